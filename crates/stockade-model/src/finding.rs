@@ -1,0 +1,110 @@
+//! Findings and severities, shared by every engine and report.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Hardening.
+    Low,
+    /// Should be fixed.
+    Medium,
+    /// Exploitable weakness or outage risk.
+    High,
+    /// Direct path to node or cluster compromise.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, lowest first.
+    pub const ALL: [Severity; 5] = [
+        Self::Info,
+        Self::Low,
+        Self::Medium,
+        Self::High,
+        Self::Critical,
+    ];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown severity `{s}` (expected info, low, medium, high or critical)")
+            })
+    }
+}
+
+/// The object a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    /// `apiVersion`.
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+/// One problem found in one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The check's stable ID.
+    pub check: Cow<'static, str>,
+    /// The check's kebab-case name.
+    pub name: Cow<'static, str>,
+    /// Severity after configuration.
+    pub severity: Severity,
+    /// What is wrong, naming the container and value.
+    pub message: String,
+    /// The file.
+    pub file: Arc<str>,
+    /// The Helm template the object came from, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<Arc<str>>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// The object.
+    pub object: ObjectRef,
+    /// The container concerned, if any.
+    pub container: Option<String>,
+    /// The field path inside the object, e.g. `spec.template.spec.containers[0].securityContext.privileged`.
+    pub path: String,
+    /// How to fix it.
+    pub remediation: Cow<'static, str>,
+    /// Equivalent check IDs in other tools, as `tool:ID`.
+    pub aliases: &'static [&'static str],
+}

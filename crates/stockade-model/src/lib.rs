@@ -1,0 +1,12 @@
+//! Kubernetes objects as parsed from YAML/JSON with source positions, pod-template discovery
+//! for any workload kind, and findings. No I/O beyond the bytes it is given.
+
+pub mod finding;
+pub mod loader;
+pub mod node;
+pub mod pod;
+
+pub use finding::{Finding, ObjectRef, Severity};
+pub use loader::{Level, LoadError, Loaded, Object, load};
+pub use node::{Entry, Node, Pos, Value};
+pub use pod::{Container, ContainerKind, PodSpec, pod_specs};

@@ -1,0 +1,582 @@
+//! Loads Kubernetes objects from YAML and JSON streams, keeping source positions.
+//!
+//! A file is split into documents at `---` lines before parsing, so a syntax error in one
+//! document is reported with its line and the other documents are still loaded.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Parser, ScanError, Span};
+
+use crate::node::{Entry, Node, Pos, Value};
+
+/// Deepest nesting accepted. Kubernetes objects stay far below it; deeper input is hostile or
+/// broken and would cost stack on drop.
+pub const MAX_DEPTH: usize = 200;
+/// Nodes that alias expansion may add to one document beyond its own size (billion laughs).
+pub const MAX_ALIAS_NODES: usize = 200_000;
+
+/// A Kubernetes object loaded from a file.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// The file it came from (`-` for stdin).
+    pub file: Arc<str>,
+    /// The Helm template that produced it, from a `# Source:` comment.
+    pub source: Option<Arc<str>>,
+    /// The object's tree.
+    pub root: Node,
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name` (or `generateName`), empty when absent.
+    pub name: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+}
+
+impl Object {
+    /// The API group (`apps` for `apps/v1`, empty for core `v1`).
+    pub fn group(&self) -> &str {
+        match self.api_version.split_once('/') {
+            Some((g, _)) => g,
+            None => "",
+        }
+    }
+
+    /// `metadata`, or a null node.
+    pub fn metadata(&self) -> &Node {
+        self.root.get("metadata").unwrap_or(Node::null())
+    }
+}
+
+/// How bad a load problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Input that is not Kubernetes at all: reported, but the scan's verdict is unchanged.
+    Warning,
+    /// Input that could not be read or parsed: exit code 2.
+    Error,
+}
+
+/// A problem with the input, with its location.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LoadError {
+    /// The file.
+    pub file: Arc<str>,
+    /// 1-based line, 0 when the whole file is concerned.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub column: u32,
+    /// Error or warning.
+    pub level: Level,
+    /// A plain message.
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+/// Everything loaded from one file.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The objects, in source order (List items expanded).
+    pub objects: Vec<Object>,
+    /// Problems, in source order.
+    pub errors: Vec<LoadError>,
+}
+
+/// Loads every object in `bytes`, which came from `file`.
+pub fn load(file: &str, bytes: &[u8]) -> Loaded {
+    let file: Arc<str> = file.into();
+    let mut out = Loaded::default();
+    let err = |line: u32, column: u32, message: String| LoadError {
+        file: file.clone(),
+        line,
+        column,
+        level: Level::Error,
+        message,
+    };
+    let probe = &bytes[..bytes.len().min(8192)];
+    if probe.contains(&0) {
+        out.errors.push(err(
+            0,
+            0,
+            "binary file (contains NUL bytes), not YAML or JSON".into(),
+        ));
+        return out;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let before = &bytes[..e.valid_up_to()];
+            let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let col = (before.len()
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)) as u32
+                + 1;
+            out.errors.push(err(
+                line,
+                col,
+                format!(
+                    "not valid UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            ));
+            return out;
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let sources = helm_sources(text);
+    let mut looked_like_k8s = false;
+    let mut other_docs = Vec::new();
+    for (first_line, chunk) in split_documents(text) {
+        let mut parsed = parse_chunk(chunk, first_line);
+        for e in parsed.errors.drain(..) {
+            out.errors.push(err(e.0.line, e.0.col, e.1));
+        }
+        for root in parsed.docs {
+            let source = sources
+                .iter()
+                .rev()
+                .find(|(line, _)| *line < root.pos.line && *line >= first_line)
+                .map(|(_, s)| s.clone());
+            match classify(&root) {
+                Doc::Empty => {}
+                Doc::Object => {
+                    looked_like_k8s = true;
+                    push_object(&file, source, root, &mut out);
+                }
+                Doc::Broken(msg) => {
+                    looked_like_k8s = true;
+                    out.errors.push(err(root.pos.line, root.pos.col, msg));
+                }
+                Doc::Other(msg) => other_docs.push((root.pos, msg)),
+            }
+        }
+    }
+    for (pos, msg) in other_docs {
+        // A document that is not Kubernetes beside real objects is broken input; a file with
+        // no Kubernetes at all (a Helm values file, a config file) is only reported.
+        let level = if looked_like_k8s {
+            Level::Error
+        } else {
+            Level::Warning
+        };
+        out.errors.push(LoadError {
+            file: file.clone(),
+            line: pos.line,
+            column: pos.col,
+            level,
+            message: msg,
+        });
+    }
+    out.errors.sort_by_key(|e| (e.line, e.column));
+    out
+}
+
+enum Doc {
+    Empty,
+    Object,
+    Broken(String),
+    Other(String),
+}
+
+fn classify(root: &Node) -> Doc {
+    if root.is_null() {
+        return Doc::Empty;
+    }
+    let what = match &root.value {
+        Value::Map(_) => None,
+        Value::Seq(_) => Some("a sequence"),
+        Value::Scalar { .. } => Some("a scalar"),
+    };
+    if let Some(what) = what {
+        return Doc::Other(format!(
+            "not a Kubernetes object: the document is {what}, not a mapping with apiVersion and kind"
+        ));
+    }
+    let api = root.get("apiVersion");
+    let kind = root.get("kind");
+    match (api.and_then(Node::as_str), kind.and_then(Node::as_str)) {
+        (Some(_), Some(_)) => Doc::Object,
+        (None, None) if api.is_none() && kind.is_none() => {
+            Doc::Other("not a Kubernetes object: the mapping has no apiVersion and no kind".into())
+        }
+        (None, _) => Doc::Broken(
+            "Kubernetes object without apiVersion (a non-empty string is required)".into(),
+        ),
+        (_, None) => {
+            Doc::Broken("Kubernetes object without kind (a non-empty string is required)".into())
+        }
+    }
+}
+
+fn push_object(file: &Arc<str>, source: Option<Arc<str>>, root: Node, out: &mut Loaded) {
+    let kind = root.str_at("kind").unwrap_or_default().to_string();
+    if kind.ends_with("List") && root.get("items").is_some_and(Node::is_seq) {
+        let Value::Map(entries) = root.value else {
+            return;
+        };
+        for e in entries {
+            if &*e.key != "items" {
+                continue;
+            }
+            let Value::Seq(items) = e.value.value else {
+                continue;
+            };
+            for item in items {
+                match classify(&item) {
+                    Doc::Empty => {}
+                    Doc::Object => push_object(file, source.clone(), item, out),
+                    Doc::Broken(m) | Doc::Other(m) => out.errors.push(LoadError {
+                        file: file.clone(),
+                        line: item.pos.line,
+                        column: item.pos.col,
+                        level: Level::Error,
+                        message: format!("{kind} item: {m}"),
+                    }),
+                }
+            }
+        }
+        return;
+    }
+    let meta = root.get("metadata");
+    let name = meta
+        .and_then(|m| m.str_at("name").or_else(|| m.str_at("generateName")))
+        .unwrap_or_default()
+        .to_string();
+    let namespace = meta.and_then(|m| m.str_at("namespace")).map(str::to_string);
+    out.objects.push(Object {
+        file: file.clone(),
+        source,
+        api_version: root.str_at("apiVersion").unwrap_or_default().to_string(),
+        kind,
+        name,
+        namespace,
+        root,
+    });
+}
+
+/// `# Source: chart/templates/x.yaml` comments written by `helm template`, with their lines.
+fn helm_sources(text: &str) -> Vec<(u32, Arc<str>)> {
+    if !text.contains("# Source: ") {
+        return Vec::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.strip_prefix("# Source: ")
+                .map(|s| (i as u32 + 1, Arc::from(s.trim())))
+        })
+        .collect()
+}
+
+/// Splits at lines that start a document (`---` followed by a space or the line end). Returns
+/// each chunk with its 1-based first line. YAML forbids such a line inside a document, so this
+/// never cuts a valid document in two.
+fn split_documents(text: &str) -> Vec<(u32, &str)> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1u32;
+    let mut offset = 0usize;
+    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
+        if offset > start && is_doc_start(line) {
+            chunks.push((start_line, &text[start..offset]));
+            start = offset;
+            start_line = line_no;
+        }
+        offset += line.len();
+    }
+    chunks.push((start_line, &text[start..]));
+    chunks
+}
+
+fn is_doc_start(line: &str) -> bool {
+    line.strip_prefix("---")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']))
+}
+
+struct ParsedChunk {
+    docs: Vec<Node>,
+    errors: Vec<(Pos, String)>,
+}
+
+enum Frame {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<(Box<str>, Pos)>,
+    },
+}
+
+fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
+    let mut out = ParsedChunk {
+        docs: Vec::new(),
+        errors: Vec::new(),
+    };
+    let at = |span: &Span| Pos {
+        line: first_line + span.start.line() as u32 - 1,
+        col: span.start.col() as u32 + 1,
+    };
+    let mut parser = Parser::new_from_str(chunk);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    let mut alias_budget = MAX_ALIAS_NODES;
+    let mut doc_root: Option<Node> = None;
+    let mut skip_doc = false;
+    loop {
+        let (event, span) = match parser.next_event() {
+            None => break,
+            Some(Ok(e)) => e,
+            Some(Err(e)) => {
+                out.errors.push(scan_error(&e, first_line));
+                return out;
+            }
+        };
+        let pos = at(&span);
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                anchors.clear();
+                alias_budget = MAX_ALIAS_NODES;
+                stack.clear();
+                doc_root = None;
+                skip_doc = false;
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = doc_root.take()
+                    && !skip_doc
+                {
+                    out.docs.push(root);
+                }
+            }
+            _ if skip_doc => {}
+            Event::SequenceStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    out.errors.push((
+                        pos,
+                        format!("nesting deeper than {MAX_DEPTH} levels; document skipped"),
+                    ));
+                    skip_doc = true;
+                    stack.clear();
+                    continue;
+                }
+                stack.push(Frame::Seq {
+                    pos,
+                    anchor,
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    out.errors.push((
+                        pos,
+                        format!("nesting deeper than {MAX_DEPTH} levels; document skipped"),
+                    ));
+                    skip_doc = true;
+                    stack.clear();
+                    continue;
+                }
+                stack.push(Frame::Map {
+                    pos,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                });
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Seq { pos, anchor, items }) = stack.pop() else {
+                    continue;
+                };
+                let node = Node {
+                    value: Value::Seq(items),
+                    pos,
+                };
+                remember(&mut anchors, anchor, &node);
+                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    pos,
+                    anchor,
+                    entries,
+                    ..
+                }) = stack.pop()
+                else {
+                    continue;
+                };
+                let entries = finish_map(entries, &mut out.errors);
+                let node = Node {
+                    value: Value::Map(entries),
+                    pos,
+                };
+                remember(&mut anchors, anchor, &node);
+                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+            }
+            Event::Scalar(text, style, anchor, _) => {
+                let plain = matches!(style, saphyr_parser::ScalarStyle::Plain);
+                let node = Node {
+                    value: Value::Scalar {
+                        text: text.as_ref().into(),
+                        plain,
+                    },
+                    pos,
+                };
+                remember(&mut anchors, anchor, &node);
+                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = anchors.get(&id) else {
+                    out.errors.push((pos, "alias to an unknown anchor".into()));
+                    continue;
+                };
+                if *size > alias_budget {
+                    out.errors.push((
+                        pos,
+                        format!(
+                            "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?); document skipped"
+                        ),
+                    ));
+                    skip_doc = true;
+                    stack.clear();
+                    continue;
+                }
+                alias_budget -= size;
+                let mut node = node.clone();
+                node.pos = pos;
+                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+            }
+        }
+    }
+    out
+}
+
+fn scan_error(e: &ScanError, first_line: u32) -> (Pos, String) {
+    let m = e.marker();
+    (
+        Pos {
+            line: first_line + m.line() as u32 - 1,
+            col: m.col() as u32 + 1,
+        },
+        format!(
+            "invalid YAML: {}; the rest of this document is skipped",
+            e.info()
+        ),
+    )
+}
+
+fn count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Scalar { .. } => 0,
+        Value::Seq(items) => items.iter().map(count).sum(),
+        Value::Map(entries) => entries.iter().map(|e| count(&e.value)).sum(),
+    }
+}
+
+fn remember(anchors: &mut HashMap<usize, (Node, usize)>, anchor: usize, node: &Node) {
+    if anchor > 0 {
+        anchors.insert(anchor, (node.clone(), count(node)));
+    }
+}
+
+fn attach(
+    stack: &mut [Frame],
+    root: &mut Option<Node>,
+    mut node: Node,
+    errors: &mut Vec<(Pos, String)>,
+) {
+    match stack.last_mut() {
+        None => *root = Some(node),
+        Some(Frame::Seq { items, .. }) => items.push(node),
+        Some(Frame::Map { entries, key, .. }) => {
+            match key.take() {
+                None => {
+                    let text: Box<str> = match &node.value {
+                        Value::Scalar { text, .. } => text.clone(),
+                        _ => {
+                            errors.push((node.pos, "a mapping key that is not a scalar is not valid in Kubernetes objects".into()));
+                            "?".into()
+                        }
+                    };
+                    *key = Some((text, node.pos));
+                }
+                Some((k, kpos)) => {
+                    node.pos = kpos;
+                    entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Applies YAML merge keys (`<<`, which Kubernetes' YAML 1.1 decoder honours) and reports
+/// duplicate keys; the last duplicate wins, as in JSON.
+fn finish_map(entries: Vec<Entry>, errors: &mut Vec<(Pos, String)>) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+    let mut merges = Vec::new();
+    for e in entries {
+        if &*e.key == "<<" {
+            merges.push(e.value);
+            continue;
+        }
+        if let Some(i) = out.iter().position(|o| o.key == e.key) {
+            errors.push((
+                e.value.pos,
+                format!(
+                    "duplicate key `{}` (first at line {}); the last value is used",
+                    e.key, out[i].value.pos.line
+                ),
+            ));
+            out.remove(i);
+        }
+        out.push(e);
+    }
+    for m in merges {
+        let sources: Vec<Node> = match m.value {
+            Value::Map(_) => vec![m],
+            Value::Seq(items) => items,
+            Value::Scalar { .. } => {
+                errors.push((
+                    m.pos,
+                    "merge key `<<` needs a mapping or a list of mappings".into(),
+                ));
+                continue;
+            }
+        };
+        for src in sources {
+            if let Value::Map(src_entries) = src.value {
+                for e in src_entries {
+                    if !out.iter().any(|o| o.key == e.key) {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
