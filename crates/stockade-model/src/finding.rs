@@ -7,7 +7,17 @@ use serde::Serialize;
 
 /// How serious a finding is.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -107,4 +117,23 @@ pub struct Finding {
     pub remediation: Cow<'static, str>,
     /// Equivalent check IDs in other tools, as `tool:ID`.
     pub aliases: &'static [&'static str],
+}
+
+/// Counts for the summary line and the JSON `summary`.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Kubernetes objects checked.
+    pub objects: usize,
+    /// Findings reported.
+    pub findings: usize,
+    /// Findings per severity.
+    pub by_severity: std::collections::BTreeMap<Severity, usize>,
+    /// Findings silenced by annotations.
+    pub suppressed: usize,
+    /// Input errors (exit code 2).
+    pub errors: usize,
+    /// Input warnings (not Kubernetes).
+    pub warnings: usize,
 }

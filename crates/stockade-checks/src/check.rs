@@ -1,0 +1,96 @@
+use stockade_model::Severity;
+
+use crate::context::{Context, Emit};
+
+/// A check's family, used to select or ignore groups of checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Container and pod securityContext, capabilities, seccomp, AppArmor, SELinux.
+    SecurityContext,
+    /// Host namespaces, ports and filesystem.
+    HostAccess,
+    /// Image references and pull policy.
+    Images,
+    /// CPU and memory requests and limits.
+    Resources,
+    /// Probes and availability.
+    Reliability,
+    /// Secrets and service account credentials.
+    Secrets,
+    /// Services and exposure.
+    Networking,
+    /// Namespaces and object placement.
+    Namespaces,
+    /// Findings about the scan itself, such as unused suppressions.
+    Meta,
+}
+
+impl Category {
+    /// All categories.
+    pub const ALL: &[Category] = &[
+        Self::SecurityContext,
+        Self::HostAccess,
+        Self::Images,
+        Self::Resources,
+        Self::Reliability,
+        Self::Secrets,
+        Self::Networking,
+        Self::Namespaces,
+        Self::Meta,
+    ];
+
+    /// The kebab-case name used in configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SecurityContext => "security-context",
+            Self::HostAccess => "host-access",
+            Self::Images => "images",
+            Self::Resources => "resources",
+            Self::Reliability => "reliability",
+            Self::Secrets => "secrets",
+            Self::Networking => "networking",
+            Self::Namespaces => "namespaces",
+            Self::Meta => "meta",
+        }
+    }
+}
+
+impl std::fmt::Display for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A check's metadata and logic.
+pub struct Check {
+    /// Stable ID, never reused (`STK1001`).
+    pub id: &'static str,
+    /// kebab-case name saying what is flagged (`privileged-container`); also the file name.
+    pub name: &'static str,
+    /// Family.
+    pub category: Category,
+    /// Default severity.
+    pub severity: Severity,
+    /// Whether it runs without being selected.
+    pub default_on: bool,
+    /// One line: what is flagged.
+    pub summary: &'static str,
+    /// One line: how to fix it.
+    pub remediation: &'static str,
+    /// CIS, Pod Security Standards, NSA/CISA, CVE references.
+    pub references: &'static [&'static str],
+    /// Equivalent IDs in other tools, as `tool:ID`.
+    pub aliases: &'static [&'static str],
+    /// The logic: looks at one object and emits hits.
+    pub run: fn(&Context, &mut Emit),
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish()
+    }
+}

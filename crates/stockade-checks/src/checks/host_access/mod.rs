@@ -1,0 +1,3 @@
+//! Host namespaces, ports and filesystem.
+
+pub mod host_network;

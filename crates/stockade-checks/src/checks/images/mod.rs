@@ -1,0 +1,4 @@
+//! Image references and pull policy.
+
+pub mod helpers;
+pub mod image_tag_mutable;

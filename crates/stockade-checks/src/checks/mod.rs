@@ -1,0 +1,17 @@
+//! The catalog: one module per category, one file per check.
+
+pub mod host_access;
+pub mod images;
+pub mod meta;
+pub mod security_context;
+
+use crate::Check;
+
+/// Every built-in check, ordered by ID.
+pub static ALL: &[&Check] = &[
+    &security_context::privileged_container::CHECK,
+    &host_access::host_network::CHECK,
+    &images::image_tag_mutable::CHECK,
+    &meta::unused_suppression::CHECK,
+    &meta::invalid_suppression::CHECK,
+];

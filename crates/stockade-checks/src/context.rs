@@ -1,0 +1,74 @@
+use stockade_model::{Container, Node, Object, PodSpec, Pos};
+
+use crate::Options;
+
+/// What a check sees: one object, its pod specs (found once), and the options.
+pub struct Context<'a> {
+    /// The object.
+    pub object: &'a Object,
+    /// Every pod spec in it.
+    pub pods: &'a [PodSpec<'a>],
+    /// Options from the configuration.
+    pub options: &'a Options,
+}
+
+impl<'a> Context<'a> {
+    /// Every container of every pod spec, with its pod.
+    pub fn containers(&self) -> impl Iterator<Item = (&'a PodSpec<'a>, &'a Container<'a>)> {
+        self.pods
+            .iter()
+            .flat_map(|p| p.containers.iter().map(move |c| (p, c)))
+    }
+}
+
+/// One raw finding emitted by a check; the engine adds the check's metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Message.
+    pub message: String,
+    /// Where to fix it.
+    pub pos: Pos,
+    /// Field path.
+    pub path: String,
+    /// Container name, if the hit is about one.
+    pub container: Option<String>,
+}
+
+/// Collects a check's hits.
+#[derive(Debug, Default)]
+pub struct Emit {
+    /// Hits so far.
+    pub hits: Vec<Hit>,
+}
+
+impl Emit {
+    /// A hit at `node` (a field that is present).
+    pub fn at(&mut self, node: &Node, path: impl Into<String>, message: impl Into<String>) {
+        self.hits.push(Hit {
+            message: message.into(),
+            pos: node.pos,
+            path: path.into(),
+            container: None,
+        });
+    }
+
+    /// A hit about a container: at `node`/`path` when the offending field is present, or at
+    /// the container itself when a required field is missing.
+    pub fn container(
+        &mut self,
+        c: &Container,
+        at: Option<(&Node, &str)>,
+        message: impl Into<String>,
+    ) {
+        let (pos, path) = match at {
+            Some((n, p)) => (n.pos, p.to_string()),
+            None => (c.node.pos, c.path.clone()),
+        };
+        self.hits.push(Hit {
+            message: message.into(),
+            pos,
+            path,
+            container: Some(c.name.to_string()),
+        });
+    }
+}

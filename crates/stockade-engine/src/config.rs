@@ -1,0 +1,122 @@
+//! `.stockade.yaml`: which checks run, their severities and options, and exclusions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use stockade_checks::Options;
+use stockade_model::Severity;
+
+/// The configuration file. Unknown keys are errors.
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Checks to run instead of the default set: IDs (`STK001`), names
+    /// (`privileged-container`), categories (`host-access`) or `all`.
+    pub select: Option<Vec<String>>,
+    /// Checks added to the selection (typically opt-in checks).
+    pub enable: Vec<String>,
+    /// Checks never run: IDs, names or categories.
+    pub ignore: Vec<String>,
+    /// Severity overrides by check ID or name.
+    pub severity: BTreeMap<String, Severity>,
+    /// Per-check options.
+    pub options: Options,
+    /// Objects or files not checked (by all checks, or by the listed ones).
+    pub exclude: Vec<Exclusion>,
+    /// Lowest severity that makes the scan fail (exit 1). Default: high.
+    pub fail_on: Option<Severity>,
+}
+
+/// An exclusion: every given field must match.
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Exclusion {
+    /// Namespace glob.
+    pub namespace: Option<String>,
+    /// Kind (exact, case-sensitive).
+    pub kind: Option<String>,
+    /// Object name glob.
+    pub name: Option<String>,
+    /// File path glob (as given on the command line, `**` allowed).
+    pub path: Option<String>,
+    /// Checks this exclusion applies to (IDs, names, categories); empty means all.
+    pub checks: Vec<String>,
+    /// Why (kept for the record).
+    pub reason: Option<String>,
+}
+
+/// A configuration that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read configuration: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid YAML for the schema.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (with line and column).
+        message: String,
+    },
+    /// A value is well-formed but wrong (unknown check, bad glob).
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reads and parses a configuration file.
+pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if text.trim().is_empty() {
+        return Ok(Config::default());
+    }
+    serde_saphyr::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Finds `.stockade.yaml` (or `.stockade.yml`) in `start` or its nearest ancestor.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        for name in [".stockade.yaml", ".stockade.yml"] {
+            let p = d.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// The JSON schema of the configuration file.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default()
+}
+
+impl Config {
+    /// The JSON schema, pretty-printed (committed as `stockade.schema.json`).
+    pub fn schema_json() -> String {
+        serde_json::to_string_pretty(&schema()).unwrap_or_default() + "\n"
+    }
+}

@@ -1,0 +1,12 @@
+//! The scan engine: finds input files, loads them in parallel, runs the selected checks,
+//! applies configuration and suppressions, and returns findings in a deterministic order.
+
+mod config;
+mod inputs;
+mod scan;
+mod suppress;
+
+pub use config::schema;
+pub use config::{Config, ConfigError, Exclusion, find_config, load_config};
+pub use inputs::{Input, collect_inputs};
+pub use scan::{DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, ScanResult};

@@ -1,0 +1,93 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Stockade: Kubernetes security in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "stockade", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Kubernetes manifests for security and reliability problems.
+    ///
+    /// Exit codes: 0 no findings at or above --fail-on, 1 findings at or above it,
+    /// 2 input or usage errors.
+    Scan(ScanArgs),
+    /// List the check catalog.
+    Checks(ChecksArgs),
+    /// Print a check's documentation.
+    Explain {
+        /// Check ID (STK001) or name (privileged-container).
+        check: String,
+    },
+    /// Print the JSON schema of `.stockade.yaml`.
+    Schema,
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (directories recursively: .yaml, .yml, .json); `-` reads
+    /// standard input. Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Output formats, comma-separated: text, json, sarif, junit, github.
+    #[arg(short, long, value_delimiter = ',', default_value = "text")]
+    pub format: Vec<String>,
+    /// Write each format to a file in this directory (stockade.json, stockade.sarif ...)
+    /// instead of standard output.
+    #[arg(long)]
+    pub output_dir: Option<PathBuf>,
+    /// Lowest severity that makes the scan fail with exit code 1 (info, low, medium, high,
+    /// critical). Default: the configuration's `fail-on`, else high.
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// Configuration file (default: `.stockade.yaml` found upward from the first path).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Do not look for a configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Ignore suppression annotations in manifests.
+    #[arg(long)]
+    pub strict: bool,
+    /// Run only these checks (IDs, names, categories or `all`), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Also run these checks (e.g. opt-in ones), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub enable: Vec<String>,
+    /// Skip these checks, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Largest file read, in MB.
+    #[arg(long, default_value_t = 64)]
+    pub max_file_size: u64,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Never show the progress indicator.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// text, json or markdown.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+}

@@ -1,0 +1,46 @@
+//! The `stockade` command: argument parsing and exit codes; all logic lives in the library crates.
+
+mod cli;
+mod scan;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Checks(args) => scan::list_checks(&args),
+        Command::Explain { check } => scan::explain(&check),
+        Command::Schema => {
+            print_out(&stockade_engine::Config::schema_json());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "stockade",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("stockade: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends output quietly.
+pub fn print_out(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
+}

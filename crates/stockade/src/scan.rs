@@ -1,0 +1,214 @@
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use stockade_engine::{Config, Engine, Input, collect_inputs, find_config, load_config};
+use stockade_model::Severity;
+use stockade_report::{Format, Report};
+
+use crate::cli::{ChecksArgs, ColorChoice, ScanArgs};
+use crate::print_out;
+
+pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let formats = args
+        .format
+        .iter()
+        .map(|f| f.parse::<Format>().map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if formats.len() > 1 && args.output_dir.is_none() {
+        bail!("several formats need --output-dir (each is written to its own file)");
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let config_path = match (&args.config, args.no_config) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => None,
+        (None, false) => {
+            let start = paths
+                .iter()
+                .find(|p| p.as_os_str() != "-")
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
+            find_config(&start)
+        }
+    };
+    let mut config = match &config_path {
+        Some(p) => load_config(p)?,
+        None => Config::default(),
+    };
+    if !args.select.is_empty() {
+        config.select = Some(args.select.clone());
+    }
+    config.enable.extend(args.enable.iter().cloned());
+    config.ignore.extend(args.ignore.iter().cloned());
+    let mut engine = Engine::new(&config, args.strict).with_context(|| match &config_path {
+        Some(p) => format!("in {}", p.display()),
+        None => "in the command-line options".to_string(),
+    })?;
+    engine.max_file_size = args.max_file_size.saturating_mul(1_000_000);
+    if let Some(f) = &args.fail_on {
+        engine.fail_on = f.parse::<Severity>().map_err(anyhow::Error::msg)?;
+    }
+
+    let file_paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let (mut inputs, input_errors) = collect_inputs(&file_paths);
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        inputs.insert(0, Input::Bytes("<stdin>".into(), Arc::from(buf)));
+    }
+
+    let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
+    let mut result = if show_progress {
+        with_progress(&engine, &inputs)
+    } else {
+        engine.scan(&inputs)
+    };
+    result.summary.errors += input_errors.len();
+    result.errors.splice(0..0, input_errors);
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let report = Report {
+        findings: &result.findings,
+        errors: &result.errors,
+        summary: &result.summary,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    match &args.output_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            for f in &formats {
+                let path = dir.join(f.file_name());
+                let mut file = std::io::BufWriter::new(
+                    std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?,
+                );
+                f.write(&report, &mut file, false)
+                    .and_then(|()| file.flush())
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            if !formats.contains(&Format::Text) {
+                // Still tell the person at the terminal what happened.
+                let mut err = std::io::stderr().lock();
+                let _ = Format::Text.write(
+                    &Report {
+                        findings: &[],
+                        ..report
+                    },
+                    &mut err,
+                    false,
+                );
+            }
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            match formats[0]
+                .write(&report, &mut out, color)
+                .and_then(|()| out.flush())
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other.context("writing the report")?,
+            }
+        }
+    }
+
+    Ok(if result.has_errors() {
+        ExitCode::from(2)
+    } else if result.findings.iter().any(|f| f.severity >= engine.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn with_progress(engine: &Engine, inputs: &[Input]) -> stockade_engine::ScanResult {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let start = std::time::Instant::now();
+            let mut shown = false;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if start.elapsed().as_millis() > 400 && !done.load(Ordering::Relaxed) {
+                    eprint!(
+                        "\rscanning {} files... {:.1}s",
+                        inputs.len(),
+                        start.elapsed().as_secs_f32()
+                    );
+                    shown = true;
+                }
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        let r = engine.scan(inputs);
+        done.store(true, Ordering::Relaxed);
+        r
+    })
+}
+
+pub fn list_checks(args: &ChecksArgs) -> anyhow::Result<ExitCode> {
+    let checks = stockade_checks::all();
+    let out = match args.format.as_str() {
+        "json" => {
+            let v: Vec<_> = checks
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id, "name": c.name, "category": c.category, "severity": c.severity,
+                        "default": c.default_on, "summary": c.summary, "aliases": c.aliases,
+                        "references": c.references,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        "markdown" => stockade_checks::docs::index(checks),
+        "text" => {
+            let mut s = String::new();
+            for c in checks {
+                s.push_str(&format!(
+                    "{:<7} {:<36} {:<17} {:<8} {:<3}  {}\n",
+                    c.id,
+                    c.name,
+                    c.category.as_str(),
+                    c.severity.as_str(),
+                    if c.default_on { "on" } else { "off" },
+                    c.aliases.join(" ")
+                ));
+            }
+            s
+        }
+        other => bail!("unknown format `{other}` (expected text, json or markdown)"),
+    };
+    print_out(&out);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn explain(key: &str) -> anyhow::Result<ExitCode> {
+    let Some(c) = stockade_checks::find(key) else {
+        bail!("unknown check `{key}` (see `stockade checks`)");
+    };
+    print_out(&stockade_checks::docs::page(c));
+    Ok(ExitCode::SUCCESS)
+}
