@@ -1,0 +1,240 @@
+//! Catalog-wide tests: fixtures per check (snapshotted), doc examples produce exactly the
+//! findings they mark, generated docs are current, metadata is well-formed.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use stockade_checks::{Category, Check, Options, all, docs, run_check};
+use stockade_model::{load, pod_specs};
+
+fn hits(check: &Check, name: &str, yaml: &str) -> Vec<stockade_checks::Hit> {
+    let loaded = load(name, yaml.as_bytes());
+    assert!(
+        loaded
+            .errors
+            .iter()
+            .all(|e| e.level == stockade_model::Level::Warning),
+        "{name}: fixture does not load cleanly: {:?}",
+        loaded.errors
+    );
+    assert!(!loaded.objects.is_empty(), "{name}: no objects");
+    let options = Options::default();
+    let mut out = Vec::new();
+    for obj in &loaded.objects {
+        let pods = pod_specs(obj);
+        out.extend(run_check(check, obj, &pods, &options));
+    }
+    out
+}
+
+fn object_checks() -> impl Iterator<Item = &'static Check> {
+    all()
+        .iter()
+        .copied()
+        .filter(|c| c.category != Category::Meta)
+}
+
+fn fixture_dir(check: &Check) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(check.name)
+}
+
+#[test]
+fn every_check_has_valid_and_invalid_fixtures_that_behave() {
+    let mut failures = Vec::new();
+    for check in object_checks() {
+        let dir = fixture_dir(check);
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
+            Err(_) => {
+                failures.push(format!(
+                    "{}: no fixture folder {}",
+                    check.name,
+                    dir.display()
+                ));
+                continue;
+            }
+        };
+        files.sort();
+        let stem = |p: &PathBuf| p.file_stem().unwrap().to_string_lossy().to_string();
+        if !files.iter().any(|p| stem(p).starts_with("valid"))
+            || !files.iter().any(|p| stem(p).starts_with("invalid"))
+        {
+            failures.push(format!(
+                "{}: needs valid*.yaml and invalid*.yaml",
+                check.name
+            ));
+            continue;
+        }
+        for f in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        {
+            let text = std::fs::read_to_string(f).unwrap();
+            let name = format!("{}/{}.yaml", check.name, stem(f));
+            let found = hits(check, &name, &text);
+            if stem(f).starts_with("valid") {
+                if !found.is_empty() {
+                    failures.push(format!("{name}: expected no findings, got {found:#?}"));
+                }
+                continue;
+            }
+            if found.is_empty() {
+                failures.push(format!("{name}: expected findings, got none"));
+                continue;
+            }
+            let rendered: String = found
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{}:{}:{} {} [{}] {}\n",
+                        name,
+                        h.pos.line,
+                        h.pos.col,
+                        h.path,
+                        h.container.as_deref().unwrap_or("-"),
+                        h.message
+                    )
+                })
+                .collect();
+            insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+                insta::assert_snapshot!(format!("{}__{}", check.name, stem(f)), rendered);
+            });
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn doc_examples_produce_exactly_the_marked_findings() {
+    let mut failures = Vec::new();
+    for check in object_checks() {
+        let doc = docs::doc(check);
+        for section in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Options",
+        ] {
+            if !doc.contains(section) {
+                failures.push(format!("{}: doc lacks `{section}`", check.name));
+            }
+        }
+        let Some((bad, good)) = docs::examples(doc) else {
+            failures.push(format!(
+                "{}: Example needs a failing and a fixed ```yaml block",
+                check.name
+            ));
+            continue;
+        };
+        let marked: Vec<u32> = bad
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_end().ends_with("# finding"))
+            .map(|(i, _)| i as u32 + 1)
+            .collect();
+        let mut got: Vec<u32> = hits(check, "example", &bad)
+            .iter()
+            .map(|h| h.pos.line)
+            .collect();
+        got.sort_unstable();
+        if marked.is_empty() || got != marked {
+            failures.push(format!(
+                "{}: example marks lines {marked:?} but findings are on {got:?}",
+                check.name
+            ));
+        }
+        let fixed = hits(check, "fixed", &good);
+        if !fixed.is_empty() {
+            failures.push(format!(
+                "{}: fixed example still has findings: {fixed:?}",
+                check.name
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn generated_docs_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/checks");
+    let mut expected = vec![("README.md".to_string(), docs::index(all()))];
+    for c in all() {
+        expected.push((format!("{}.md", c.name), docs::page(c)));
+    }
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in &expected {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        return;
+    }
+    let mut stale = Vec::new();
+    for (name, text) in &expected {
+        if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+            stale.push(name.clone());
+        }
+    }
+    let on_disk: HashSet<String> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    for extra in on_disk
+        .iter()
+        .filter(|n| !expected.iter().any(|(e, _)| e == *n))
+    {
+        stale.push(format!("{extra} (no such check)"));
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/checks is stale ({}); run `UPDATE_DOCS=1 cargo test -p stockade-checks --test catalog`",
+        stale.join(", ")
+    );
+}
+
+#[test]
+fn metadata_is_well_formed_and_ids_unique() {
+    let mut ids = HashSet::new();
+    let mut names = HashSet::new();
+    let mut prev = "";
+    for c in all() {
+        assert!(ids.insert(c.id), "duplicate ID {}", c.id);
+        assert!(names.insert(c.name), "duplicate name {}", c.name);
+        assert!(c.id > prev, "catalog not ordered by ID at {}", c.id);
+        prev = c.id;
+        assert!(
+            c.id.starts_with("STK") && c.id.len() == 6,
+            "bad ID {}",
+            c.id
+        );
+        assert!(
+            c.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "bad name {}",
+            c.name
+        );
+        assert!(
+            !docs::doc(c).is_empty(),
+            "{}: no doc comment (file name must match the check name)",
+            c.name
+        );
+        assert!(
+            !c.summary.is_empty() && !c.remediation.is_empty(),
+            "{}: summary/remediation",
+            c.name
+        );
+        for a in c.aliases {
+            assert!(
+                a.split_once(':')
+                    .is_some_and(|(t, id)| !t.is_empty() && !id.is_empty()),
+                "{}: alias `{a}` is not tool:ID",
+                c.name
+            );
+        }
+    }
+}
