@@ -51,8 +51,9 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<LoadError>) {
             inputs.push(Input::File(path.clone()));
             continue;
         }
-        let before = inputs.len();
+        let before = (inputs.len(), errors.len());
         let walker = walkdir::WalkDir::new(path)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
@@ -80,7 +81,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<LoadError>) {
                 }
             }
         }
-        if inputs.len() == before {
+        if (inputs.len(), errors.len()) == before {
             errors.push(error(
                 path,
                 "directory contains no .yaml, .yml or .json files".into(),
