@@ -1,0 +1,1 @@
+//! Namespace-aware evaluation (placeholder).
