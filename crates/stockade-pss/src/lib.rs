@@ -18,6 +18,8 @@
 //!
 //! Violations come in upstream order: baseline controls by ID, then restricted controls by ID.
 
+#![deny(missing_docs)]
+
 mod controls;
 pub mod namespace;
 
@@ -133,8 +135,12 @@ impl FromStr for Version {
         if !well_formed {
             return Err(bad());
         }
-        // Upstream parses into a Go int; anything larger is an error there too.
-        minor.parse::<u32>().map(Version::V).map_err(|_| bad())
+        // Upstream parses into a Go int (64 bits); any such minor is newer than every policy
+        // version, so saturating keeps the same meaning.
+        minor
+            .parse::<i64>()
+            .map(|m| Version::V(u32::try_from(m).unwrap_or(u32::MAX)))
+            .map_err(|_| bad())
     }
 }
 

@@ -56,6 +56,8 @@ fn parses_and_displays_levels_and_versions() {
     for bad in ["v1.025", "1.25", "v2.1", "v1.", "v1.-1", "Latest", ""] {
         assert!(bad.parse::<Version>().is_err(), "{bad}");
     }
+    assert_eq!("v1.5000000000".parse::<Version>(), Ok(Version::V(u32::MAX)));
+    assert!("v1.99999999999999999999".parse::<Version>().is_err());
     assert_eq!(Version::V(25).to_string(), "v1.25");
     assert_eq!(Version::Latest.to_string(), "latest");
     assert_eq!(Version::V(99).effective_minor(), NEWEST_MINOR);
