@@ -1,5 +1,6 @@
 //! The catalog: one module per category, one file per check.
 
+pub mod helpers;
 pub mod host_access;
 pub mod images;
 pub mod meta;
@@ -11,6 +12,13 @@ use crate::Check;
 pub static ALL: &[&Check] = &[
     &security_context::privileged_container::CHECK,
     &host_access::host_network::CHECK,
+    &host_access::host_pid::CHECK,
+    &host_access::host_ipc::CHECK,
+    &host_access::host_port::CHECK,
+    &host_access::host_path_volume::CHECK,
+    &host_access::writable_host_path::CHECK,
+    &host_access::sensitive_host_path::CHECK,
+    &host_access::container_runtime_socket::CHECK,
     &images::image_tag_mutable::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
