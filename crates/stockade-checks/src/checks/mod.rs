@@ -20,6 +20,9 @@ pub static ALL: &[&Check] = &[
     &host_access::sensitive_host_path::CHECK,
     &host_access::container_runtime_socket::CHECK,
     &images::image_tag_mutable::CHECK,
+    &images::image_not_pinned_by_digest::CHECK,
+    &images::image_pull_policy_not_always::CHECK,
+    &images::image_registry_not_allowed::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];
