@@ -4,6 +4,7 @@ pub mod helpers;
 pub mod host_access;
 pub mod images;
 pub mod meta;
+pub mod resources;
 pub mod security_context;
 
 use crate::Check;
@@ -23,6 +24,10 @@ pub static ALL: &[&Check] = &[
     &images::image_not_pinned_by_digest::CHECK,
     &images::image_pull_policy_not_always::CHECK,
     &images::image_registry_not_allowed::CHECK,
+    &resources::cpu_requests_missing::CHECK,
+    &resources::memory_requests_missing::CHECK,
+    &resources::cpu_limits_missing::CHECK,
+    &resources::memory_limits_missing::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];
