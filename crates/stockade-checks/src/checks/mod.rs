@@ -4,6 +4,7 @@ pub mod helpers;
 pub mod host_access;
 pub mod images;
 pub mod meta;
+pub mod reliability;
 pub mod resources;
 pub mod security_context;
 
@@ -28,6 +29,8 @@ pub static ALL: &[&Check] = &[
     &resources::memory_requests_missing::CHECK,
     &resources::cpu_limits_missing::CHECK,
     &resources::memory_limits_missing::CHECK,
+    &reliability::liveness_probe_missing::CHECK,
+    &reliability::readiness_probe_missing::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];
