@@ -6,6 +6,7 @@ pub mod images;
 pub mod meta;
 pub mod reliability;
 pub mod resources;
+pub mod secrets;
 pub mod security_context;
 
 use crate::Check;
@@ -31,6 +32,10 @@ pub static ALL: &[&Check] = &[
     &resources::memory_limits_missing::CHECK,
     &reliability::liveness_probe_missing::CHECK,
     &reliability::readiness_probe_missing::CHECK,
+    &secrets::secret_in_env_literal::CHECK,
+    &secrets::secret_in_env_reference::CHECK,
+    &secrets::service_account_token_automounted::CHECK,
+    &secrets::default_service_account::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];
