@@ -4,6 +4,8 @@ pub mod helpers;
 pub mod host_access;
 pub mod images;
 pub mod meta;
+pub mod namespaces;
+pub mod networking;
 pub mod reliability;
 pub mod resources;
 pub mod secrets;
@@ -36,6 +38,10 @@ pub static ALL: &[&Check] = &[
     &secrets::secret_in_env_reference::CHECK,
     &secrets::service_account_token_automounted::CHECK,
     &secrets::default_service_account::CHECK,
+    &networking::nodeport_service::CHECK,
+    &networking::service_external_ips::CHECK,
+    &networking::ssh_port_exposed::CHECK,
+    &namespaces::default_namespace::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];
