@@ -7,7 +7,32 @@ use std::path::{Path, PathBuf};
 use stockade_checks::{Category, Check, Options, all, docs, run_check};
 use stockade_model::{load, pod_specs};
 
-fn hits(check: &Check, name: &str, yaml: &str) -> Vec<stockade_checks::Hit> {
+/// The `options:` part of a configuration file, as fixtures and doc examples write it.
+#[derive(serde::Deserialize)]
+struct WithOptions {
+    options: Options,
+}
+
+fn parse_options(what: &str, yaml: &str) -> Options {
+    serde_saphyr::from_str::<WithOptions>(yaml)
+        .unwrap_or_else(|e| panic!("{what}: bad options: {e}"))
+        .options
+}
+
+/// Options a check's doc shows in a ```yaml block of its Options section; the doc example
+/// runs with them (a check that is inert without options still needs a real example).
+fn doc_options(check: &Check, doc: &str) -> Options {
+    let Some(section) = doc.split("## Options").nth(1) else {
+        return Options::default();
+    };
+    let section = section.split("\n## ").next().unwrap_or("");
+    match section.split("```yaml\n").nth(1) {
+        Some(block) => parse_options(check.name, block.split("```").next().unwrap_or("")),
+        None => Options::default(),
+    }
+}
+
+fn hits(check: &Check, name: &str, yaml: &str, options: &Options) -> Vec<stockade_checks::Hit> {
     let loaded = load(name, yaml.as_bytes());
     assert!(
         loaded
@@ -18,11 +43,10 @@ fn hits(check: &Check, name: &str, yaml: &str) -> Vec<stockade_checks::Hit> {
         loaded.errors
     );
     assert!(!loaded.objects.is_empty(), "{name}: no objects");
-    let options = Options::default();
     let mut out = Vec::new();
     for obj in &loaded.objects {
         let pods = pod_specs(obj);
-        out.extend(run_check(check, obj, &pods, &options));
+        out.extend(run_check(check, obj, &pods, options));
     }
     out
 }
@@ -57,6 +81,11 @@ fn every_check_has_valid_and_invalid_fixtures_that_behave() {
             }
         };
         files.sort();
+        // `options.yaml` (a configuration's `options:` block) applies to every fixture of the check.
+        let options = match std::fs::read_to_string(dir.join("options.yaml")) {
+            Ok(text) => parse_options(&format!("{}/options.yaml", check.name), &text),
+            Err(_) => Options::default(),
+        };
         let stem = |p: &PathBuf| p.file_stem().unwrap().to_string_lossy().to_string();
         if !files.iter().any(|p| stem(p).starts_with("valid"))
             || !files.iter().any(|p| stem(p).starts_with("invalid"))
@@ -69,11 +98,11 @@ fn every_check_has_valid_and_invalid_fixtures_that_behave() {
         }
         for f in files
             .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml") && stem(p) != "options")
         {
             let text = std::fs::read_to_string(f).unwrap();
             let name = format!("{}/{}.yaml", check.name, stem(f));
-            let found = hits(check, &name, &text);
+            let found = hits(check, &name, &text, &options);
             if stem(f).starts_with("valid") {
                 if !found.is_empty() {
                     failures.push(format!("{name}: expected no findings, got {found:#?}"));
@@ -121,6 +150,7 @@ fn doc_examples_produce_exactly_the_marked_findings() {
                 failures.push(format!("{}: doc lacks `{section}`", check.name));
             }
         }
+        let options = doc_options(check, doc);
         let Some((bad, good)) = docs::examples(doc) else {
             failures.push(format!(
                 "{}: Example needs a failing and a fixed ```yaml block",
@@ -134,7 +164,7 @@ fn doc_examples_produce_exactly_the_marked_findings() {
             .filter(|(_, l)| l.trim_end().ends_with("# finding"))
             .map(|(i, _)| i as u32 + 1)
             .collect();
-        let mut got: Vec<u32> = hits(check, "example", &bad)
+        let mut got: Vec<u32> = hits(check, "example", &bad, &options)
             .iter()
             .map(|h| h.pos.line)
             .collect();
@@ -145,7 +175,7 @@ fn doc_examples_produce_exactly_the_marked_findings() {
                 check.name
             ));
         }
-        let fixed = hits(check, "fixed", &good);
+        let fixed = hits(check, "fixed", &good, &options);
         if !fixed.is_empty() {
             failures.push(format!(
                 "{}: fixed example still has findings: {fixed:?}",

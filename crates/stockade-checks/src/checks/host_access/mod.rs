@@ -1,3 +1,11 @@
 //! Host namespaces, ports and filesystem.
 
+pub mod container_runtime_socket;
+pub mod helpers;
+pub mod host_ipc;
 pub mod host_network;
+pub mod host_path_volume;
+pub mod host_pid;
+pub mod host_port;
+pub mod sensitive_host_path;
+pub mod writable_host_path;

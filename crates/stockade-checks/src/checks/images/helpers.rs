@@ -41,9 +41,59 @@ impl<'a> ImageRef<'a> {
     }
 }
 
+/// True when `image` comes from one of `allowed`: a registry host (`registry.example.com`,
+/// `localhost:5000`), a host with a leading wildcard label (`*.dkr.ecr.eu-west-1.amazonaws.com`)
+/// or a registry and repository prefix (`ghcr.io/acme`, `docker.io/library`). Prefixes match
+/// whole path components; hosts compare case-insensitively. Docker Hub images match both
+/// their short and `library/` forms (`nginx` is `docker.io/nginx` and
+/// `docker.io/library/nginx`), and `index.docker.io` means `docker.io`.
+pub fn registry_allowed(image: &ImageRef, allowed: &[String]) -> bool {
+    let registry = canonical_host(image.registry);
+    let full = format!("{registry}/{}", image.repository);
+    let library = (registry == "docker.io" && !image.repository.contains('/'))
+        .then(|| format!("docker.io/library/{}", image.repository));
+    allowed.iter().any(|entry| {
+        let entry = entry.trim().trim_end_matches('/');
+        let (host, rest) = entry.split_once('/').unwrap_or((entry, ""));
+        let host = canonical_host(host);
+        let host_ok = match host.strip_prefix("*.") {
+            Some(suffix) => {
+                registry.len() > suffix.len() + 1
+                    && registry.ends_with(suffix)
+                    && registry.as_bytes()[registry.len() - suffix.len() - 1] == b'.'
+            }
+            None => host == registry,
+        };
+        if !host_ok {
+            return false;
+        }
+        if rest.is_empty() {
+            return true;
+        }
+        let prefix = format!("{registry}/{rest}");
+        [Some(&full), library.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|name| {
+                name == &prefix
+                    || (name.starts_with(&prefix) && name.as_bytes()[prefix.len()] == b'/')
+            })
+    })
+}
+
+fn canonical_host(host: &str) -> String {
+    let host = host.to_ascii_lowercase();
+    match host.as_str() {
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            "docker.io".to_string()
+        }
+        _ => host,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ImageRef;
+    use super::{ImageRef, registry_allowed};
 
     #[test]
     fn parses_references() {
@@ -72,5 +122,45 @@ mod tests {
             (r.registry, r.repository, r.tag),
             ("docker.io", "library/redis", Some("7"))
         );
+    }
+
+    #[test]
+    fn allowed_registries_match_hosts_prefixes_and_wildcards() {
+        let allowed = |image: &str, list: &[&str]| {
+            let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+            registry_allowed(&ImageRef::parse(image), &list)
+        };
+        assert!(allowed(
+            "registry.example.com/team/app:1",
+            &["registry.example.com"]
+        ));
+        assert!(allowed(
+            "Registry.Example.com/app",
+            &["registry.example.com/"]
+        ));
+        assert!(!allowed(
+            "registry.example.com.evil.io/app",
+            &["registry.example.com"]
+        ));
+        assert!(allowed("ghcr.io/acme/app:1", &["ghcr.io/acme"]));
+        assert!(!allowed("ghcr.io/acme-evil/app:1", &["ghcr.io/acme"]));
+        assert!(!allowed("ghcr.io/other/app", &["ghcr.io/acme"]));
+        assert!(allowed("nginx:1.27", &["docker.io/library"]));
+        assert!(allowed("nginx:1.27", &["docker.io"]));
+        assert!(allowed(
+            "index.docker.io/bitnami/redis",
+            &["docker.io/bitnami"]
+        ));
+        assert!(!allowed("bitnami/redis", &["docker.io/library"]));
+        assert!(allowed(
+            "123.dkr.ecr.eu-west-1.amazonaws.com/app",
+            &["*.dkr.ecr.eu-west-1.amazonaws.com"]
+        ));
+        assert!(!allowed(
+            "dkr.ecr.eu-west-1.amazonaws.com/app",
+            &["*.dkr.ecr.eu-west-1.amazonaws.com"]
+        ));
+        assert!(allowed("localhost:5000/app", &["localhost:5000"]));
+        assert!(!allowed("localhost:5001/app", &["localhost:5000"]));
     }
 }

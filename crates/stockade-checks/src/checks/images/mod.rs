@@ -1,4 +1,7 @@
 //! Image references and pull policy.
 
 pub mod helpers;
+pub mod image_not_pinned_by_digest;
+pub mod image_pull_policy_not_always;
+pub mod image_registry_not_allowed;
 pub mod image_tag_mutable;

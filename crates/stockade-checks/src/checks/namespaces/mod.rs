@@ -1,0 +1,3 @@
+//! Namespaces and object placement.
+
+pub mod default_namespace;

@@ -1,0 +1,5 @@
+//! Probes and availability.
+
+pub mod helpers;
+pub mod liveness_probe_missing;
+pub mod readiness_probe_missing;

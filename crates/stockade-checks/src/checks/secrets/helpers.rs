@@ -1,0 +1,378 @@
+//! Helpers shared by the secret checks: the secret-name heuristic, known token formats, and
+//! service account fields that workflow engines set above the pod.
+
+use stockade_model::{Node, Object, PodSpec};
+
+/// A pod-level field, or for Argo Workflows the workflow-wide default (`spec.<key>`, or
+/// `spec.workflowSpec.<key>` in a CronWorkflow) that applies to templates that do not set it.
+/// Returns the node and its field path.
+pub fn pod_field<'a>(obj: &'a Object, pod: &PodSpec<'a>, key: &str) -> Option<(&'a Node, String)> {
+    if let Some(n) = pod.field(key) {
+        return Some((n, format!("{}.{key}", pod.path)));
+    }
+    if obj.group() != "argoproj.io" {
+        return None;
+    }
+    [&["spec"][..], &["spec", "workflowSpec"][..]]
+        .into_iter()
+        .find_map(|base| {
+            let n = obj.root.at(base)?.get(key).filter(|n| !n.is_null())?;
+            Some((n, format!("{}.{key}", base.join("."))))
+        })
+}
+
+/// True for Tekton objects: a Task's pod gets its service account from the TaskRun or
+/// PipelineRun that runs it, so the Task itself cannot be judged.
+pub fn account_set_by_run(obj: &Object) -> bool {
+    obj.group() == "tekton.dev"
+}
+
+/// Name fragments that mark a secret value, matched case-insensitively against the name with
+/// separators removed (`DB_PASSWORD`, `dbPassword` and `db-password` all contain `password`).
+pub const SECRET_NAME_FRAGMENTS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "privatekey",
+    "credential",
+    "accesskey",
+    "authkey",
+    "signingkey",
+    "encryptionkey",
+    "connectionstring",
+];
+
+/// Last words that make a secret-looking name describe the secret instead of holding it:
+/// `PASSWORD_FILE`, `TOKEN_URL`, `SECRET_NAME`, `API_KEY_HEADER`, `AWS_ACCESS_KEY_ID`.
+const METADATA_WORDS: &[&str] = &[
+    "algorithm",
+    "audience",
+    "count",
+    "dir",
+    "duration",
+    "enabled",
+    "endpoint",
+    "expiration",
+    "expiry",
+    "file",
+    "format",
+    "header",
+    "host",
+    "id",
+    "issuer",
+    "length",
+    "lifetime",
+    "limit",
+    "location",
+    "max",
+    "min",
+    "mode",
+    "mount",
+    "name",
+    "namespace",
+    "path",
+    "policy",
+    "port",
+    "provider",
+    "ref",
+    "size",
+    "store",
+    "timeout",
+    "ttl",
+    "type",
+    "uri",
+    "url",
+    "user",
+    "username",
+    "version",
+];
+
+/// Words that contain a fragment without being secrets (`MAX_TOKENS` of an LLM, a tokenizer).
+const NOT_SECRET_WORDS: &[&str] = &["tokens", "tokenizer", "tokenizers"];
+
+/// Splits `name` into lowercase words at non-alphanumerics and camelCase boundaries.
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        cur.push(ch.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// True when an environment variable called `name` looks like it holds a secret: it contains
+/// one of [`SECRET_NAME_FRAGMENTS`] or of `extra` (case-insensitive), or is a `*_PWD`, and its
+/// last word does not say it is about the secret rather than the secret itself.
+pub fn secret_like_name(name: &str, extra: &[String]) -> bool {
+    let words = words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if METADATA_WORDS.contains(&last.as_str()) {
+        return false;
+    }
+    let kept: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !NOT_SECRET_WORDS.contains(w))
+        .collect();
+    let joined: String = kept.concat();
+    let lower = name.to_ascii_lowercase();
+    SECRET_NAME_FRAGMENTS.iter().any(|f| joined.contains(f))
+        // `PWD` alone is the shell's working directory.
+        || (kept.len() > 1 && kept.contains(&"pwd"))
+        || extra.iter().map(|e| e.trim().to_ascii_lowercase()).any(|e| {
+            !e.is_empty() && (lower.contains(&e) || joined.contains(&e.replace(['_', '-', '.'], "")))
+        })
+}
+
+/// True when a literal `value` is obviously not a secret: empty, a reference resolved
+/// elsewhere (`$(VAR)`, an unrendered `${VAR}` or `{{ .Values.x }}`), a file path, a boolean,
+/// a short number, or a URL without a password in it.
+pub fn obviously_not_secret(value: &str) -> bool {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    v.is_empty()
+        || v.contains("$(")
+        || v.contains("${")
+        || v.contains("{{")
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("~/")
+        || lower.starts_with("file:")
+        || matches!(
+            lower.as_str(),
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "enabled"
+                | "disabled"
+                | "none"
+                | "null"
+        )
+        || (v.len() < 6 && v.bytes().all(|b| b.is_ascii_digit()))
+        || (v.contains("://") && url_password(v).is_none())
+}
+
+/// The password of a URL's user information (`scheme://user:password@host`), if any.
+fn url_password(v: &str) -> Option<&str> {
+    let rest = &v[v.find("://")? + 3..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let userinfo = &authority[..authority.rfind('@')?];
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then_some(password)
+}
+
+/// Occurrences of `prefix` at a word start followed by at least `min` characters of `set`.
+fn prefixed(v: &str, prefix: &str, min: usize, set: fn(u8) -> bool) -> bool {
+    let bytes = v.as_bytes();
+    let mut from = 0;
+    while let Some(i) = v[from..].find(prefix) {
+        let start = from + i;
+        let boundary = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let run = bytes[start + prefix.len()..]
+            .iter()
+            .take_while(|b| set(**b))
+            .count();
+        if boundary && run >= min {
+            return true;
+        }
+        from = start + prefix.len();
+    }
+    false
+}
+
+fn upper_alnum(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit()
+}
+fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+fn alnum_underscore(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+fn alnum_dash(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// What kind of credential `value` looks like, whatever the variable is called: cloud and
+/// forge tokens with a recognisable prefix, PEM private keys, JWTs and URLs with a password.
+pub fn known_credential(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("private key");
+    }
+    for p in ["AKIA", "ASIA"] {
+        if prefixed(v, p, 16, upper_alnum) {
+            return Some("AWS access key ID");
+        }
+    }
+    for p in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
+        if prefixed(v, p, 36, alnum) {
+            return Some("GitHub token");
+        }
+    }
+    if prefixed(v, "github_pat_", 22, alnum_underscore) {
+        return Some("GitHub token");
+    }
+    if prefixed(v, "glpat-", 20, alnum_dash) {
+        return Some("GitLab token");
+    }
+    for p in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"] {
+        if prefixed(v, p, 10, alnum_dash) {
+            return Some("Slack token");
+        }
+    }
+    for p in ["sk_live_", "rk_live_"] {
+        if prefixed(v, p, 16, alnum) {
+            return Some("Stripe key");
+        }
+    }
+    if prefixed(v, "AIza", 35, alnum_dash) {
+        return Some("Google API key");
+    }
+    let jwt: Vec<&str> = v.split('.').collect();
+    if jwt.len() == 3
+        && jwt[0].starts_with("eyJ")
+        && jwt[1].starts_with("eyJ")
+        && jwt
+            .iter()
+            .all(|s| s.len() >= 10 && s.bytes().all(alnum_dash))
+    {
+        return Some("JSON Web Token");
+    }
+    if v.contains("://") && url_password(v).is_some_and(|p| !p.contains("$(") && !p.contains("${"))
+    {
+        return Some("URL with an embedded password");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{known_credential, obviously_not_secret, secret_like_name};
+
+    #[test]
+    fn secret_names() {
+        let none: &[String] = &[];
+        for yes in [
+            "DB_PASSWORD",
+            "dbPassword",
+            "MYSQL_ROOT_PASSWD",
+            "API_KEY",
+            "apiKey",
+            "STRIPE_SECRET_KEY",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "PRIVATE_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+            "REDIS_PWD",
+            "client-secret",
+        ] {
+            assert!(secret_like_name(yes, none), "{yes}");
+        }
+        for no in [
+            "PWD",
+            "OLDPWD",
+            "PASSWORD_FILE",
+            "TOKEN_URL",
+            "SECRET_NAME",
+            "AWS_ACCESS_KEY_ID",
+            "passwordPath",
+            "MAX_TOKENS",
+            "TOKENIZER_MODEL",
+            "LOG_LEVEL",
+            "",
+        ] {
+            assert!(!secret_like_name(no, none), "{no}");
+        }
+        let extra = vec!["LICENSE".to_string(), "sas_sig".to_string()];
+        assert!(secret_like_name("ACME_LICENSE", &extra));
+        assert!(secret_like_name("BLOB_SASSIG", &extra));
+        assert!(!secret_like_name("LICENSE_FILE", &extra));
+    }
+
+    #[test]
+    fn values_that_are_not_secrets() {
+        for v in [
+            "",
+            "$(DB_PASSWORD)",
+            "${PASSWORD}",
+            "{{ .Values.password }}",
+            "/run/secrets/db",
+            "true",
+            "Off",
+            "3600",
+            "https://auth.example.com/oauth/token",
+        ] {
+            assert!(obviously_not_secret(v), "{v}");
+        }
+        for v in [
+            "hunter2",
+            "123456",
+            "postgres://app:s3cret@db/app",
+            "changeme",
+        ] {
+            assert!(!obviously_not_secret(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn known_credential_formats() {
+        let k = known_credential;
+        assert_eq!(k("AKIAIOSFODNN7EXAMPLE"), Some("AWS access key ID"));
+        assert_eq!(k("xAKIAIOSFODNN7EXAMPLE"), None);
+        assert_eq!(k("AKIA-short"), None);
+        assert_eq!(
+            k("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            Some("GitHub token")
+        );
+        assert_eq!(k("ghp_short"), None);
+        assert_eq!(
+            k("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----"),
+            Some("private key")
+        );
+        assert_eq!(k("-----BEGIN CERTIFICATE-----"), None);
+        assert_eq!(k("xoxb-1234567890-abcdefghij"), Some("Slack token"));
+        assert_eq!(k("glpat-abcdefghij0123456789"), Some("GitLab token"));
+        assert_eq!(
+            k("AIzaSyA1234567890abcdefghijklmnopqrstuv"),
+            Some("Google API key")
+        );
+        assert_eq!(
+            k(
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+            ),
+            Some("JSON Web Token")
+        );
+        assert_eq!(
+            k("postgres://app:s3cret@db:5432/app"),
+            Some("URL with an embedded password")
+        );
+        assert_eq!(k("postgres://app@db:5432/app"), None);
+        assert_eq!(k("postgres://app:$(DB_PASSWORD)@db/app"), None);
+        assert_eq!(k("https://example.com/a:b@c"), None);
+        assert_eq!(k("nginx:1.27"), None);
+    }
+}

@@ -1,0 +1,7 @@
+//! Secrets and service account credentials.
+
+pub mod default_service_account;
+pub mod helpers;
+pub mod secret_in_env_literal;
+pub mod secret_in_env_reference;
+pub mod service_account_token_automounted;
