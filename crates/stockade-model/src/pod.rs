@@ -225,13 +225,18 @@ fn search<'a>(
                         parent_meta_path.clone(),
                         &[],
                     );
-                    spec.containers.push(container(
+                    let mut c = container(
                         c,
                         ContainerKind::Regular,
                         format!("{path}.{single}"),
                         node,
                         path,
-                    ));
+                    );
+                    // Argo names a template's single container `main` when it sets no name.
+                    if c.name.is_empty() {
+                        c.name = "main";
+                    }
+                    spec.containers.push(c);
                     out.push(spec);
                 }
             }

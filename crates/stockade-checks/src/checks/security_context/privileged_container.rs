@@ -50,7 +50,7 @@ pub static CHECK: Check = Check {
     summary: "Container runs privileged",
     remediation: "Remove `securityContext.privileged` or set it to false; grant only the specific capabilities the workload needs.",
     references: &[
-        "CIS 5.2.1",
+        "CIS 5.2.2",
         "PSS baseline: privileged",
         "NSA/CISA: non-root and unprivileged containers",
     ],
