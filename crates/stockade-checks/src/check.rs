@@ -22,6 +22,8 @@ pub enum Category {
     Networking,
     /// Namespaces and object placement.
     Namespaces,
+    /// The Pod Security Standards levels, as the API server's Pod Security Admission enforces them.
+    PodSecurity,
     /// Findings about the scan itself, such as unused suppressions.
     Meta,
 }
@@ -37,6 +39,7 @@ impl Category {
         Self::Secrets,
         Self::Networking,
         Self::Namespaces,
+        Self::PodSecurity,
         Self::Meta,
     ];
 
@@ -51,6 +54,7 @@ impl Category {
             Self::Secrets => "secrets",
             Self::Networking => "networking",
             Self::Namespaces => "namespaces",
+            Self::PodSecurity => "pod-security",
             Self::Meta => "meta",
         }
     }

@@ -11,7 +11,7 @@ mod options;
 
 pub use check::{Category, Check};
 pub use context::{Context, Emit, Hit};
-pub use options::Options;
+pub use options::{OptionError, Options};
 
 /// Every built-in check, ordered by ID.
 pub fn all() -> &'static [&'static Check] {

@@ -21,6 +21,9 @@ pub enum EngineError {
     /// A check, name or category that is not in the catalog.
     #[error("unknown check or category `{0}` (see `stockade checks`)")]
     UnknownCheck(String),
+    /// An option whose value is not valid.
+    #[error(transparent)]
+    InvalidOption(#[from] stockade_checks::OptionError),
     /// A glob that does not parse.
     #[error("invalid glob `{glob}` in exclude: {message}")]
     BadGlob {
@@ -102,6 +105,7 @@ fn glob(pattern: &Option<String>) -> Result<Option<GlobMatcher>, EngineError> {
 impl Engine {
     /// Builds an engine from a configuration. `strict` ignores suppression annotations.
     pub fn new(config: &Config, strict: bool) -> Result<Self, EngineError> {
+        config.options.validate()?;
         let mut selected: Vec<&'static Check> = match &config.select {
             Some(keys) => {
                 let mut v = Vec::new();

@@ -20,8 +20,11 @@
 
 #![deny(missing_docs)]
 
+pub mod admission_config;
 mod controls;
 pub mod namespace;
+pub mod report;
+pub mod suggest;
 
 use std::fmt;
 use std::str::FromStr;
@@ -45,6 +48,14 @@ pub enum Error {
     /// A control ID that no control has.
     #[error("unknown Pod Security control {0:?}")]
     UnknownControl(String),
+    /// An admission configuration file (PodSecurityConfiguration) that cannot be used.
+    #[error("{0}")]
+    AdmissionConfig(String),
+    /// Neither a level nor namespace labels: nothing says which policy to evaluate.
+    #[error(
+        "no policy to evaluate: give --level, or Namespace objects with pod-security.kubernetes.io labels (in the input or with --namespace-labels), or --exemptions with defaults"
+    )]
+    NoPolicy,
 }
 
 /// A Pod Security Standards level, from the least to the most strict.

@@ -17,6 +17,11 @@ pub enum Command {
     /// Exit codes: 0 no findings at or above --fail-on, 1 findings at or above it,
     /// 2 input or usage errors.
     Scan(ScanArgs),
+    /// Evaluate pods and pod templates against the Pod Security Standards, as the API server's
+    /// Pod Security Admission would (see docs/pss.md).
+    ///
+    /// Exit codes: 0 all admitted, 1 any rejected, 2 input or usage errors.
+    Pss(crate::pss::PssArgs),
     /// List the check catalog.
     Checks(ChecksArgs),
     /// Print a check's documentation.

@@ -1,6 +1,7 @@
 //! The `stockade` command: argument parsing and exit codes; all logic lives in the library crates.
 
 mod cli;
+mod pss;
 mod scan;
 
 use std::io::Write;
@@ -14,6 +15,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Pss(args) => pss::run(args),
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
         Command::Schema => {

@@ -6,6 +6,7 @@ pub mod images;
 pub mod meta;
 pub mod namespaces;
 pub mod networking;
+pub mod pod_security;
 pub mod reliability;
 pub mod resources;
 pub mod secrets;
@@ -32,6 +33,8 @@ pub static ALL: &[&Check] = &[
     &security_context::unmasked_proc_mount::CHECK,
     &security_context::unsafe_sysctls::CHECK,
     &security_context::windows_host_process::CHECK,
+    &pod_security::pod_security_baseline::CHECK,
+    &pod_security::pod_security_restricted::CHECK,
     &host_access::host_network::CHECK,
     &host_access::host_pid::CHECK,
     &host_access::host_ipc::CHECK,
