@@ -1,6 +1,8 @@
 use stockade_model::Severity;
 
-use crate::context::{Context, Emit};
+use stockade_model::Object;
+
+use crate::context::{Context, Emit, SetContext, SetEmit};
 
 /// A check's family, used to select or ignore groups of checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -86,8 +88,25 @@ pub struct Check {
     pub references: &'static [&'static str],
     /// Equivalent IDs in other tools, as `tool:ID`.
     pub aliases: &'static [&'static str],
-    /// The logic: looks at one object and emits hits.
-    pub run: fn(&Context, &mut Emit),
+    /// The logic.
+    pub run: Run,
+}
+
+/// How a check runs.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Looks at one object at a time (runs while files stream through the engine).
+    Object(fn(&Context, &mut Emit)),
+    /// Looks across the whole input set (a directory is one set). The engine keeps only the
+    /// objects `wants` accepts, then calls `run` once with all of them.
+    Set {
+        /// Which objects the check needs to see.
+        wants: fn(&Object) -> bool,
+        /// The logic.
+        run: fn(&SetContext, &mut SetEmit),
+    },
+    /// Findings the engine emits itself (suppression bookkeeping).
+    Engine,
 }
 
 impl std::fmt::Debug for Check {

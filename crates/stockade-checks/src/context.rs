@@ -72,3 +72,50 @@ impl Emit {
         });
     }
 }
+
+/// What a set check sees: every object it asked for, from the whole input, in input order.
+pub struct SetContext<'a> {
+    /// The objects.
+    pub objects: &'a [std::sync::Arc<Object>],
+    /// Options from the configuration.
+    pub options: &'a Options,
+}
+
+impl<'a> SetContext<'a> {
+    /// The objects of one kind.
+    pub fn of_kind<'k>(
+        &self,
+        kind: &'k str,
+    ) -> impl Iterator<Item = &'a std::sync::Arc<Object>> + 'k
+    where
+        'a: 'k,
+    {
+        self.objects.iter().filter(move |o| o.kind == kind)
+    }
+}
+
+/// Collects a set check's hits, each about one object.
+#[derive(Debug, Default)]
+pub struct SetEmit {
+    /// Hits so far, with their object.
+    pub hits: Vec<(std::sync::Arc<Object>, Hit)>,
+}
+
+impl SetEmit {
+    /// A hit at `node` of `object`.
+    pub fn at(
+        &mut self,
+        object: &std::sync::Arc<Object>,
+        node: &Node,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        let hit = Hit {
+            message: message.into(),
+            pos: node.pos,
+            path: path.into(),
+            container: None,
+        };
+        self.hits.push((object.clone(), hit));
+    }
+}

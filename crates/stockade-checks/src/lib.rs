@@ -9,8 +9,8 @@ mod context;
 pub mod docs;
 mod options;
 
-pub use check::{Category, Check};
-pub use context::{Context, Emit, Hit};
+pub use check::{Category, Check, Run};
+pub use context::{Context, Emit, Hit, SetContext, SetEmit};
 pub use options::{OptionError, Options};
 
 /// Every built-in check, ordered by ID.
@@ -26,7 +26,7 @@ pub fn find(key: &str) -> Option<&'static Check> {
         .find(|c| c.id.eq_ignore_ascii_case(key) || c.name == key)
 }
 
-/// Runs one check on one object whose pod specs were already found.
+/// Runs one object check on one object whose pod specs were already found (nothing for set checks).
 pub fn run_check(
     check: &Check,
     object: &stockade_model::Object,
@@ -39,6 +39,29 @@ pub fn run_check(
         options,
     };
     let mut emit = Emit::default();
-    (check.run)(&ctx, &mut emit);
+    if let Run::Object(run) = check.run {
+        run(&ctx, &mut emit);
+    }
+    emit.hits
+}
+
+/// Runs one set check over objects from a whole input (those it does not want are skipped).
+pub fn run_set_check(
+    check: &Check,
+    objects: &[std::sync::Arc<stockade_model::Object>],
+    options: &Options,
+) -> Vec<(std::sync::Arc<stockade_model::Object>, Hit)> {
+    let Run::Set { wants, run } = check.run else {
+        return Vec::new();
+    };
+    let wanted: Vec<_> = objects.iter().filter(|o| wants(o)).cloned().collect();
+    let mut emit = SetEmit::default();
+    run(
+        &SetContext {
+            objects: &wanted,
+            options,
+        },
+        &mut emit,
+    );
     emit.hits
 }

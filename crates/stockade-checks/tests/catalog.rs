@@ -43,6 +43,17 @@ fn hits(check: &Check, name: &str, yaml: &str, options: &Options) -> Vec<stockad
         loaded.errors
     );
     assert!(!loaded.objects.is_empty(), "{name}: no objects");
+    if matches!(check.run, stockade_checks::Run::Set { .. }) {
+        let objects: Vec<std::sync::Arc<stockade_model::Object>> = loaded
+            .objects
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect();
+        return stockade_checks::run_set_check(check, &objects, options)
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
+    }
     let mut out = Vec::new();
     for obj in &loaded.objects {
         let pods = pod_specs(obj);

@@ -2,10 +2,11 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
-use stockade_checks::{Category, Check, Options};
+use stockade_checks::{Category, Check, Options, Run};
 use stockade_model::{Finding, Level, LoadError, Object, ObjectRef, Severity, Summary, pod_specs};
 
 use crate::config::{Config, Exclusion};
@@ -180,16 +181,35 @@ impl Engine {
         &self.checks
     }
 
-    /// Scans every input in parallel; the result's order follows the inputs.
+    /// Scans every input in parallel; the result's order follows the inputs. Object checks
+    /// run while each file streams through; set checks then run once over the objects they
+    /// asked to keep, so memory grows with the largest file plus those objects only.
     pub fn scan(&self, inputs: &[Input]) -> ScanResult {
-        let per_file: Vec<FileResult> = inputs.par_iter().map(|i| self.scan_input(i)).collect();
+        let per_file: Vec<(FileResult, Vec<Retained>)> =
+            inputs.par_iter().map(|i| self.scan_input(i)).collect();
         let mut result = ScanResult::default();
-        for f in per_file {
+        let mut retained = Vec::new();
+        let mut order = std::collections::HashMap::new();
+        for (i, (f, r)) in per_file.into_iter().enumerate() {
+            if let Some(first) = inputs.get(i) {
+                order.entry(first.name()).or_insert(i);
+            }
             result.summary.files += usize::from(f.read);
             result.summary.objects += f.objects;
             result.summary.suppressed += f.suppressed;
             result.findings.extend(f.findings);
             result.errors.extend(f.errors);
+            retained.extend(r);
+        }
+        let mut set = FileResult::default();
+        self.finish_set(retained, &mut set);
+        result.summary.suppressed += set.suppressed;
+        if !set.findings.is_empty() {
+            result.findings.extend(set.findings);
+            let rank = |f: &Finding| order.get(&*f.file).copied().unwrap_or(usize::MAX);
+            result.findings.sort_by(|a, b| {
+                (rank(a), a.line, a.column, &a.check).cmp(&(rank(b), b.line, b.column, &b.check))
+            });
         }
         result.summary.findings = result.findings.len();
         for f in &result.findings {
@@ -204,20 +224,26 @@ impl Engine {
         result
     }
 
-    fn scan_input(&self, input: &Input) -> FileResult {
+    fn scan_input(&self, input: &Input) -> (FileResult, Vec<Retained>) {
         match input {
-            Input::Bytes(name, bytes) => self.scan_bytes(name, bytes),
+            Input::Bytes(name, bytes) => self.load_and_check(name, bytes),
             Input::File(path) => {
                 let name = path.display().to_string();
-                let error = |message: String| FileResult {
-                    errors: vec![LoadError {
+                let error = |message: String| {
+                    let e = LoadError {
                         file: name.as_str().into(),
                         line: 0,
                         column: 0,
                         level: Level::Error,
                         message,
-                    }],
-                    ..FileResult::default()
+                    };
+                    (
+                        FileResult {
+                            errors: vec![e],
+                            ..FileResult::default()
+                        },
+                        Vec::new(),
+                    )
                 };
                 match std::fs::metadata(path) {
                     Ok(m) if m.len() > self.max_file_size => {
@@ -231,15 +257,24 @@ impl Engine {
                     Ok(_) => {}
                 }
                 match std::fs::read(path) {
-                    Ok(bytes) => self.scan_bytes(&name, &bytes),
+                    Ok(bytes) => self.load_and_check(&name, &bytes),
                     Err(e) => error(format!("cannot read: {e}")),
                 }
             }
         }
     }
 
-    /// Scans one file's bytes.
+    /// Scans one file's bytes as a set of its own (set checks see only this file).
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> FileResult {
+        let (mut out, retained) = self.load_and_check(name, bytes);
+        self.finish_set(retained, &mut out);
+        sort_findings(&mut out.findings);
+        out
+    }
+
+    /// Loads a file and runs the object checks. Objects a set check wants are kept, with
+    /// their object-check hits, for [`Self::finish_set`], which then applies their suppressions.
+    fn load_and_check(&self, name: &str, bytes: &[u8]) -> (FileResult, Vec<Retained>) {
         let loaded = stockade_model::load(name, bytes);
         let mut out = FileResult {
             read: true,
@@ -247,12 +282,65 @@ impl Engine {
             errors: loaded.errors,
             ..FileResult::default()
         };
-        for obj in &loaded.objects {
-            self.scan_object(obj, &mut out);
+        let mut retained = Vec::new();
+        for obj in loaded.objects {
+            let pods = pod_specs(&obj);
+            let mut hits = Vec::new();
+            for (i, &(check, _)) in self.checks.iter().enumerate() {
+                if matches!(check.run, Run::Object(_)) && !self.excluded(check, &obj) {
+                    hits.extend(
+                        stockade_checks::run_check(check, &obj, &pods, &self.options)
+                            .into_iter()
+                            .map(|h| (i, h)),
+                    );
+                }
+            }
+            let wanted = self.checks.iter().any(|(c, _)| match c.run {
+                Run::Set { wants, .. } => wants(&obj),
+                _ => false,
+            });
+            if wanted {
+                drop(pods);
+                retained.push(Retained {
+                    obj: Arc::new(obj),
+                    hits,
+                });
+            } else {
+                self.settle(&obj, &pods, hits, false, &mut out);
+            }
         }
-        out.findings
-            .sort_by(|a, b| (a.line, a.column, &a.check).cmp(&(b.line, b.column, &b.check)));
-        out
+        sort_findings(&mut out.findings);
+        (out, retained)
+    }
+
+    /// Runs the set checks over the kept objects, then settles each kept object's hits.
+    fn finish_set(&self, mut retained: Vec<Retained>, out: &mut FileResult) {
+        if retained.is_empty() {
+            return;
+        }
+        let objects: Vec<Arc<Object>> = retained.iter().map(|r| r.obj.clone()).collect();
+        let index: std::collections::HashMap<*const Object, usize> = objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (Arc::as_ptr(o), i))
+            .collect();
+        for (i, &(check, _)) in self.checks.iter().enumerate() {
+            if !matches!(check.run, Run::Set { .. }) {
+                continue;
+            }
+            for (obj, hit) in stockade_checks::run_set_check(check, &objects, &self.options) {
+                if let Some(&at) = index.get(&Arc::as_ptr(&obj))
+                    && !self.excluded(check, &obj)
+                {
+                    retained[at].hits.push((i, hit));
+                }
+            }
+        }
+        drop(objects);
+        for r in retained {
+            let pods = pod_specs(&r.obj);
+            self.settle(&r.obj, &pods, r.hits, true, out);
+        }
     }
 
     fn excluded(&self, check: &Check, obj: &Object) -> bool {
@@ -269,12 +357,21 @@ impl Engine {
         })
     }
 
-    fn scan_object(&self, obj: &Object, out: &mut FileResult) {
-        let pods = pod_specs(obj);
+    /// Turns an object's hits into findings: applies its suppression annotations and reports
+    /// the ones that are invalid or matched nothing. `with_sets` says whether set checks ran
+    /// on this object (only then can their suppressions be judged unused).
+    fn settle(
+        &self,
+        obj: &Object,
+        pods: &[stockade_model::PodSpec],
+        hits: Vec<(usize, stockade_checks::Hit)>,
+        with_sets: bool,
+        out: &mut FileResult,
+    ) {
         let mut suppressions = if self.strict {
             Vec::new()
         } else {
-            suppress::collect(obj, &pods)
+            suppress::collect(obj, pods)
         };
         let object = ObjectRef {
             api_version: obj.api_version.clone(),
@@ -282,7 +379,6 @@ impl Engine {
             namespace: obj.namespace.clone(),
             name: obj.name.clone(),
         };
-        let mut ran = HashSet::new();
         let finding =
             |check: &'static Check, severity: Severity, hit: stockade_checks::Hit| Finding {
                 check: check.id.into(),
@@ -299,32 +395,36 @@ impl Engine {
                 remediation: check.remediation.into(),
                 aliases: check.aliases,
             };
-        for &(check, severity) in &self.checks {
-            if check.category == Category::Meta || self.excluded(check, obj) {
+        for (i, hit) in hits {
+            let (check, severity) = self.checks[i];
+            let silenced = suppressions.iter_mut().find(|s| {
+                !s.reason.is_empty()
+                    && (s.check.eq_ignore_ascii_case(check.id) || s.check == check.name)
+                    && s.container
+                        .as_ref()
+                        .is_none_or(|c| Some(c) == hit.container.as_ref())
+            });
+            if let Some(s) = silenced {
+                s.used = true;
+                out.suppressed += 1;
                 continue;
             }
-            ran.insert(check.id);
-            for hit in stockade_checks::run_check(check, obj, &pods, &self.options) {
-                let silenced = suppressions.iter_mut().find(|s| {
-                    !s.reason.is_empty()
-                        && (s.check.eq_ignore_ascii_case(check.id) || s.check == check.name)
-                        && s.container
-                            .as_ref()
-                            .is_none_or(|c| Some(c) == hit.container.as_ref())
-                });
-                if let Some(s) = silenced {
-                    s.used = true;
-                    out.suppressed += 1;
-                    continue;
-                }
-                out.findings.push(finding(check, severity, hit));
-            }
+            out.findings.push(finding(check, severity, hit));
         }
+        let ran = |c: &Check| {
+            self.checks.iter().any(|(r, _)| r.id == c.id)
+                && !self.excluded(c, obj)
+                && match c.run {
+                    Run::Object(_) => true,
+                    Run::Set { .. } => with_sets,
+                    Run::Engine => false,
+                }
+        };
         for s in suppressions {
             let known = stockade_checks::find(&s.check);
             let meta = if known.is_none() || s.reason.is_empty() {
                 "invalid-suppression"
-            } else if !s.used && known.is_some_and(|c| ran.contains(c.id)) {
+            } else if !s.used && known.is_some_and(ran) {
                 "unused-suppression"
             } else {
                 continue;
@@ -361,6 +461,18 @@ impl Engine {
             out.findings.push(finding(check, severity, hit));
         }
     }
+}
+
+/// An object kept for set checks, with the hits object checks already found on it.
+struct Retained {
+    obj: Arc<Object>,
+    hits: Vec<(usize, stockade_checks::Hit)>,
+}
+
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.check).cmp(&(&b.file, b.line, b.column, &b.check))
+    });
 }
 
 /// What one file produced.

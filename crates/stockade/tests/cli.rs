@@ -470,3 +470,49 @@ fn checks_explain_completions_and_schema() {
         "stockade.schema.json is stale: run `cargo run -- schema > stockade.schema.json`"
     );
 }
+
+#[test]
+fn set_checks_see_the_whole_input_and_honour_suppressions() {
+    let dir = fixtures().join("set");
+    let (code, v) = json_scan(&[
+        "--select=service-selects-no-pods,host-network,meta",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{v:#}");
+    // The Service in one file matches the Deployment in another; `api` is suppressed; the
+    // suppression on `cache` matched nothing; `typo` selects nothing. Findings keep file order.
+    let got: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = Path::new(f["file"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            format!(
+                "{file}:{} {} {}",
+                f["line"],
+                f["check"].as_str().unwrap(),
+                f["object"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "a-services.yaml:22 STK900 cache".to_string(),
+            "a-services.yaml:31 STK604 typo".into(),
+            "b-workloads.yaml:10 STK101 web".into(),
+        ]
+    );
+    assert_eq!(v["summary"]["suppressed"], 1);
+    // One file alone is its own set: the Services there match no workload, but with no
+    // workload in the set the check stays silent.
+    let (_, v) = json_scan(&[
+        "--select=service-selects-no-pods",
+        dir.join("a-services.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+}

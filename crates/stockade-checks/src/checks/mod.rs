@@ -60,6 +60,7 @@ pub static ALL: &[&Check] = &[
     &networking::nodeport_service::CHECK,
     &networking::service_external_ips::CHECK,
     &networking::ssh_port_exposed::CHECK,
+    &networking::service_selects_no_pods::CHECK,
     &namespaces::default_namespace::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,

@@ -87,7 +87,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0074",
         "datree:CONTAINERS_INCORRECT_PATH_VALUE_DOCKERSOCKET",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

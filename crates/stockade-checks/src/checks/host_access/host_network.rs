@@ -71,7 +71,7 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0009",
         "kubescape:C-0041",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -88,7 +88,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0048",
         "datree:CONTAINERS_INCORRECT_KEY_HOSTPATH",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

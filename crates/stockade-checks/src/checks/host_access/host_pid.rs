@@ -72,7 +72,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0038",
         "datree:CONTAINERS_INCORRECT_HOSTPID_VALUE_TRUE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

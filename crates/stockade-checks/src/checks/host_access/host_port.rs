@@ -68,7 +68,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0044",
         "datree:CONTAINERS_INCORRECT_KEY_HOSTPORT",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -88,7 +88,7 @@ pub static CHECK: Check = Check {
         "CVE-2017-1002101",
     ],
     aliases: &["kube-linter:sensitive-host-mounts"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

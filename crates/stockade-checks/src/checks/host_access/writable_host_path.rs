@@ -88,7 +88,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0045",
         "datree:EKS_INVALID_HOSTPATH_MOUNT_READONLY_VALUE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

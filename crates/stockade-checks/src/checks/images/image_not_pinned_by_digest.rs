@@ -58,7 +58,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0306",
         "datree:CONTAINERS_MISSING_IMAGE_VALUE_DIGEST",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

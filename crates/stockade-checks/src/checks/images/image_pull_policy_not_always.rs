@@ -63,7 +63,7 @@ pub static CHECK: Check = Check {
         "kube-score:container-image-pull-policy",
         "checkov:CKV_K8S_15",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -78,7 +78,7 @@ pub static CHECK: Check = Check {
     remediation: "Pull the image from an allowed registry (mirror it there), or add its registry to `allowed-registries` after review.",
     references: &["NSA/CISA: image scanning and trusted registries"],
     aliases: &["trivy:KSV-0125", "kubescape:C-0078"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

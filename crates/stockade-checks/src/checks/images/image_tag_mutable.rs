@@ -58,7 +58,7 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_14",
         "trivy:KSV-0013",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

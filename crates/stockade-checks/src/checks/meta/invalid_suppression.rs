@@ -49,5 +49,5 @@ pub static CHECK: Check = Check {
     remediation: "Name an existing check ID or name, and give the reason as the annotation's value.",
     references: &[],
     aliases: &[],
-    run: super::engine_emitted,
+    run: crate::Run::Engine,
 };

@@ -3,8 +3,3 @@
 
 pub mod invalid_suppression;
 pub mod unused_suppression;
-
-use crate::{Context, Emit};
-
-/// Meta checks have no per-object logic.
-pub(crate) fn engine_emitted(_: &Context, _: &mut Emit) {}

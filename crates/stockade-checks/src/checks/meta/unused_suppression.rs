@@ -51,5 +51,5 @@ pub static CHECK: Check = Check {
     remediation: "Remove the annotation, or correct the check or container name it names.",
     references: &[],
     aliases: &[],
-    run: super::engine_emitted,
+    run: crate::Run::Engine,
 };

@@ -72,7 +72,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0061",
         "datree:WORKLOAD_INCORRECT_NAMESPACE_VALUE_DEFAULT",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -61,7 +61,7 @@ pub static CHECK: Check = Check {
         "kube-score:service-type",
         "datree:SERVICE_INCORRECT_TYPE_VALUE_NODEPORT",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -53,7 +53,7 @@ pub static CHECK: Check = Check {
     remediation: "Remove `externalIPs`; use a LoadBalancer Service or an Ingress/Gateway, and enable the DenyServiceExternalIPs admission plugin.",
     references: &["CVE-2020-8554", "CIS 1.2.3 (DenyServiceExternalIPs)"],
     aliases: &["trivy:KSV-0108"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

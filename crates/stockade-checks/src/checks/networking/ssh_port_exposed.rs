@@ -56,7 +56,7 @@ pub static CHECK: Check = Check {
     remediation: "Remove the SSH server and port; use `kubectl exec` or ephemeral debug containers, which are authorised and audited.",
     references: &["NSA/CISA: pod security"],
     aliases: &["kube-linter:ssh-port", "kubescape:C-0042"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -78,7 +78,7 @@ pub static CHECK: Check = Check {
         "NSA/CISA: pod security",
     ],
     aliases: &[],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

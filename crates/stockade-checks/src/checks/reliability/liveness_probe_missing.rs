@@ -78,7 +78,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0056",
         "datree:CONTAINERS_MISSING_LIVENESSPROBE_KEY",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -80,7 +80,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0018",
         "datree:CONTAINERS_MISSING_READINESSPROBE_KEY",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

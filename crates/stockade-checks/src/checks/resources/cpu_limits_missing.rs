@@ -78,7 +78,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0270",
         "datree:CONTAINERS_MISSING_CPU_LIMIT_KEY",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

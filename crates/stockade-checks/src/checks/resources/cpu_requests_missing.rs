@@ -74,7 +74,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0268",
         "datree:CONTAINERS_MISSING_CPU_REQUEST_KEY",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

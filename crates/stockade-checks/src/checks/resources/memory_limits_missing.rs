@@ -73,7 +73,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0271",
         "datree:CONTAINERS_MISSING_MEMORY_LIMIT_KEY",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -75,7 +75,7 @@ pub static CHECK: Check = Check {
         "kubesec:ServiceAccountName",
         "checkov:CKV_K8S_42",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

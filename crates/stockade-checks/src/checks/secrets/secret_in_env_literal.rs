@@ -104,7 +104,7 @@ pub static CHECK: Check = Check {
         "polaris:sensitiveContainerEnvVar",
         "kubescape:C-0012",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -76,7 +76,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0207",
         "datree:CIS_INVALID_KEY_SECRETKEYREF_SECRETREF",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -84,7 +84,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0190",
         "datree:SRVACC_INCORRECT_AUTOMOUNTSERVICEACCOUNTTOKEN_VALUE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -56,7 +56,7 @@ pub static CHECK: Check = Check {
     remediation: "Set `securityContext.appArmorProfile.type` (`RuntimeDefault` or `Localhost`) on the pod or container.",
     references: &["NSA/CISA: hardening container environments (AppArmor)"],
     aliases: &["kubesec:ApparmorAny"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -81,7 +81,7 @@ pub static CHECK: Check = Check {
         "NSA/CISA: hardening container environments (AppArmor)",
     ],
     aliases: &["kubesec:ApparmorUnconfined", "trivy:KSV-0002"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

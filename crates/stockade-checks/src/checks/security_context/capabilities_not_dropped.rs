@@ -73,7 +73,7 @@ pub static CHECK: Check = Check {
         "NSA/CISA: non-root and unprivileged containers",
     ],
     aliases: &["kubesec:CapDropAll", "checkov:CKV_K8S_37", "trivy:KSV-0003"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -86,7 +86,7 @@ pub static CHECK: Check = Check {
         "datree:EKS_INVALID_SELINUXOPTIONS_USER_VALUE",
         "datree:EKS_INVALID_SELINUXOPTIONS_ROLE_VALUE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -119,7 +119,7 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0005",
         "trivy:KSV-0120",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

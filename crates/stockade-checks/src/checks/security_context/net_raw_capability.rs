@@ -79,7 +79,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0199",
         "datree:CIS_MISSING_VALUE_DROP_NET_RAW",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -79,7 +79,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0016",
         "datree:CONTAINERS_MISSING_KEY_ALLOWPRIVILEGEESCALATION",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

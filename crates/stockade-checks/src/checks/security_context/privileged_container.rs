@@ -63,7 +63,7 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0017",
         "kubescape:C-0057",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -65,7 +65,7 @@ pub static CHECK: Check = Check {
     remediation: "Set `runAsGroup` and `fsGroup` to a non-zero GID and remove 0 from `supplementalGroups`.",
     references: &["NSA/CISA: non-root and unprivileged containers"],
     aliases: &["trivy:KSV-0116"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -81,7 +81,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0013",
         "datree:CONTAINERS_INCORRECT_RUNASNONROOT_VALUE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -72,7 +72,7 @@ pub static CHECK: Check = Check {
         "NSA/CISA: non-root and unprivileged containers",
     ],
     aliases: &["trivy:KSV-0105"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -84,7 +84,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0210",
         "datree:CIS_INVALID_VALUE_SECCOMP_PROFILE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

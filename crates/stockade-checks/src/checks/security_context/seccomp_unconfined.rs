@@ -74,7 +74,7 @@ pub static CHECK: Check = Check {
         "NSA/CISA: hardening container environments (seccomp)",
     ],
     aliases: &["kubesec:SeccompUnconfined", "trivy:KSV-0104"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

@@ -60,7 +60,7 @@ pub static CHECK: Check = Check {
         "kubesec:ProcMount",
         "trivy:KSV-0027",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

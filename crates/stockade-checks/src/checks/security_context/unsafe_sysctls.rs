@@ -83,7 +83,7 @@ pub static CHECK: Check = Check {
     remediation: "Remove the sysctl from `securityContext.sysctls`; tune the node itself (or a dedicated node pool) if the workload really needs it.",
     references: &["PSS baseline: sysctls", "NSA/CISA: pod security"],
     aliases: &["kube-linter:unsafe-sysctls", "trivy:KSV-0026"],
-    run,
+    run: crate::Run::Object(run),
 };
 
 /// The kubelet's normalisation: when the first separator is `/`, `/` and `.` swap roles

@@ -82,7 +82,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0202",
         "datree:EKS_INVALID_HOSTPROCESS_VALUE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {

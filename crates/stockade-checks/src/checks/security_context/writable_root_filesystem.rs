@@ -76,7 +76,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0017",
         "datree:CONTAINERS_INCORRECT_READONLYROOTFILESYSTEM_VALUE",
     ],
-    run,
+    run: crate::Run::Object(run),
 };
 
 fn run(ctx: &Context, out: &mut Emit) {
