@@ -26,6 +26,18 @@ pub enum Category {
     Namespaces,
     /// The Pod Security Standards levels, as the API server's Pod Security Admission enforces them.
     PodSecurity,
+    /// Required and recommended labels and annotations.
+    Metadata,
+    /// References between objects: selectors, names of Secrets, ConfigMaps, ServiceAccounts.
+    Correctness,
+    /// Deprecated and removed API versions.
+    Deprecations,
+    /// Roles, bindings and who can do what.
+    Rbac,
+    /// Service mesh and GitOps objects (Istio, Argo CD, Flux).
+    Gitops,
+    /// Admission webhook configurations.
+    Admission,
     /// Findings about the scan itself, such as unused suppressions.
     Meta,
 }
@@ -42,6 +54,12 @@ impl Category {
         Self::Networking,
         Self::Namespaces,
         Self::PodSecurity,
+        Self::Metadata,
+        Self::Correctness,
+        Self::Deprecations,
+        Self::Rbac,
+        Self::Gitops,
+        Self::Admission,
         Self::Meta,
     ];
 
@@ -57,6 +75,12 @@ impl Category {
             Self::Networking => "networking",
             Self::Namespaces => "namespaces",
             Self::PodSecurity => "pod-security",
+            Self::Metadata => "metadata",
+            Self::Correctness => "correctness",
+            Self::Deprecations => "deprecations",
+            Self::Rbac => "rbac",
+            Self::Gitops => "gitops",
+            Self::Admission => "admission",
             Self::Meta => "meta",
         }
     }
