@@ -84,9 +84,27 @@ fn resolve(key: &str) -> Result<Vec<&'static Check>, EngineError> {
             .filter(|c| c.category == *cat)
             .collect());
     }
-    stockade_checks::find(key)
-        .map(|c| vec![c])
-        .ok_or_else(|| EngineError::UnknownCheck(key.to_string()))
+    if let Some(c) = stockade_checks::find(key) {
+        return Ok(vec![c]);
+    }
+    // A peer tool's ID, so a team migrating keeps its configuration's meaning:
+    // `checkov:CKV_K8S_16`, or the bare `CKV_K8S_16` (every check that lists it).
+    let by_alias: Vec<&'static Check> = stockade_checks::all()
+        .iter()
+        .copied()
+        .filter(|c| {
+            c.aliases.iter().any(|a| {
+                a.eq_ignore_ascii_case(key)
+                    || a.split_once(':')
+                        .is_some_and(|(_, id)| id.eq_ignore_ascii_case(key))
+            })
+        })
+        .collect();
+    if by_alias.is_empty() {
+        Err(EngineError::UnknownCheck(key.to_string()))
+    } else {
+        Ok(by_alias)
+    }
 }
 
 fn glob(pattern: &Option<String>) -> Result<Option<GlobMatcher>, EngineError> {

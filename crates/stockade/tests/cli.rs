@@ -517,3 +517,37 @@ fn set_checks_see_the_whole_input_and_honour_suppressions() {
     assert!(brief(&v).iter().all(|f| !f.starts_with("STK604")), "{v:#}");
     assert_eq!(brief(&v), vec!["STK900 13 api", "STK900 22 cache"]);
 }
+
+#[test]
+fn peer_check_ids_select_and_ignore_our_checks() {
+    let f = fixtures().join("bad/list.json");
+    let run = |args: &[&str]| {
+        let mut all = vec!["scan", "--format", "json", "--no-config"];
+        all.extend_from_slice(args);
+        all.push(f.to_str().unwrap());
+        let out = stockade(&all);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    // Checkov's privileged check and Trivy's host-network check, by their own IDs.
+    let v = run(&["--select", "CKV_K8S_16,trivy:KSV-0009"]);
+    assert_eq!(brief(&v), vec!["STK101 6 p1", "STK001 8 p2"]);
+    let v = run(&[
+        "--select",
+        "privileged-container,host-network",
+        "--ignore",
+        "kube-linter:host-network",
+    ]);
+    assert_eq!(brief(&v), vec!["STK001 8 p2"]);
+    let out = stockade(&[
+        "scan",
+        "--no-config",
+        "--select",
+        "checkov:CKV_NOPE",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("unknown check or category `checkov:CKV_NOPE`")
+    );
+}

@@ -63,11 +63,20 @@
 //! ```
 //!
 //! ## Options
-//! None. Services without a selector (manual endpoints) and ExternalName Services are not
-//! checked. Objects without a namespace are compared as being in the same namespace, since
-//! they are applied together. When the scanned input holds no workload at all (a folder of
-//! Services only) the check stays silent rather than flag every Service.
+//! None. To stay quiet where the input cannot show the pods, a Service is not judged when:
+//! - it has no selector (manual endpoints) or is of type ExternalName;
+//! - its selector uses a label that a controller adds to the pods it creates (`job-name`,
+//!   `statefulset.kubernetes.io/pod-name`, `pod-template-hash`, `controller-revision-hash`,
+//!   labels under `leaderworkerset.sigs.k8s.io/`, `jobset.sigs.k8s.io/`, `batch.kubernetes.io/`,
+//!   `apps.kubernetes.io/` ...);
+//! - its namespace holds a custom resource (a Prometheus, a database cluster ...) whose
+//!   operator creates pods the input does not show, or is `kube-system` (static pods);
+//! - the scanned input holds no workload at all (a folder of Services only).
+//!
+//! Objects without a namespace are compared as being in the same namespace, since they are
+//! applied together.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use stockade_model::{Object, Severity, labels::map_selects, pod_specs};
@@ -96,12 +105,47 @@ fn is_service(o: &Object) -> bool {
     o.kind == "Service" && o.api_version == "v1"
 }
 
+/// A custom resource (not a built-in API group): its operator may create pods.
+fn is_custom_resource(o: &Object) -> bool {
+    let g = o.group();
+    g.contains('.') && !g.ends_with(".k8s.io") && !g.ends_with(".kubernetes.io")
+}
+
 fn wants(o: &Object) -> bool {
-    is_service(o) || !pod_specs(o).is_empty()
+    is_service(o) || is_custom_resource(o) || !pod_specs(o).is_empty()
+}
+
+/// Labels a controller puts on the pods it creates; the pod template never shows them.
+fn controller_label(key: &str) -> bool {
+    matches!(
+        key,
+        "job-name"
+            | "controller-uid"
+            | "pod-template-hash"
+            | "controller-revision-hash"
+            | "statefulset.kubernetes.io/pod-name"
+            | "pod-template-generation"
+    ) || [
+        "batch.kubernetes.io/",
+        "apps.kubernetes.io/",
+        "leaderworkerset.sigs.k8s.io/",
+        "jobset.sigs.k8s.io/",
+        "ray.io/",
+    ]
+    .iter()
+    .any(|p| key.starts_with(p))
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
-    let workloads: Vec<&Arc<Object>> = ctx.objects.iter().filter(|o| !is_service(o)).collect();
+    let mut workloads: HashMap<&str, Vec<&Arc<Object>>> = HashMap::new();
+    let mut operated: HashSet<&str> = HashSet::from(["kube-system"]);
+    for o in ctx.objects.iter().filter(|o| !is_service(o)) {
+        let ns = o.namespace.as_deref().unwrap_or("");
+        if is_custom_resource(o) {
+            operated.insert(ns);
+        }
+        workloads.entry(ns).or_default().push(o);
+    }
     if workloads.is_empty() {
         return;
     }
@@ -115,14 +159,16 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             continue;
         }
         let ns = svc.namespace.as_deref().unwrap_or("");
-        let selected = workloads
-            .iter()
-            .filter(|w| w.namespace.as_deref().unwrap_or("") == ns)
-            .any(|w| {
+        if operated.contains(ns) || selector.entries().iter().any(|e| controller_label(&e.key)) {
+            continue;
+        }
+        let selected = workloads.get(ns).is_some_and(|ws| {
+            ws.iter().any(|w| {
                 pod_specs(w)
                     .iter()
                     .any(|p| map_selects(selector, p.metadata.and_then(|m| m.get("labels"))))
-            });
+            })
+        });
         if !selected {
             let pairs: Vec<String> = selector
                 .entries()

@@ -1,0 +1,53 @@
+//! The whole catalog over the real-world corpus: the count of findings per check is
+//! snapshotted, so any change in behaviour on real manifests shows up in review.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use stockade_engine::{Config, Engine, collect_inputs};
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/realworld");
+    if p.is_dir() {
+        return Some(p);
+    }
+    if std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some() {
+        eprintln!(
+            "SKIPPED: {} is absent and STOCKADE_SKIP_CONFORMANCE is set",
+            p.display()
+        );
+        return None;
+    }
+    panic!(
+        "{} is absent (set STOCKADE_SKIP_CONFORMANCE=1 to skip)",
+        p.display()
+    );
+}
+
+#[test]
+fn findings_per_check_on_the_realworld_corpus() {
+    let Some(dir) = corpus() else { return };
+    let config = Config {
+        select: Some(vec!["all".into()]),
+        ..Config::default()
+    };
+    let engine = Engine::new(&config, false).unwrap();
+    let (inputs, errors) = collect_inputs(&[dir]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let result = engine.scan(&inputs);
+    assert_eq!(result.summary.files, 1025);
+    assert_eq!(result.summary.objects, 1721);
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &result.findings {
+        *counts.entry(format!("{} {}", f.check, f.name)).or_default() += 1;
+    }
+    let mut text = String::new();
+    for (check, n) in &counts {
+        text.push_str(&format!("{check}: {n}\n"));
+    }
+    text.push_str(&format!(
+        "total: {} findings, {} input errors, {} warnings\n",
+        result.summary.findings, result.summary.errors, result.summary.warnings
+    ));
+    insta::assert_snapshot!(text);
+}
