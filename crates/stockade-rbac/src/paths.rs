@@ -201,7 +201,7 @@ impl Policy {
             }
             let Some(end) = end else { continue };
             let mut steps = Vec::new();
-            if end != goal_node {
+            if end != goal_node && *goal == Goal::ClusterAdmin {
                 steps.extend(reached[end].clone());
             }
             let mut n = end;

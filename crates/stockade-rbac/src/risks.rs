@@ -247,11 +247,10 @@ impl Policy {
                     rule: None,
                     rule_loc: None,
                     message: format!(
-                        "{} refers to {} {}, which does not exist: {}",
+                        "{} refers to {} {}, which does not exist: it grants nothing now, and whoever creates that role later grants it",
                         binding.display(),
                         binding.role_kind,
                         binding.role_name,
-                        MISSING_ROLE.why
                     ),
                 });
                 continue;
@@ -336,22 +335,34 @@ impl Policy {
                             .iter()
                             .all(|v| v.iter().any(|x| x == "*"))
                     };
-                    let severity = if full || (cluster && kind.severity >= Severity::High) {
+                    let rule = &self.rules[r].rule;
+                    let limited = !full && !rule.resource_names.is_empty();
+                    let mut severity = if full || (cluster && kind.severity >= Severity::High) {
                         Severity::Critical
                     } else {
                         kind.severity
                     };
-                    let what = if full {
+                    if limited {
+                        // Named objects only: still a risk, a smaller one.
+                        severity = Severity::ALL[(severity as usize).saturating_sub(1)];
+                    }
+                    let mut what = if full {
                         format!(
-                            "{subj} has full control {scope} ({via}, rule {})",
+                            "{subj} {scope}: has full control ({via}, rule {})",
                             self.rules[r].loc
                         )
                     } else {
                         format!(
-                            "{subj} {} {scope} ({via}, rule {})",
+                            "{subj} {scope}: {} ({via}, rule {})",
                             kind.why, self.rules[r].loc
                         )
                     };
+                    if limited {
+                        what.push_str(&format!(
+                            " [only resourceNames: {}]",
+                            rule.resource_names.join(", ")
+                        ));
+                    }
                     push(kind, severity, Some(r), what);
                 }
             }
