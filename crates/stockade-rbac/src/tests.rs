@@ -391,3 +391,28 @@ fn risks_and_escalation_path_through_a_service_account() {
         "digraph escalation {\n  rankdir=LR;\n  \"User alice\" -> \"ServiceAccount ci/builder\" [label=\"can create deployments in ci\"];\n  \"ServiceAccount ci/builder\" -> \"cluster-admin\" [label=\"holds cluster-admin\"];\n}\n"
     );
 }
+
+#[test]
+fn risk_findings_point_at_the_subject_in_its_binding() {
+    let loaded = stockade_model::load(
+        "r.yaml",
+        b"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: open}\nroleRef: {kind: ClusterRole, name: nodes-proxy}\nsubjects:\n- {kind: User, name: a}\n- {kind: Group, name: 'system:unauthenticated'}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: nodes-proxy}\nrules:\n- {apiGroups: [''], resources: [nodes/proxy], verbs: [get]}\n",
+    );
+    let got: Vec<String> = risk_findings(&loaded.objects)
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}:{} {} {}/{}",
+                f.check, f.severity, f.file, f.line, f.path, f.object.kind, f.object.name
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "STK807 critical r.yaml:6 subjects[0] ClusterRoleBinding/open",
+            "STK807 critical r.yaml:7 subjects[1] ClusterRoleBinding/open",
+            "STK812 critical r.yaml:7 subjects[1] ClusterRoleBinding/open",
+        ]
+    );
+}
