@@ -29,6 +29,8 @@ pub enum Command {
         /// Check ID (STK001) or name (privileged-container).
         check: String,
     },
+    /// RBAC analysis: who-can, can, risks, paths.
+    Rbac(crate::rbac::RbacArgs),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

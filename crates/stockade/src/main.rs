@@ -2,6 +2,7 @@
 
 mod cli;
 mod pss;
+mod rbac;
 mod scan;
 
 use std::io::Write;
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
         Command::Pss(args) => pss::run(args),
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
+        Command::Rbac(args) => rbac::run(args),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
