@@ -32,6 +32,9 @@ pub struct Hit {
     pub path: String,
     /// Container name, if the hit is about one.
     pub container: Option<String>,
+    /// A severity for this hit only, where one check's findings differ in weight (a
+    /// cluster-wide grant against a namespaced one). Configuration overrides still win.
+    pub severity: Option<stockade_model::Severity>,
 }
 
 /// Collects a check's hits.
@@ -49,6 +52,7 @@ impl Emit {
             pos: node.pos,
             path: path.into(),
             container: None,
+            severity: None,
         });
     }
 
@@ -69,6 +73,7 @@ impl Emit {
             pos,
             path,
             container: Some(c.name.to_string()),
+            severity: None,
         });
     }
 }
@@ -115,6 +120,7 @@ impl SetEmit {
             pos: node.pos,
             path: path.into(),
             container: None,
+            severity: None,
         };
         self.hits.push((object.clone(), hit));
     }

@@ -49,6 +49,8 @@ pub struct Engine {
     options: Options,
     exclusions: Vec<CompiledExclusion>,
     strict: bool,
+    /// Checks whose severity the configuration sets (it wins over a hit's own severity).
+    overridden: HashSet<&'static str>,
     /// Files larger than this many bytes are refused with an error.
     pub max_file_size: u64,
     /// Lowest severity that fails the scan.
@@ -153,9 +155,11 @@ impl Engine {
         for c in selected {
             checks.push((c, c.severity));
         }
+        let mut overridden = HashSet::new();
         for (key, sev) in &config.severity {
             let target =
                 stockade_checks::find(key).ok_or_else(|| EngineError::UnknownCheck(key.clone()))?;
+            overridden.insert(target.id);
             for (c, s) in &mut checks {
                 if c.id == target.id {
                     *s = *sev;
@@ -189,6 +193,7 @@ impl Engine {
             options: config.options.clone(),
             exclusions,
             strict,
+            overridden,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             fail_on: config.fail_on.unwrap_or(Severity::High),
         })
@@ -414,7 +419,11 @@ impl Engine {
                 aliases: check.aliases,
             };
         for (i, hit) in hits {
-            let (check, severity) = self.checks[i];
+            let (check, configured) = self.checks[i];
+            let severity = match hit.severity {
+                Some(own) if !self.overridden.contains(check.id) => own,
+                _ => configured,
+            };
             let silenced = suppressions.iter_mut().find(|s| {
                 !s.reason.is_empty()
                     && (s.check.eq_ignore_ascii_case(check.id) || s.check == check.name)
@@ -475,6 +484,7 @@ impl Engine {
                 pos: s.pos,
                 path: s.path,
                 container: s.container,
+                severity: None,
             };
             out.findings.push(finding(check, severity, hit));
         }

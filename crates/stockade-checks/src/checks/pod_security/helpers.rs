@@ -16,6 +16,7 @@ pub fn run_level(level: Level, ctx: &Context, out: &mut Emit) {
                 pos: v.pos,
                 container,
                 path: v.path,
+                severity: None,
             });
         }
     }
