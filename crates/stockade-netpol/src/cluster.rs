@@ -20,6 +20,14 @@ pub struct Source {
     pub file: Arc<str>,
     /// 1-based line of the object.
     pub line: u32,
+    /// 1-based column of the object.
+    pub column: u32,
+    /// The object's `apiVersion`.
+    pub api_version: String,
+    /// The object's kind.
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
 }
 
 impl Source {
@@ -27,6 +35,10 @@ impl Source {
         Self {
             file: obj.file.clone(),
             line: obj.root.pos.line,
+            column: obj.root.pos.col,
+            api_version: obj.api_version.clone(),
+            kind: obj.kind.clone(),
+            name: obj.name.clone(),
         }
     }
 }

@@ -304,6 +304,41 @@ impl<'c> Engine<'c> {
         (allowed, denied, decided)
     }
 
+    /// The rules of one admin policy that match this pair, in order, with the traffic each
+    /// decides (what earlier rules of the same policy did not).
+    pub fn allowed_by_admin_rules(
+        &self,
+        policy: &AdminPolicy,
+        subject: Peer<'_>,
+        other: Peer<'_>,
+        dir: Direction,
+    ) -> Vec<(usize, Action, ConnSet)> {
+        let mut out = Vec::new();
+        if !self.admin_peer_matches(&policy.subject, subject) {
+            return out;
+        }
+        let dst = match dir {
+            Direction::Ingress => subject,
+            Direction::Egress => other,
+        };
+        let rules = match dir {
+            Direction::Ingress => &policy.ingress,
+            Direction::Egress => &policy.egress,
+        };
+        let mut decided = ConnSet::none();
+        for (i, rule) in rules.iter().enumerate() {
+            if !rule.peers.iter().any(|p| self.admin_peer_matches(p, other)) {
+                continue;
+            }
+            let new = Self::admin_rule_ports(&rule.ports, dst).subtract(&decided);
+            if !new.is_empty() {
+                decided = decided.union(&new);
+                out.push((i, rule.action, new));
+            }
+        }
+        out
+    }
+
     /// What `subject` allows in `dir` to or from `other`, all policy layers considered:
     /// AdminNetworkPolicies by priority (Allow/Deny final, Pass falls through), then
     /// NetworkPolicies (if any isolates the subject, only what they allow), else the baseline
@@ -312,9 +347,9 @@ impl<'c> Engine<'c> {
         if matches!(subject, Peer::Ip(_)) {
             return ConnSet::all();
         }
-        let (anp_allowed, anp_denied, decided) =
+        let (anp_allowed, anp_denied, _) =
             self.admin_layer(self.cluster.admin_policies.iter(), subject, other, dir);
-        if decided.is_all() {
+        if anp_allowed.union(&anp_denied).is_all() {
             return anp_allowed;
         }
         let dst = match dir {

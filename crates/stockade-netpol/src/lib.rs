@@ -78,3 +78,5 @@ impl Analysis {
         diff::diff(&self.connections, &other.connections, &w1, &w2)
     }
 }
+pub mod explain;
+pub mod report;

@@ -96,7 +96,9 @@ pub fn connlist(conns: &[Connection], workloads: &[String], format: Format) -> S
                 .map(|(s, d, c)| (s.clone(), d.clone(), c.clone(), "gold2", "darkgreen"))
                 .collect();
             let externals = conns.iter().flat_map(|c| [&c.src, &c.dst]);
-            out = dot(workloads, externals, &edges, None);
+            let nodes: Vec<(String, &str)> =
+                workloads.iter().map(|w| (w.clone(), "blue")).collect();
+            out = dot(&nodes, externals, &edges, None);
         }
     }
     out
@@ -104,28 +106,32 @@ pub fn connlist(conns: &[Connection], workloads: &[String], format: Format) -> S
 
 /// The DOT graph: namespaces as clusters, external blocks red, edges labelled.
 fn dot<'a>(
-    workloads: &[String],
+    workloads: &[(String, &str)],
     endpoints: impl Iterator<Item = &'a Endpoint>,
     edges: &[(String, String, String, &str, &str)],
     legend: Option<&str>,
 ) -> String {
-    let mut by_ns: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for w in workloads {
+    let mut by_ns: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for (w, color) in workloads {
         let ns = w.split_once('/').map_or("", |(n, _)| n);
-        by_ns.entry(ns).or_default().push(w);
+        by_ns.entry(ns).or_default().push((w, color));
     }
     let mut out = String::from("digraph {\n");
     for (ns, ws) in &by_ns {
-        let _ = writeln!(out, "\tsubgraph \"cluster_{ns}[namespace]\" {{");
+        let _ = writeln!(
+            out,
+            "\tsubgraph \"cluster_{}[namespace]\" {{",
+            ns.replace('-', "_")
+        );
         out.push_str("\t\tcolor=\"black\"\n\t\tfontcolor=\"black\"\n");
         let mut ws = ws.clone();
         ws.sort_unstable();
         ws.dedup();
-        for w in ws {
+        for (w, color) in ws {
             let label = w.split_once('/').map_or(w, |(_, n)| n);
             let _ = writeln!(
                 out,
-                "\t\t\"{w}\" [label=\"{label}\" color=\"blue\" fontcolor=\"blue\"]"
+                "\t\t\"{w}\" [label=\"{label}\" color=\"{color}\" fontcolor=\"{color}\"]"
             );
         }
         let _ = writeln!(out, "\t\tlabel=\"{ns}[namespace]\"\n\t}}");
@@ -179,12 +185,23 @@ const DIFF_LEGEND: &str = "\tnodesep=0.5
 \t\tc -> d [label=\"removed connection\", color=\"red2\" fontcolor=\"red2\" fontsize = 10 arrowsize=0.2]
 \t\te -> f [label=\"changed connection\", color=\"magenta\" fontcolor=\"magenta\" fontsize = 10 arrowsize=0.2]
 \t\tg -> h [label=\"unchanged connection\", color=\"grey\" fontcolor=\"grey\" fontsize = 10 arrowsize=0.2]
+\t\tnp [label=\"new peer\" color=\"#008000\" fontcolor=\"#008000\" fontsize = 10]
+\t\tlp [label=\"lost peer\" color=\"red\" fontcolor=\"red\" fontsize = 10]
+\t\tpp [label=\"persistent peer\" color=\"blue\" fontcolor=\"blue\" fontsize = 10]
+\t\t{rank=sink np lp pp}
+\t\tnp->lp [style=invis]
+\t\tlp->pp [style=invis]
 \t}
 ";
 
 /// Renders a diff. Text, CSV and Markdown list changed, added and removed connections; DOT
-/// also draws unchanged ones in grey.
-pub fn diff(entries: &[DiffEntry], workloads: &[String], format: Format) -> String {
+/// also draws unchanged ones in grey, and workloads that appear or disappear in colour.
+pub fn diff(
+    entries: &[DiffEntry],
+    workloads1: &[String],
+    workloads2: &[String],
+    format: Format,
+) -> String {
     let shown: Vec<&DiffEntry> = [DiffKind::Changed, DiffKind::Added, DiffKind::Removed]
         .iter()
         .flat_map(|k| entries.iter().filter(move |e| e.kind == *k))
@@ -264,7 +281,19 @@ pub fn diff(entries: &[DiffEntry], workloads: &[String], format: Format) -> Stri
                 })
                 .collect();
             let endpoints = entries.iter().flat_map(|e| [&e.src, &e.dst]);
-            out = dot(workloads, endpoints, &edges, Some(DIFF_LEGEND));
+            let mut nodes: Vec<(String, &str)> = Vec::new();
+            for w in workloads1 {
+                let color = if workloads2.contains(w) {
+                    "blue"
+                } else {
+                    "red"
+                };
+                nodes.push((w.clone(), color));
+            }
+            for w in workloads2.iter().filter(|w| !workloads1.contains(w)) {
+                nodes.push((w.clone(), "#008000"));
+            }
+            out = dot(&nodes, endpoints, &edges, Some(DIFF_LEGEND));
         }
     }
     out

@@ -24,6 +24,9 @@ pub enum Command {
         /// Check ID (STK001) or name (privileged-container).
         check: String,
     },
+    /// Analyse NetworkPolicies: allowed connections, diffs, exposure.
+    #[command(subcommand)]
+    Netpol(crate::netpol::NetpolCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

@@ -1,6 +1,7 @@
 //! The `stockade` command: argument parsing and exit codes; all logic lives in the library crates.
 
 mod cli;
+mod netpol;
 mod scan;
 
 use std::io::Write;
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
+        Command::Netpol(cmd) => netpol::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
