@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use rayon::prelude::*;
+
 use crate::cluster::{
     Action, AdminPeer, AdminPolicy, AdminPort, Cluster, NetworkPolicy, NpPeer, NpRule, PortRef,
     Workload,
@@ -104,6 +106,8 @@ pub enum Direction {
 pub struct Engine<'c> {
     cluster: &'c Cluster,
     ns_labels: BTreeMap<String, Labels>,
+    /// Per workload: indices of the policies isolating it for ingress, and for egress.
+    selecting: Vec<[Vec<usize>; 2]>,
 }
 
 impl<'c> Engine<'c> {
@@ -122,7 +126,44 @@ impl<'c> Engine<'c> {
                 ns_labels.insert(ns.to_string(), cluster.namespace_labels(ns));
             }
         }
-        Self { cluster, ns_labels }
+        let selecting = cluster
+            .workloads
+            .iter()
+            .map(|w| {
+                let pick = |ingress: bool| {
+                    cluster
+                        .policies
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| {
+                            (if ingress {
+                                p.affects_ingress
+                            } else {
+                                p.affects_egress
+                            }) && p.namespace == w.namespace
+                                && p.pod_selector.matches(&w.labels)
+                        })
+                        .map(|(i, _)| i)
+                        .collect()
+                };
+                [pick(true), pick(false)]
+            })
+            .collect();
+        Self {
+            cluster,
+            ns_labels,
+            selecting,
+        }
+    }
+
+    /// The index of a workload of this cluster.
+    fn workload_index(&self, w: &Workload) -> Option<usize> {
+        let base = self.cluster.workloads.as_ptr() as usize;
+        let addr = w as *const Workload as usize;
+        let size = std::mem::size_of::<Workload>();
+        let i = addr.checked_sub(base)? / size;
+        (i < self.cluster.workloads.len() && std::ptr::eq(&self.cluster.workloads[i], w))
+            .then_some(i)
     }
 
     /// The cluster.
@@ -149,10 +190,20 @@ impl<'c> Engine<'c> {
         &'p self,
         peer: Peer<'_>,
         dir: Direction,
-    ) -> impl Iterator<Item = &'c NetworkPolicy> + 'p {
+    ) -> Box<dyn Iterator<Item = &'c NetworkPolicy> + 'p> {
+        if let Peer::Workload(w) = peer
+            && let Some(i) = self.workload_index(w)
+        {
+            let d = match dir {
+                Direction::Ingress => 0,
+                Direction::Egress => 1,
+            };
+            let policies = &self.cluster.policies;
+            return Box::new(self.selecting[i][d].iter().map(move |&p| &policies[p]));
+        }
         let ns = peer.namespace().map(str::to_string);
         let labels = peer.labels().cloned();
-        self.cluster.policies.iter().filter(move |p| {
+        Box::new(self.cluster.policies.iter().filter(move |p| {
             let (Some(ns), Some(labels)) = (&ns, &labels) else {
                 return false;
             };
@@ -161,7 +212,7 @@ impl<'c> Engine<'c> {
                 Direction::Egress => p.affects_egress,
             };
             affects && &p.namespace == ns && p.pod_selector.matches(labels)
-        })
+        }))
     }
 
     /// True when some NetworkPolicy isolates `peer` in `dir`.
@@ -347,18 +398,24 @@ impl<'c> Engine<'c> {
         if matches!(subject, Peer::Ip(_)) {
             return ConnSet::all();
         }
-        let (anp_allowed, anp_denied, _) =
-            self.admin_layer(self.cluster.admin_policies.iter(), subject, other, dir);
-        if anp_allowed.union(&anp_denied).is_all() {
-            return anp_allowed;
-        }
+        let has_admin = !self.cluster.admin_policies.is_empty();
+        let (anp_allowed, anp_denied) = if has_admin {
+            let (a, d, _) =
+                self.admin_layer(self.cluster.admin_policies.iter(), subject, other, dir);
+            if a.union(&d).is_all() {
+                return a;
+            }
+            (a, d)
+        } else {
+            (ConnSet::none(), ConnSet::none())
+        };
         let dst = match dir {
             Direction::Ingress => subject,
             Direction::Egress => other,
         };
         let mut np_captured = false;
         let mut np_allowed = ConnSet::none();
-        for policy in self.selecting_policies(subject, dir) {
+        'policies: for policy in self.selecting_policies(subject, dir) {
             np_captured = true;
             let rules = match dir {
                 Direction::Ingress => &policy.ingress,
@@ -366,9 +423,20 @@ impl<'c> Engine<'c> {
             };
             for rule in rules {
                 if let Some(c) = self.np_rule_conns(policy, rule, other, dst) {
+                    if c.is_all() {
+                        np_allowed = c;
+                        break 'policies;
+                    }
                     np_allowed = np_allowed.union(&c);
                 }
             }
+        }
+        if !has_admin && self.cluster.baseline.is_none() {
+            return if np_captured {
+                np_allowed
+            } else {
+                ConnSet::all()
+            };
         }
         let lower = if np_captured {
             np_allowed
@@ -390,7 +458,11 @@ impl<'c> Engine<'c> {
         if egress.is_empty() {
             return egress;
         }
-        egress.intersect(&self.allowed(dst, src, Direction::Ingress))
+        let ingress = self.allowed(dst, src, Direction::Ingress);
+        if egress.is_all() {
+            return ingress;
+        }
+        egress.intersect(&ingress)
     }
 
     /// External address blocks as sources (cut by ingress ipBlocks) and as destinations (cut by
@@ -448,31 +520,38 @@ impl<'c> Engine<'c> {
             }
         }
         let keys: Vec<String> = workloads.iter().map(Workload::key).collect();
-        for (i, src) in workloads.iter().enumerate() {
-            for ip in &dst_ips {
-                let c = self.connection(Peer::Workload(src), Peer::Ip(ip));
-                if !c.is_empty() {
-                    out.push(Connection {
-                        src: Endpoint::Workload(keys[i].clone()),
-                        dst: Endpoint::External(ip.clone()),
-                        conn: c,
-                    });
+        let per_source: Vec<Vec<Connection>> = workloads
+            .par_iter()
+            .enumerate()
+            .map(|(i, src)| {
+                let mut out = Vec::new();
+                for ip in &dst_ips {
+                    let c = self.connection(Peer::Workload(src), Peer::Ip(ip));
+                    if !c.is_empty() {
+                        out.push(Connection {
+                            src: Endpoint::Workload(keys[i].clone()),
+                            dst: Endpoint::External(ip.clone()),
+                            conn: c,
+                        });
+                    }
                 }
-            }
-            for (j, dst) in workloads.iter().enumerate() {
-                if i == j {
-                    continue;
+                for (j, dst) in workloads.iter().enumerate() {
+                    if i == j {
+                        continue;
+                    }
+                    let c = self.connection(Peer::Workload(src), Peer::Workload(dst));
+                    if !c.is_empty() {
+                        out.push(Connection {
+                            src: Endpoint::Workload(keys[i].clone()),
+                            dst: Endpoint::Workload(keys[j].clone()),
+                            conn: c,
+                        });
+                    }
                 }
-                let c = self.connection(Peer::Workload(src), Peer::Workload(dst));
-                if !c.is_empty() {
-                    out.push(Connection {
-                        src: Endpoint::Workload(keys[i].clone()),
-                        dst: Endpoint::Workload(keys[j].clone()),
-                        conn: c,
-                    });
-                }
-            }
-        }
+                out
+            })
+            .collect();
+        out.extend(per_source.into_iter().flatten());
         out.extend(self.ingress_connections());
         sort_connections(&mut out);
         out
