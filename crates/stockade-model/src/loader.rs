@@ -229,6 +229,10 @@ fn classify(root: &Node) -> Doc {
 fn push_object(file: &Arc<str>, source: Option<Arc<str>>, root: Node, out: &mut Loaded) {
     let kind = root.str_at("kind").unwrap_or_default().to_string();
     if kind.ends_with("List") && root.get("items").is_some_and(Node::is_seq) {
+        // The API server omits kind and apiVersion in the items of a typed list (PodList):
+        // they are implied by the list's.
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+        let list_api = root.str_at("apiVersion").map(str::to_string);
         let Value::Map(entries) = root.value else {
             return;
         };
@@ -239,7 +243,30 @@ fn push_object(file: &Arc<str>, source: Option<Arc<str>>, root: Node, out: &mut 
             let Value::Seq(items) = e.value.value else {
                 continue;
             };
-            for item in items {
+            for mut item in items {
+                if let (Some(k), Some(api), Value::Map(fields)) =
+                    (item_kind, &list_api, &mut item.value)
+                    && !fields
+                        .iter()
+                        .any(|f| &*f.key == "kind" || &*f.key == "apiVersion")
+                {
+                    let pos = item.pos;
+                    let scalar = |text: &str| Node {
+                        value: Value::Scalar {
+                            text: text.into(),
+                            plain: false,
+                        },
+                        pos,
+                    };
+                    fields.push(Entry {
+                        key: "apiVersion".into(),
+                        value: scalar(api),
+                    });
+                    fields.push(Entry {
+                        key: "kind".into(),
+                        value: scalar(k),
+                    });
+                }
                 match classify(&item) {
                     Doc::Empty => {}
                     Doc::Object => push_object(file, source.clone(), item, out),

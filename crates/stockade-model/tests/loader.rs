@@ -210,3 +210,29 @@ fn not_kubernetes_is_a_warning_only_when_the_whole_file_is_not_kubernetes() {
     assert_eq!(l.errors[0].level, Level::Error);
     assert_eq!(l.errors[0].line, 5);
 }
+
+#[test]
+fn typed_list_items_take_the_kind_of_their_list() {
+    let yaml = "kind: PodList\napiVersion: v1\nitems:\n- metadata: {name: a, namespace: ns}\n  spec: {}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n";
+    let loaded = stockade_model::load("l.yaml", yaml.as_bytes());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let got: Vec<(String, String, String, u32)> = loaded
+        .objects
+        .iter()
+        .map(|o| {
+            (
+                o.api_version.clone(),
+                o.kind.clone(),
+                o.name.clone(),
+                o.root.pos.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("v1".into(), "Pod".into(), "a".into(), 4),
+            ("v1".into(), "Pod".into(), "b".into(), 6)
+        ]
+    );
+}

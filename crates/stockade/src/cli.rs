@@ -31,6 +31,9 @@ pub enum Command {
     },
     /// RBAC analysis: who-can, can, risks, paths.
     Rbac(crate::rbac::RbacArgs),
+    /// Analyse NetworkPolicies: allowed connections, diffs, exposure.
+    #[command(subcommand)]
+    Netpol(crate::netpol::NetpolCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

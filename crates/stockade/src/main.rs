@@ -1,6 +1,7 @@
 //! The `stockade` command: argument parsing and exit codes; all logic lives in the library crates.
 
 mod cli;
+mod netpol;
 mod pss;
 mod rbac;
 mod scan;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
         Command::Rbac(args) => rbac::run(args),
+        Command::Netpol(cmd) => netpol::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)

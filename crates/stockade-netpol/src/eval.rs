@@ -1,0 +1,660 @@
+//! The connectivity engine: what one peer may send to another under AdminNetworkPolicies,
+//! NetworkPolicies and the BaselineAdminNetworkPolicy, and the resulting connection list.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rayon::prelude::*;
+
+use crate::cluster::{
+    Action, AdminPeer, AdminPolicy, AdminPort, Cluster, NetworkPolicy, NpPeer, NpRule, PortRef,
+    Workload,
+};
+use crate::conn::{ConnSet, PortSet, Protocol};
+use crate::ip::{IpSet, disjoint_blocks};
+use crate::selector::Labels;
+
+/// Namespace of the stand-in pod for the ingress controller (as netpol-analyzer names it).
+pub const INGRESS_CONTROLLER_NS: &str = "ingress-controller-ns";
+
+/// One end of a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Endpoint {
+    /// A workload, by its `ns/name[Kind]` key.
+    Workload(String),
+    /// External addresses.
+    External(IpSet),
+    /// Traffic admitted through Ingress or Route objects.
+    IngressController,
+}
+
+impl Endpoint {
+    /// True for external addresses.
+    pub fn is_external(&self) -> bool {
+        matches!(self, Endpoint::External(_))
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Workload(k) => f.write_str(k),
+            Endpoint::External(ips) => write!(f, "{ips}[External]"),
+            Endpoint::IngressController => f.write_str("{ingress-controller}"),
+        }
+    }
+}
+
+/// An allowed connection between two different endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// Source.
+    pub src: Endpoint,
+    /// Destination.
+    pub dst: Endpoint,
+    /// What is allowed.
+    pub conn: ConnSet,
+}
+
+/// A peer as the engine sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Peer<'a> {
+    /// A workload.
+    Workload(&'a Workload),
+    /// External addresses.
+    Ip(&'a IpSet),
+    /// The ingress controller: a pod with no labels in its own namespace.
+    IngressController,
+}
+
+impl Peer<'_> {
+    fn namespace(&self) -> Option<&str> {
+        match self {
+            Peer::Workload(w) => Some(&w.namespace),
+            Peer::IngressController => Some(INGRESS_CONTROLLER_NS),
+            Peer::Ip(_) => None,
+        }
+    }
+
+    fn labels(&self) -> Option<&Labels> {
+        static EMPTY: Labels = Labels::new();
+        match self {
+            Peer::Workload(w) => Some(&w.labels),
+            Peer::IngressController => Some(&EMPTY),
+            Peer::Ip(_) => None,
+        }
+    }
+
+    fn workload(&self) -> Option<&Workload> {
+        match self {
+            Peer::Workload(w) => Some(w),
+            _ => None,
+        }
+    }
+}
+
+/// Which way traffic is checked: the destination's ingress, or the source's egress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Checked at the destination.
+    Ingress,
+    /// Checked at the source.
+    Egress,
+}
+
+/// Evaluates connectivity over one [`Cluster`].
+pub struct Engine<'c> {
+    cluster: &'c Cluster,
+    ns_labels: BTreeMap<String, Labels>,
+    /// Per workload: indices of the policies isolating it for ingress, and for egress.
+    selecting: Vec<[Vec<usize>; 2]>,
+}
+
+impl<'c> Engine<'c> {
+    /// Prepares an engine.
+    pub fn new(cluster: &'c Cluster) -> Self {
+        let mut ns_labels = BTreeMap::new();
+        let names = cluster
+            .workloads
+            .iter()
+            .map(|w| w.namespace.as_str())
+            .chain(cluster.policies.iter().map(|p| p.namespace.as_str()))
+            .chain(cluster.namespaces.keys().map(String::as_str))
+            .chain([INGRESS_CONTROLLER_NS]);
+        for ns in names {
+            if !ns_labels.contains_key(ns) {
+                ns_labels.insert(ns.to_string(), cluster.namespace_labels(ns));
+            }
+        }
+        let selecting = cluster
+            .workloads
+            .iter()
+            .map(|w| {
+                let pick = |ingress: bool| {
+                    cluster
+                        .policies
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| {
+                            (if ingress {
+                                p.affects_ingress
+                            } else {
+                                p.affects_egress
+                            }) && p.namespace == w.namespace
+                                && p.pod_selector.matches(&w.labels)
+                        })
+                        .map(|(i, _)| i)
+                        .collect()
+                };
+                [pick(true), pick(false)]
+            })
+            .collect();
+        Self {
+            cluster,
+            ns_labels,
+            selecting,
+        }
+    }
+
+    /// The index of a workload of this cluster.
+    fn workload_index(&self, w: &Workload) -> Option<usize> {
+        let base = self.cluster.workloads.as_ptr() as usize;
+        let addr = w as *const Workload as usize;
+        let size = std::mem::size_of::<Workload>();
+        let i = addr.checked_sub(base)? / size;
+        (i < self.cluster.workloads.len() && std::ptr::eq(&self.cluster.workloads[i], w))
+            .then_some(i)
+    }
+
+    /// The cluster.
+    pub fn cluster(&self) -> &'c Cluster {
+        self.cluster
+    }
+
+    fn ns_labels(&self, ns: &str) -> Labels {
+        self.ns_labels
+            .get(ns)
+            .cloned()
+            .unwrap_or_else(|| self.cluster.namespace_labels(ns))
+    }
+
+    fn ns_matches(&self, ns: &str, sel: &crate::selector::Selector) -> bool {
+        match self.ns_labels.get(ns) {
+            Some(l) => sel.matches(l),
+            None => sel.matches(&self.ns_labels(ns)),
+        }
+    }
+
+    /// NetworkPolicies that select `peer` and isolate it in `dir`.
+    pub fn selecting_policies<'p>(
+        &'p self,
+        peer: Peer<'_>,
+        dir: Direction,
+    ) -> Box<dyn Iterator<Item = &'c NetworkPolicy> + 'p> {
+        if let Peer::Workload(w) = peer
+            && let Some(i) = self.workload_index(w)
+        {
+            let d = match dir {
+                Direction::Ingress => 0,
+                Direction::Egress => 1,
+            };
+            let policies = &self.cluster.policies;
+            return Box::new(self.selecting[i][d].iter().map(move |&p| &policies[p]));
+        }
+        let ns = peer.namespace().map(str::to_string);
+        let labels = peer.labels().cloned();
+        Box::new(self.cluster.policies.iter().filter(move |p| {
+            let (Some(ns), Some(labels)) = (&ns, &labels) else {
+                return false;
+            };
+            let affects = match dir {
+                Direction::Ingress => p.affects_ingress,
+                Direction::Egress => p.affects_egress,
+            };
+            affects && &p.namespace == ns && p.pod_selector.matches(labels)
+        }))
+    }
+
+    /// True when some NetworkPolicy isolates `peer` in `dir`.
+    pub fn is_isolated(&self, peer: Peer<'_>, dir: Direction) -> bool {
+        self.selecting_policies(peer, dir).next().is_some()
+    }
+
+    fn np_peer_matches(&self, policy: &NetworkPolicy, rule_peer: &NpPeer, other: Peer<'_>) -> bool {
+        match (rule_peer, other) {
+            (NpPeer::IpBlock(block), Peer::Ip(ip)) => !block.is_empty() && ip.is_subset(block),
+            (NpPeer::IpBlock(_), _) | (NpPeer::Pods { .. }, Peer::Ip(_)) => false,
+            (NpPeer::Pods { namespaces, pods }, _) => {
+                if namespaces.is_none() && pods.is_none() {
+                    return false;
+                }
+                let (Some(ns), Some(labels)) = (other.namespace(), other.labels()) else {
+                    return false;
+                };
+                let ns_ok = match namespaces {
+                    None => ns == policy.namespace,
+                    Some(sel) => self.ns_matches(ns, sel),
+                };
+                ns_ok && pods.as_ref().is_none_or(|s| s.matches(labels))
+            }
+        }
+    }
+
+    /// The traffic one NetworkPolicy rule allows to `dst`, if it selects `other`.
+    pub fn np_rule_conns(
+        &self,
+        policy: &NetworkPolicy,
+        rule: &NpRule,
+        other: Peer<'_>,
+        dst: Peer<'_>,
+    ) -> Option<ConnSet> {
+        let selected = match &rule.peers {
+            None => true,
+            Some(peers) => peers.iter().any(|p| self.np_peer_matches(policy, p, other)),
+        };
+        if !selected {
+            return None;
+        }
+        if rule.ports.is_empty() {
+            return Some(ConnSet::all());
+        }
+        let mut out = ConnSet::none();
+        for p in &rule.ports {
+            let ports = match &p.port {
+                None => PortSet::all(),
+                Some(PortRef::Number(n)) => {
+                    let end = p.end_port.unwrap_or(*n);
+                    PortSet::range(*n, end)
+                }
+                Some(PortRef::Name(name)) => {
+                    match dst.workload().and_then(|w| w.named_port(name)) {
+                        Some((proto, num)) if proto == p.protocol => PortSet::range(num, num),
+                        _ => PortSet::empty(),
+                    }
+                }
+            };
+            out = out.union(&ConnSet::ports(p.protocol, ports));
+        }
+        Some(out)
+    }
+
+    fn admin_peer_matches(&self, peer_sel: &AdminPeer, peer: Peer<'_>) -> bool {
+        match (peer_sel, peer) {
+            (AdminPeer::Networks(set), Peer::Ip(ip)) => !set.is_empty() && ip.is_subset(set),
+            (AdminPeer::Networks(_), _) | (AdminPeer::Unsupported, _) => false,
+            (_, Peer::Ip(_)) => false,
+            (AdminPeer::Namespaces(sel), p) => {
+                p.namespace().is_some_and(|ns| self.ns_matches(ns, sel))
+            }
+            (AdminPeer::Pods { namespaces, pods }, p) => {
+                p.namespace()
+                    .is_some_and(|ns| self.ns_matches(ns, namespaces))
+                    && p.labels().is_some_and(|l| pods.matches(l))
+            }
+        }
+    }
+
+    fn admin_rule_ports(ports: &Option<Vec<AdminPort>>, dst: Peer<'_>) -> ConnSet {
+        let Some(ports) = ports else {
+            return ConnSet::all();
+        };
+        let mut out = ConnSet::none();
+        for p in ports {
+            let c = match p {
+                AdminPort::Number(proto, n) => ConnSet::ports(*proto, PortSet::range(*n, *n)),
+                AdminPort::Range(proto, s, e) => ConnSet::ports(*proto, PortSet::range(*s, *e)),
+                AdminPort::Named(name) => match dst.workload().and_then(|w| w.named_port(name)) {
+                    Some((proto, num)) => ConnSet::ports(proto, PortSet::range(num, num)),
+                    None => ConnSet::none(),
+                },
+            };
+            out = out.union(&c);
+        }
+        out
+    }
+
+    /// Walks admin policies' rules in order; returns (allowed, denied, decided) for the
+    /// subject's traffic with `other`.
+    fn admin_layer<'p>(
+        &self,
+        policies: impl Iterator<Item = &'p AdminPolicy>,
+        subject: Peer<'_>,
+        other: Peer<'_>,
+        dir: Direction,
+    ) -> (ConnSet, ConnSet, ConnSet) {
+        let (mut allowed, mut denied, mut decided) =
+            (ConnSet::none(), ConnSet::none(), ConnSet::none());
+        let dst = match dir {
+            Direction::Ingress => subject,
+            Direction::Egress => other,
+        };
+        for policy in policies {
+            if !self.admin_peer_matches(&policy.subject, subject) {
+                continue;
+            }
+            let rules = match dir {
+                Direction::Ingress => &policy.ingress,
+                Direction::Egress => &policy.egress,
+            };
+            for rule in rules {
+                if !rule.peers.iter().any(|p| self.admin_peer_matches(p, other)) {
+                    continue;
+                }
+                let new = Self::admin_rule_ports(&rule.ports, dst).subtract(&decided);
+                match rule.action {
+                    Action::Allow => allowed = allowed.union(&new),
+                    Action::Deny => denied = denied.union(&new),
+                    Action::Pass => {}
+                }
+                decided = decided.union(&new);
+                if decided.is_all() {
+                    return (allowed, denied, decided);
+                }
+            }
+        }
+        (allowed, denied, decided)
+    }
+
+    /// The rules of one admin policy that match this pair, in order, with the traffic each
+    /// decides (what earlier rules of the same policy did not).
+    pub fn allowed_by_admin_rules(
+        &self,
+        policy: &AdminPolicy,
+        subject: Peer<'_>,
+        other: Peer<'_>,
+        dir: Direction,
+    ) -> Vec<(usize, Action, ConnSet)> {
+        let mut out = Vec::new();
+        if !self.admin_peer_matches(&policy.subject, subject) {
+            return out;
+        }
+        let dst = match dir {
+            Direction::Ingress => subject,
+            Direction::Egress => other,
+        };
+        let rules = match dir {
+            Direction::Ingress => &policy.ingress,
+            Direction::Egress => &policy.egress,
+        };
+        let mut decided = ConnSet::none();
+        for (i, rule) in rules.iter().enumerate() {
+            if !rule.peers.iter().any(|p| self.admin_peer_matches(p, other)) {
+                continue;
+            }
+            let new = Self::admin_rule_ports(&rule.ports, dst).subtract(&decided);
+            if !new.is_empty() {
+                decided = decided.union(&new);
+                out.push((i, rule.action, new));
+            }
+        }
+        out
+    }
+
+    /// What `subject` allows in `dir` to or from `other`, all policy layers considered:
+    /// AdminNetworkPolicies by priority (Allow/Deny final, Pass falls through), then
+    /// NetworkPolicies (if any isolates the subject, only what they allow), else the baseline
+    /// (its Deny rules), else allow.
+    pub fn allowed(&self, subject: Peer<'_>, other: Peer<'_>, dir: Direction) -> ConnSet {
+        if matches!(subject, Peer::Ip(_)) {
+            return ConnSet::all();
+        }
+        let has_admin = !self.cluster.admin_policies.is_empty();
+        let (anp_allowed, anp_denied) = if has_admin {
+            let (a, d, _) =
+                self.admin_layer(self.cluster.admin_policies.iter(), subject, other, dir);
+            if a.union(&d).is_all() {
+                return a;
+            }
+            (a, d)
+        } else {
+            (ConnSet::none(), ConnSet::none())
+        };
+        let dst = match dir {
+            Direction::Ingress => subject,
+            Direction::Egress => other,
+        };
+        let mut np_captured = false;
+        let mut np_allowed = ConnSet::none();
+        'policies: for policy in self.selecting_policies(subject, dir) {
+            np_captured = true;
+            let rules = match dir {
+                Direction::Ingress => &policy.ingress,
+                Direction::Egress => &policy.egress,
+            };
+            for rule in rules {
+                if let Some(c) = self.np_rule_conns(policy, rule, other, dst) {
+                    if c.is_all() {
+                        np_allowed = c;
+                        break 'policies;
+                    }
+                    np_allowed = np_allowed.union(&c);
+                }
+            }
+        }
+        if !has_admin && self.cluster.baseline.is_none() {
+            return if np_captured {
+                np_allowed
+            } else {
+                ConnSet::all()
+            };
+        }
+        let lower = if np_captured {
+            np_allowed
+        } else {
+            match &self.cluster.baseline {
+                Some(b) => {
+                    let (a, _d, dec) = self.admin_layer(std::iter::once(b), subject, other, dir);
+                    a.union(&dec.complement())
+                }
+                None => ConnSet::all(),
+            }
+        };
+        anp_allowed.union(&lower.subtract(&anp_denied))
+    }
+
+    /// What `src` may send to `dst`: its egress and the destination's ingress both allow it.
+    pub fn connection(&self, src: Peer<'_>, dst: Peer<'_>) -> ConnSet {
+        let egress = self.allowed(src, dst, Direction::Egress);
+        if egress.is_empty() {
+            return egress;
+        }
+        let ingress = self.allowed(dst, src, Direction::Ingress);
+        if egress.is_all() {
+            return ingress;
+        }
+        egress.intersect(&ingress)
+    }
+
+    /// External address blocks as sources (cut by ingress ipBlocks) and as destinations (cut by
+    /// egress ipBlocks and admin `networks`).
+    pub fn external_blocks(&self) -> (Vec<IpSet>, Vec<IpSet>) {
+        let mut src = Vec::new();
+        let mut dst = Vec::new();
+        for p in &self.cluster.policies {
+            for (rules, out) in [(&p.ingress, &mut src), (&p.egress, &mut dst)] {
+                for r in rules {
+                    for peer in r.peers.iter().flatten() {
+                        if let NpPeer::IpBlock(b) = peer {
+                            out.extend(b.split());
+                        }
+                    }
+                }
+            }
+        }
+        for a in self
+            .cluster
+            .admin_policies
+            .iter()
+            .chain(&self.cluster.baseline)
+        {
+            for r in &a.egress {
+                for peer in &r.peers {
+                    if let AdminPeer::Networks(n) = peer {
+                        dst.extend(n.split());
+                    }
+                }
+            }
+        }
+        (disjoint_blocks(&src), disjoint_blocks(&dst))
+    }
+
+    /// Every allowed connection between workloads, external blocks and the ingress controller,
+    /// sorted by source then destination as printed. Self-connections are left out.
+    pub fn connections(&self) -> Vec<Connection> {
+        let workloads = &self.cluster.workloads;
+        let mut out = Vec::new();
+        if workloads.is_empty() {
+            return out;
+        }
+        let (src_ips, dst_ips) = self.external_blocks();
+        for ip in &src_ips {
+            for w in workloads {
+                let c = self.connection(Peer::Ip(ip), Peer::Workload(w));
+                if !c.is_empty() {
+                    out.push(Connection {
+                        src: Endpoint::External(ip.clone()),
+                        dst: Endpoint::Workload(w.key()),
+                        conn: c,
+                    });
+                }
+            }
+        }
+        let keys: Vec<String> = workloads.iter().map(Workload::key).collect();
+        let per_source: Vec<Vec<Connection>> = workloads
+            .par_iter()
+            .enumerate()
+            .map(|(i, src)| {
+                let mut out = Vec::new();
+                for ip in &dst_ips {
+                    let c = self.connection(Peer::Workload(src), Peer::Ip(ip));
+                    if !c.is_empty() {
+                        out.push(Connection {
+                            src: Endpoint::Workload(keys[i].clone()),
+                            dst: Endpoint::External(ip.clone()),
+                            conn: c,
+                        });
+                    }
+                }
+                for (j, dst) in workloads.iter().enumerate() {
+                    if i == j {
+                        continue;
+                    }
+                    let c = self.connection(Peer::Workload(src), Peer::Workload(dst));
+                    if !c.is_empty() {
+                        out.push(Connection {
+                            src: Endpoint::Workload(keys[i].clone()),
+                            dst: Endpoint::Workload(keys[j].clone()),
+                            conn: c,
+                        });
+                    }
+                }
+                out
+            })
+            .collect();
+        out.extend(per_source.into_iter().flatten());
+        out.extend(self.ingress_connections());
+        sort_connections(&mut out);
+        out
+    }
+
+    /// Workloads behind each Service: (namespace, name) to workload indices.
+    fn service_backends(&self) -> BTreeMap<(&str, &str), (Vec<usize>, &crate::cluster::Service)> {
+        let mut map = BTreeMap::new();
+        for svc in &self.cluster.services {
+            let peers: Vec<usize> = self
+                .cluster
+                .workloads
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.namespace == svc.namespace && svc.selector.matches(&w.labels))
+                .map(|(i, _)| i)
+                .collect();
+            if !peers.is_empty() {
+                map.insert((svc.namespace.as_str(), svc.name.as_str()), (peers, svc));
+            }
+        }
+        map
+    }
+
+    /// The workloads Ingress and Route objects expose, with the TCP ports they forward to,
+    /// before policies are applied: workload index to ports.
+    pub fn exposed_by_entry_points(&self) -> BTreeMap<usize, ConnSet> {
+        let services = self.service_backends();
+        let mut res: BTreeMap<usize, ConnSet> = BTreeMap::new();
+        if services.is_empty() {
+            return res;
+        }
+        for ep in &self.cluster.entry_points {
+            for (svc_name, required) in &ep.backends {
+                let Some((peers, svc)) = services.get(&(ep.namespace.as_str(), svc_name.as_str()))
+                else {
+                    continue;
+                };
+                for &i in peers {
+                    let w = &self.cluster.workloads[i];
+                    let c = entry_conn(w, svc, required.as_ref());
+                    let e = res.entry(i).or_default();
+                    *e = e.union(&c);
+                }
+            }
+        }
+        res
+    }
+
+    fn ingress_connections(&self) -> Vec<Connection> {
+        let mut out = Vec::new();
+        for (i, c) in self.exposed_by_entry_points() {
+            let w = &self.cluster.workloads[i];
+            let allowed = self.connection(Peer::IngressController, Peer::Workload(w));
+            let c = c.intersect(&allowed);
+            if !c.is_empty() {
+                out.push(Connection {
+                    src: Endpoint::IngressController,
+                    dst: Endpoint::Workload(w.key()),
+                    conn: c,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Sorts as netpol-analyzer prints: by source, then destination, as strings.
+pub fn sort_connections(conns: &mut [Connection]) {
+    conns.sort_by_cached_key(|c| (c.src.to_string(), c.dst.to_string()));
+}
+
+/// The TCP ports an entry point reaches on workload `w` through Service `svc`.
+fn entry_conn(w: &Workload, svc: &crate::cluster::Service, required: Option<&PortRef>) -> ConnSet {
+    let mut access: Vec<PortRef> = Vec::new();
+    for sp in &svc.ports {
+        let target = sp.target.clone().unwrap_or(PortRef::Number(sp.port));
+        match required {
+            None => access.push(target),
+            Some(r) => {
+                let by_name = matches!((r, &sp.name), (PortRef::Name(n), Some(s)) if n == s);
+                let by_port = matches!(r, PortRef::Number(n) if *n == sp.port);
+                let by_target = sp.target.as_ref() == Some(r);
+                if by_name || by_port || by_target {
+                    access.push(target);
+                    break;
+                }
+            }
+        }
+    }
+    let mut out = ConnSet::none();
+    for a in access {
+        let port = match a {
+            PortRef::Number(n) => n,
+            PortRef::Name(name) => match w.named_port(&name) {
+                Some((Protocol::Tcp, n)) => n,
+                _ => continue,
+            },
+        };
+        // Upstream counts every declared container port as TCP here, whatever its protocol.
+        if w.ports.iter().any(|p| p.port == port) {
+            out = out.union(&ConnSet::ports(Protocol::Tcp, PortSet::range(port, port)));
+        }
+    }
+    out
+}
