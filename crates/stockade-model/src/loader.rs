@@ -580,3 +580,350 @@ fn finish_map(entries: Vec<Entry>, errors: &mut Vec<(Pos, String)>) -> Vec<Entry
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(l: &Loaded) -> Vec<(u32, u32, Level, &str)> {
+        l.errors
+            .iter()
+            .map(|e| (e.line, e.column, e.level, e.message.as_str()))
+            .collect()
+    }
+
+    fn keys(n: &Node) -> Vec<&str> {
+        n.entries().iter().map(|e| &*e.key).collect()
+    }
+
+    #[test]
+    fn map_values_are_at_their_keys_and_items_at_their_start() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: nginx\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let o = &l.objects[0];
+        assert_eq!((o.kind.as_str(), o.name.as_str()), ("Pod", "p"));
+        assert_eq!(o.root.pos, Pos { line: 1, col: 1 });
+        assert_eq!(o.root.get("spec").unwrap().pos, Pos { line: 5, col: 1 });
+        let cs = o.root.at(&["spec", "containers"]).unwrap();
+        assert_eq!(cs.pos, Pos { line: 6, col: 3 });
+        assert_eq!(cs.items()[0].pos, Pos { line: 7, col: 5 });
+        assert_eq!(
+            cs.items()[0].get("image").unwrap().pos,
+            Pos { line: 8, col: 5 }
+        );
+    }
+
+    #[test]
+    fn scalars_keep_text_and_plainness() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: true\n  b: \"true\"\n  c: 'x'\n  d: 010\n  e: |\n    line\n",
+        );
+        let d = l.objects[0].root.get("data").unwrap();
+        let scalar = |k: &str| match &d.get(k).unwrap().value {
+            Value::Scalar { text, plain } => (text.to_string(), *plain),
+            v => panic!("{v:?}"),
+        };
+        assert_eq!(scalar("a"), ("true".into(), true));
+        assert_eq!(scalar("b"), ("true".into(), false));
+        assert_eq!(scalar("c"), ("x".into(), false));
+        assert_eq!(scalar("d"), ("010".into(), true));
+        assert_eq!(scalar("e"), ("line\n".into(), false));
+        assert_eq!(d.get("d").unwrap().as_i64(), Some(8));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_and_the_last_value_wins() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {}\n  name: b\n",
+        );
+        assert_eq!(
+            errors(&l),
+            [(
+                6,
+                3,
+                Level::Error,
+                "duplicate key `name` (first at line 4); the last value is used"
+            )]
+        );
+        assert_eq!(l.objects[0].name, "b");
+        // The surviving entry moves to where the duplicate was written.
+        assert_eq!(keys(l.objects[0].metadata()), ["labels", "name"]);
+    }
+
+    #[test]
+    fn a_key_written_three_times_reports_each_earlier_one() {
+        let l = load("f.yaml", b"apiVersion: v1\nkind: K\nx: 1\nx: 2\nx: 3\n");
+        assert_eq!(
+            errors(&l),
+            [
+                (
+                    4,
+                    1,
+                    Level::Error,
+                    "duplicate key `x` (first at line 3); the last value is used"
+                ),
+                (
+                    5,
+                    1,
+                    Level::Error,
+                    "duplicate key `x` (first at line 4); the last value is used"
+                ),
+            ]
+        );
+        assert_eq!(l.objects[0].root.str_at("x"), Some("3"));
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_mappings() {
+        let mut doc = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n");
+        for i in 0..200 {
+            doc.push_str(&format!("  k{i}: v{i}\n"));
+        }
+        doc.push_str("  k7: again\n");
+        let l = load("f.yaml", doc.as_bytes());
+        assert_eq!(
+            errors(&l),
+            [(
+                205,
+                3,
+                Level::Error,
+                "duplicate key `k7` (first at line 12); the last value is used"
+            )]
+        );
+        let data = l.objects[0].root.get("data").unwrap();
+        assert_eq!(data.entries().len(), 200);
+        assert_eq!(data.entries()[199].key.as_ref(), "k7");
+        assert_eq!(data.str_at("k7"), Some("again"));
+    }
+
+    #[test]
+    fn merge_keys_fill_in_missing_keys_only() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbase: &b\n  x: 1\n  y: 2\nother: &o\n  z: 3\ndata:\n  <<: [*b, *o]\n  y: own\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let data = l.objects[0].root.get("data").unwrap();
+        assert_eq!(keys(data), ["y", "x", "z"]);
+        assert_eq!(data.str_at("y"), Some("own"));
+        // Merged values keep the position of the key in the anchored mapping.
+        assert_eq!(data.get("x").unwrap().pos, Pos { line: 5, col: 3 });
+        let single = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: K\nbase: &b {x: 1}\ndata:\n  <<: *b\n",
+        );
+        assert_eq!(
+            single.objects[0].root.at(&["data", "x"]).unwrap().as_i64(),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn a_scalar_merge_is_an_error() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: K\ndata:\n  <<: 1\n  a: 2\n",
+        );
+        assert_eq!(
+            errors(&l),
+            [(
+                4,
+                3,
+                Level::Error,
+                "merge key `<<` needs a mapping or a list of mappings"
+            )]
+        );
+        assert_eq!(keys(l.objects[0].root.get("data").unwrap()), ["a"]);
+    }
+
+    #[test]
+    fn aliases_copy_the_anchored_node_at_the_alias_position() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: K\na: &x [1, 2]\nb: *x\nc: &s text\nd: *s\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let root = &l.objects[0].root;
+        assert_eq!(root.get("b").unwrap().items().len(), 2);
+        assert_eq!(root.get("b").unwrap().pos, Pos { line: 4, col: 1 });
+        assert_eq!(root.str_at("d"), Some("text"));
+    }
+
+    #[test]
+    fn alias_bombs_skip_the_document_only() {
+        let mut doc =
+            String::from("apiVersion: v1\nkind: K\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            doc.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
+        }
+        doc.push_str("---\napiVersion: v1\nkind: Fine\n");
+        let l = load("f.yaml", doc.as_bytes());
+        assert_eq!(l.objects.len(), 1);
+        assert_eq!(l.objects[0].kind, "Fine");
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.errors[0].line, 8);
+        assert!(
+            l.errors[0].message.contains("alias bomb"),
+            "{}",
+            l.errors[0]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_skips_the_document_only() {
+        let deep = format!(
+            "apiVersion: v1\nkind: K\nx: {}{}\n---\napiVersion: v1\nkind: Fine\n",
+            "[".repeat(230),
+            "]".repeat(230)
+        );
+        let l = load("f.yaml", deep.as_bytes());
+        assert_eq!(l.objects.len(), 1);
+        assert_eq!(l.objects[0].kind, "Fine");
+        assert_eq!(
+            errors(&l),
+            [(
+                3,
+                203,
+                Level::Error,
+                "nesting deeper than 200 levels; document skipped"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_costs_only_its_document() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: A\n---\napiVersion: v1\nkind: B\nx: [\n---\napiVersion: v1\nkind: C\n",
+        );
+        let kinds: Vec<&str> = l.objects.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, ["A", "C"]);
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.errors[0].level, Level::Error);
+        assert!(l.errors[0].line >= 6, "{}", l.errors[0]);
+        assert!(l.errors[0].message.starts_with("invalid YAML: "));
+    }
+
+    #[test]
+    fn document_markers_split_only_at_line_starts() {
+        let l = load(
+            "f.yaml",
+            b"---\napiVersion: v1\nkind: A\nnote: a---b\n--- \napiVersion: v1\nkind: B\n---\t\n---\n...\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let kinds: Vec<&str> = l.objects.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, ["A", "B"]);
+        assert_eq!(l.objects[1].root.pos, Pos { line: 6, col: 1 });
+    }
+
+    #[test]
+    fn lists_are_expanded_and_bad_items_reported() {
+        let l = load(
+            "f.json",
+            br#"{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "n"}},
+  {"kind": "Pod"}
+]}"#,
+        );
+        assert_eq!(l.objects.len(), 1);
+        assert_eq!(l.objects[0].namespace.as_deref(), Some("n"));
+        assert_eq!(
+            errors(&l),
+            [(
+                3,
+                3,
+                Level::Error,
+                "List item: Kubernetes object without apiVersion (a non-empty string is required)"
+            )]
+        );
+    }
+
+    #[test]
+    fn non_kubernetes_documents_are_warnings_alone_and_errors_beside_objects() {
+        let alone = load("values.yaml", b"replicas: 3\n");
+        assert_eq!(
+            errors(&alone),
+            [(
+                1,
+                1,
+                Level::Warning,
+                "not a Kubernetes object: the mapping has no apiVersion and no kind"
+            )]
+        );
+        let beside = load("f.yaml", b"apiVersion: v1\nkind: A\n---\n- 1\n");
+        assert_eq!(
+            errors(&beside),
+            [(
+                4,
+                1,
+                Level::Error,
+                "not a Kubernetes object: the document is a sequence, not a mapping with apiVersion and kind"
+            )]
+        );
+    }
+
+    #[test]
+    fn non_scalar_keys_are_errors() {
+        let l = load("f.yaml", b"apiVersion: v1\nkind: K\n? [a]\n: 1\n");
+        assert_eq!(
+            errors(&l),
+            [(
+                3,
+                3,
+                Level::Error,
+                "a mapping key that is not a scalar is not valid in Kubernetes objects"
+            )]
+        );
+        assert_eq!(keys(&l.objects[0].root), ["apiVersion", "kind", "?"]);
+    }
+
+    #[test]
+    fn helm_sources_name_the_template() {
+        let l = load(
+            "f.yaml",
+            b"---\n# Source: chart/templates/a.yaml\napiVersion: v1\nkind: A\n---\n# Source: chart/templates/b.yaml\napiVersion: v1\nkind: B\n",
+        );
+        let sources: Vec<&str> = l
+            .objects
+            .iter()
+            .map(|o| o.source.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            sources,
+            ["chart/templates/a.yaml", "chart/templates/b.yaml"]
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_text_are_one_error() {
+        let nul = load("f", b"a\0b");
+        assert_eq!(
+            errors(&nul),
+            [(
+                0,
+                0,
+                Level::Error,
+                "binary file (contains NUL bytes), not YAML or JSON"
+            )]
+        );
+        let latin1 = load("f", b"apiVersion: v1\nkind: K\nx: caf\xe9\n");
+        assert_eq!(
+            errors(&latin1),
+            [(
+                3,
+                7,
+                Level::Error,
+                "not valid UTF-8 (invalid byte at offset 29)"
+            )]
+        );
+        let bom = load("f", "\u{feff}apiVersion: v1\nkind: K\n".as_bytes());
+        assert_eq!(bom.objects.len(), 1);
+        assert!(bom.errors.is_empty());
+    }
+}
