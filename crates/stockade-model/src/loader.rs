@@ -144,8 +144,9 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
     let sources = helm_sources(text);
     let mut looked_like_k8s = false;
     let mut other_docs = Vec::new();
+    let mut builder = Builder::default();
     for (first_line, chunk) in split_documents(text) {
-        let mut parsed = parse_chunk(chunk, first_line);
+        let mut parsed = parse_chunk(chunk, first_line, &mut builder);
         for e in parsed.errors.drain(..) {
             out.errors.push(err(e.0.line, e.0.col, e.1));
         }
@@ -290,24 +291,29 @@ fn helm_sources(text: &str) -> Vec<(u32, Arc<str>)> {
 /// each chunk with its 1-based first line. YAML forbids such a line inside a document, so this
 /// never cuts a valid document in two.
 fn split_documents(text: &str) -> Vec<(u32, &str)> {
+    let bytes = text.as_bytes();
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    let mut offset = 0usize;
-    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
-        if offset > start && is_doc_start(line) {
-            chunks.push((start_line, &text[start..offset]));
-            start = offset;
-            start_line = line_no;
+    // Lines are counted lazily, only up to each split, with a vectorised byte count.
+    let (mut counted, mut line) = (0usize, 1u32);
+    for i in memchr::memmem::find_iter(bytes, b"---") {
+        if i == 0 || bytes[i - 1] != b'\n' || !is_doc_start(&text[i..]) {
+            continue;
         }
-        offset += line.len();
+        line += memchr::memchr_iter(b'\n', &bytes[counted..i]).count() as u32;
+        counted = i;
+        chunks.push((start_line, &text[start..i]));
+        start = i;
+        start_line = line;
     }
     chunks.push((start_line, &text[start..]));
     chunks
 }
 
-fn is_doc_start(line: &str) -> bool {
-    line.strip_prefix("---")
+/// `rest` starts at the beginning of a line: does that line open a document?
+fn is_doc_start(rest: &str) -> bool {
+    rest.strip_prefix("---")
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']))
 }
 
@@ -316,21 +322,85 @@ struct ParsedChunk {
     errors: Vec<(Pos, String)>,
 }
 
-enum Frame {
-    Seq {
-        pos: Pos,
-        anchor: usize,
-        items: Vec<Node>,
-    },
-    Map {
-        pos: Pos,
-        anchor: usize,
-        entries: Vec<Entry>,
-        key: Option<(Box<str>, Pos)>,
-    },
+/// An open collection. Its children live in the builder's shared scratch vectors from
+/// `start` on, so each finished collection is allocated once, at its exact size, instead of
+/// growing its own vector child by child.
+struct Frame {
+    pos: Pos,
+    anchor: usize,
+    start: usize,
+    kind: FrameKind,
 }
 
-fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
+enum FrameKind {
+    Seq,
+    Map { key: Option<(Box<str>, Pos)> },
+}
+
+/// Turns parser events into trees.
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
+}
+
+impl Builder {
+    fn clear(&mut self) {
+        self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
+    }
+
+    fn open(&mut self, pos: Pos, anchor: usize, kind: FrameKind) {
+        let start = match kind {
+            FrameKind::Seq => self.items.len(),
+            FrameKind::Map { .. } => self.entries.len(),
+        };
+        self.stack.push(Frame {
+            pos,
+            anchor,
+            start,
+            kind,
+        });
+    }
+
+    /// Adds a finished node to the innermost open collection, or returns it as the root.
+    fn attach(&mut self, mut node: Node, errors: &mut Vec<(Pos, String)>) -> Option<Node> {
+        let Some(frame) = self.stack.last_mut() else {
+            return Some(node);
+        };
+        match &mut frame.kind {
+            FrameKind::Seq => self.items.push(node),
+            FrameKind::Map { key } => match key.take() {
+                None => {
+                    let text: Box<str> = match node.value {
+                        Value::Scalar { text, .. } => text,
+                        _ => {
+                            errors.push((
+                                node.pos,
+                                "a mapping key that is not a scalar is not valid in Kubernetes objects"
+                                    .into(),
+                            ));
+                            "?".into()
+                        }
+                    };
+                    *key = Some((text, node.pos));
+                }
+                Some((k, kpos)) => {
+                    node.pos = kpos;
+                    self.entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
+                }
+            },
+        }
+        None
+    }
+}
+
+fn parse_chunk(chunk: &str, first_line: u32, b: &mut Builder) -> ParsedChunk {
     let mut out = ParsedChunk {
         docs: Vec::new(),
         errors: Vec::new(),
@@ -340,7 +410,7 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
         col: span.start.col() as u32 + 1,
     };
     let mut parser = Parser::new_from_str(chunk);
-    let mut stack: Vec<Frame> = Vec::new();
+    b.clear();
     let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
     let mut alias_budget = MAX_ALIAS_NODES;
     let mut doc_root: Option<Node> = None;
@@ -355,15 +425,16 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
             }
         };
         let pos = at(&span);
-        match event {
-            Event::StreamStart | Event::Nothing => {}
+        let node = match event {
+            Event::StreamStart | Event::Nothing => continue,
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
                 anchors.clear();
                 alias_budget = MAX_ALIAS_NODES;
-                stack.clear();
+                b.clear();
                 doc_root = None;
                 skip_doc = false;
+                continue;
             }
             Event::DocumentEnd => {
                 if let Some(root) = doc_root.take()
@@ -371,81 +442,79 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
                 {
                     out.docs.push(root);
                 }
+                continue;
             }
-            _ if skip_doc => {}
-            Event::SequenceStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
+            _ if skip_doc => continue,
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if b.stack.len() >= MAX_DEPTH {
                     out.errors.push((
                         pos,
                         format!("nesting deeper than {MAX_DEPTH} levels; document skipped"),
                     ));
                     skip_doc = true;
-                    stack.clear();
+                    b.clear();
                     continue;
                 }
-                stack.push(Frame::Seq {
-                    pos,
-                    anchor,
-                    items: Vec::new(),
-                });
-            }
-            Event::MappingStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    out.errors.push((
-                        pos,
-                        format!("nesting deeper than {MAX_DEPTH} levels; document skipped"),
-                    ));
-                    skip_doc = true;
-                    stack.clear();
-                    continue;
-                }
-                stack.push(Frame::Map {
-                    pos,
-                    anchor,
-                    entries: Vec::new(),
-                    key: None,
-                });
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    FrameKind::Seq
+                } else {
+                    FrameKind::Map { key: None }
+                };
+                b.open(pos, anchor, kind);
+                continue;
             }
             Event::SequenceEnd => {
-                let Some(Frame::Seq { pos, anchor, items }) = stack.pop() else {
+                let Some(Frame {
+                    pos,
+                    anchor,
+                    start,
+                    kind: FrameKind::Seq,
+                }) = b.stack.pop()
+                else {
                     continue;
                 };
+                let items: Vec<Node> = b.items.drain(start..).collect();
                 let node = Node {
                     value: Value::Seq(items),
                     pos,
                 };
                 remember(&mut anchors, anchor, &node);
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
             Event::MappingEnd => {
-                let Some(Frame::Map {
+                let Some(Frame {
                     pos,
                     anchor,
-                    entries,
-                    ..
-                }) = stack.pop()
+                    start,
+                    kind: FrameKind::Map { .. },
+                }) = b.stack.pop()
                 else {
                     continue;
                 };
-                let entries = finish_map(entries, &mut out.errors);
+                let entries = if plain_keys(&b.entries[start..]) {
+                    b.entries.drain(start..).collect()
+                } else {
+                    finish_map(b.entries.drain(start..).collect(), &mut out.errors)
+                };
                 let node = Node {
                     value: Value::Map(entries),
                     pos,
                 };
                 remember(&mut anchors, anchor, &node);
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
             Event::Scalar(text, style, anchor, _) => {
                 let plain = matches!(style, saphyr_parser::ScalarStyle::Plain);
                 let node = Node {
                     value: Value::Scalar {
-                        text: text.as_ref().into(),
+                        // An owned string becomes the box in place, without a copy.
+                        text: Box::from(text),
                         plain,
                     },
                     pos,
                 };
                 remember(&mut anchors, anchor, &node);
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
             Event::Alias(id) => {
                 let Some((node, size)) = anchors.get(&id) else {
@@ -460,17 +529,37 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
                         ),
                     ));
                     skip_doc = true;
-                    stack.clear();
+                    b.clear();
                     continue;
                 }
                 alias_budget -= size;
                 let mut node = node.clone();
                 node.pos = pos;
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
+        };
+        if let Some(root) = b.attach(node, &mut out.errors) {
+            doc_root = Some(root);
         }
     }
     out
+}
+
+/// True when a mapping needs no merge-key or duplicate-key handling, which is nearly always:
+/// then its entries are kept as they are.
+fn plain_keys(entries: &[Entry]) -> bool {
+    if entries.iter().any(|e| &*e.key == "<<") {
+        return false;
+    }
+    if entries.len() <= 16 {
+        return entries
+            .iter()
+            .enumerate()
+            .all(|(i, e)| entries[..i].iter().all(|o| o.key != e.key));
+    }
+    let mut keys: Vec<&str> = entries.iter().map(|e| &*e.key).collect();
+    keys.sort_unstable();
+    keys.windows(2).all(|w| w[0] != w[1])
 }
 
 fn scan_error(e: &ScanError, first_line: u32) -> (Pos, String) {
@@ -498,39 +587,6 @@ fn count(node: &Node) -> usize {
 fn remember(anchors: &mut HashMap<usize, (Node, usize)>, anchor: usize, node: &Node) {
     if anchor > 0 {
         anchors.insert(anchor, (node.clone(), count(node)));
-    }
-}
-
-fn attach(
-    stack: &mut [Frame],
-    root: &mut Option<Node>,
-    mut node: Node,
-    errors: &mut Vec<(Pos, String)>,
-) {
-    match stack.last_mut() {
-        None => *root = Some(node),
-        Some(Frame::Seq { items, .. }) => items.push(node),
-        Some(Frame::Map { entries, key, .. }) => {
-            match key.take() {
-                None => {
-                    let text: Box<str> = match &node.value {
-                        Value::Scalar { text, .. } => text.clone(),
-                        _ => {
-                            errors.push((node.pos, "a mapping key that is not a scalar is not valid in Kubernetes objects".into()));
-                            "?".into()
-                        }
-                    };
-                    *key = Some((text, node.pos));
-                }
-                Some((k, kpos)) => {
-                    node.pos = kpos;
-                    entries.push(Entry {
-                        key: k,
-                        value: node,
-                    });
-                }
-            }
-        }
     }
 }
 
