@@ -180,6 +180,14 @@ impl Engine {
     pub fn scan(&self, inputs: &[Input]) -> ScanResult {
         let per_file: Vec<FileResult> = inputs.par_iter().map(|i| self.scan_input(i)).collect();
         let mut result = ScanResult::default();
+        // Exact sizes up front: growing by doubling would briefly hold the old and the new
+        // buffer, which on a large scan is most of the peak memory.
+        result
+            .findings
+            .reserve_exact(per_file.iter().map(|f| f.findings.len()).sum());
+        result
+            .errors
+            .reserve_exact(per_file.iter().map(|f| f.errors.len()).sum());
         for f in per_file {
             result.summary.files += usize::from(f.read);
             result.summary.objects += f.objects;
