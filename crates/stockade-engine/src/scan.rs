@@ -211,6 +211,14 @@ impl Engine {
         let per_file: Vec<(FileResult, Vec<Retained>)> =
             inputs.par_iter().map(|i| self.scan_input(i)).collect();
         let mut result = ScanResult::default();
+        // Exact sizes up front: growing by doubling would briefly hold the old and the new
+        // buffer, which on a large scan is most of the peak memory.
+        result
+            .findings
+            .reserve_exact(per_file.iter().map(|(f, _)| f.findings.len()).sum());
+        result
+            .errors
+            .reserve_exact(per_file.iter().map(|(f, _)| f.errors.len()).sum());
         let mut retained = Vec::new();
         let mut order = std::collections::HashMap::new();
         for (i, (f, r)) in per_file.into_iter().enumerate() {

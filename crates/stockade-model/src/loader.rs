@@ -144,8 +144,9 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
     let sources = helm_sources(text);
     let mut looked_like_k8s = false;
     let mut other_docs = Vec::new();
+    let mut builder = Builder::default();
     for (first_line, chunk) in split_documents(text) {
-        let mut parsed = parse_chunk(chunk, first_line);
+        let mut parsed = parse_chunk(chunk, first_line, &mut builder);
         for e in parsed.errors.drain(..) {
             out.errors.push(err(e.0.line, e.0.col, e.1));
         }
@@ -317,24 +318,29 @@ fn helm_sources(text: &str) -> Vec<(u32, Arc<str>)> {
 /// each chunk with its 1-based first line. YAML forbids such a line inside a document, so this
 /// never cuts a valid document in two.
 fn split_documents(text: &str) -> Vec<(u32, &str)> {
+    let bytes = text.as_bytes();
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    let mut offset = 0usize;
-    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
-        if offset > start && is_doc_start(line) {
-            chunks.push((start_line, &text[start..offset]));
-            start = offset;
-            start_line = line_no;
+    // Lines are counted lazily, only up to each split, with a vectorised byte count.
+    let (mut counted, mut line) = (0usize, 1u32);
+    for i in memchr::memmem::find_iter(bytes, b"---") {
+        if i == 0 || bytes[i - 1] != b'\n' || !is_doc_start(&text[i..]) {
+            continue;
         }
-        offset += line.len();
+        line += memchr::memchr_iter(b'\n', &bytes[counted..i]).count() as u32;
+        counted = i;
+        chunks.push((start_line, &text[start..i]));
+        start = i;
+        start_line = line;
     }
     chunks.push((start_line, &text[start..]));
     chunks
 }
 
-fn is_doc_start(line: &str) -> bool {
-    line.strip_prefix("---")
+/// `rest` starts at the beginning of a line: does that line open a document?
+fn is_doc_start(rest: &str) -> bool {
+    rest.strip_prefix("---")
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']))
 }
 
@@ -343,21 +349,85 @@ struct ParsedChunk {
     errors: Vec<(Pos, String)>,
 }
 
-enum Frame {
-    Seq {
-        pos: Pos,
-        anchor: usize,
-        items: Vec<Node>,
-    },
-    Map {
-        pos: Pos,
-        anchor: usize,
-        entries: Vec<Entry>,
-        key: Option<(Box<str>, Pos)>,
-    },
+/// An open collection. Its children live in the builder's shared scratch vectors from
+/// `start` on, so each finished collection is allocated once, at its exact size, instead of
+/// growing its own vector child by child.
+struct Frame {
+    pos: Pos,
+    anchor: usize,
+    start: usize,
+    kind: FrameKind,
 }
 
-fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
+enum FrameKind {
+    Seq,
+    Map { key: Option<(Box<str>, Pos)> },
+}
+
+/// Turns parser events into trees.
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
+}
+
+impl Builder {
+    fn clear(&mut self) {
+        self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
+    }
+
+    fn open(&mut self, pos: Pos, anchor: usize, kind: FrameKind) {
+        let start = match kind {
+            FrameKind::Seq => self.items.len(),
+            FrameKind::Map { .. } => self.entries.len(),
+        };
+        self.stack.push(Frame {
+            pos,
+            anchor,
+            start,
+            kind,
+        });
+    }
+
+    /// Adds a finished node to the innermost open collection, or returns it as the root.
+    fn attach(&mut self, mut node: Node, errors: &mut Vec<(Pos, String)>) -> Option<Node> {
+        let Some(frame) = self.stack.last_mut() else {
+            return Some(node);
+        };
+        match &mut frame.kind {
+            FrameKind::Seq => self.items.push(node),
+            FrameKind::Map { key } => match key.take() {
+                None => {
+                    let text: Box<str> = match node.value {
+                        Value::Scalar { text, .. } => text,
+                        _ => {
+                            errors.push((
+                                node.pos,
+                                "a mapping key that is not a scalar is not valid in Kubernetes objects"
+                                    .into(),
+                            ));
+                            "?".into()
+                        }
+                    };
+                    *key = Some((text, node.pos));
+                }
+                Some((k, kpos)) => {
+                    node.pos = kpos;
+                    self.entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
+                }
+            },
+        }
+        None
+    }
+}
+
+fn parse_chunk(chunk: &str, first_line: u32, b: &mut Builder) -> ParsedChunk {
     let mut out = ParsedChunk {
         docs: Vec::new(),
         errors: Vec::new(),
@@ -367,7 +437,7 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
         col: span.start.col() as u32 + 1,
     };
     let mut parser = Parser::new_from_str(chunk);
-    let mut stack: Vec<Frame> = Vec::new();
+    b.clear();
     let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
     let mut alias_budget = MAX_ALIAS_NODES;
     let mut doc_root: Option<Node> = None;
@@ -382,15 +452,16 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
             }
         };
         let pos = at(&span);
-        match event {
-            Event::StreamStart | Event::Nothing => {}
+        let node = match event {
+            Event::StreamStart | Event::Nothing => continue,
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
                 anchors.clear();
                 alias_budget = MAX_ALIAS_NODES;
-                stack.clear();
+                b.clear();
                 doc_root = None;
                 skip_doc = false;
+                continue;
             }
             Event::DocumentEnd => {
                 if let Some(root) = doc_root.take()
@@ -398,81 +469,79 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
                 {
                     out.docs.push(root);
                 }
+                continue;
             }
-            _ if skip_doc => {}
-            Event::SequenceStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
+            _ if skip_doc => continue,
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if b.stack.len() >= MAX_DEPTH {
                     out.errors.push((
                         pos,
                         format!("nesting deeper than {MAX_DEPTH} levels; document skipped"),
                     ));
                     skip_doc = true;
-                    stack.clear();
+                    b.clear();
                     continue;
                 }
-                stack.push(Frame::Seq {
-                    pos,
-                    anchor,
-                    items: Vec::new(),
-                });
-            }
-            Event::MappingStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    out.errors.push((
-                        pos,
-                        format!("nesting deeper than {MAX_DEPTH} levels; document skipped"),
-                    ));
-                    skip_doc = true;
-                    stack.clear();
-                    continue;
-                }
-                stack.push(Frame::Map {
-                    pos,
-                    anchor,
-                    entries: Vec::new(),
-                    key: None,
-                });
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    FrameKind::Seq
+                } else {
+                    FrameKind::Map { key: None }
+                };
+                b.open(pos, anchor, kind);
+                continue;
             }
             Event::SequenceEnd => {
-                let Some(Frame::Seq { pos, anchor, items }) = stack.pop() else {
+                let Some(Frame {
+                    pos,
+                    anchor,
+                    start,
+                    kind: FrameKind::Seq,
+                }) = b.stack.pop()
+                else {
                     continue;
                 };
+                let items: Vec<Node> = b.items.drain(start..).collect();
                 let node = Node {
                     value: Value::Seq(items),
                     pos,
                 };
                 remember(&mut anchors, anchor, &node);
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
             Event::MappingEnd => {
-                let Some(Frame::Map {
+                let Some(Frame {
                     pos,
                     anchor,
-                    entries,
-                    ..
-                }) = stack.pop()
+                    start,
+                    kind: FrameKind::Map { .. },
+                }) = b.stack.pop()
                 else {
                     continue;
                 };
-                let entries = finish_map(entries, &mut out.errors);
+                let entries = if plain_keys(&b.entries[start..]) {
+                    b.entries.drain(start..).collect()
+                } else {
+                    finish_map(b.entries.drain(start..).collect(), &mut out.errors)
+                };
                 let node = Node {
                     value: Value::Map(entries),
                     pos,
                 };
                 remember(&mut anchors, anchor, &node);
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
             Event::Scalar(text, style, anchor, _) => {
                 let plain = matches!(style, saphyr_parser::ScalarStyle::Plain);
                 let node = Node {
                     value: Value::Scalar {
-                        text: text.as_ref().into(),
+                        // An owned string becomes the box in place, without a copy.
+                        text: Box::from(text),
                         plain,
                     },
                     pos,
                 };
                 remember(&mut anchors, anchor, &node);
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
             Event::Alias(id) => {
                 let Some((node, size)) = anchors.get(&id) else {
@@ -487,17 +556,37 @@ fn parse_chunk(chunk: &str, first_line: u32) -> ParsedChunk {
                         ),
                     ));
                     skip_doc = true;
-                    stack.clear();
+                    b.clear();
                     continue;
                 }
                 alias_budget -= size;
                 let mut node = node.clone();
                 node.pos = pos;
-                attach(&mut stack, &mut doc_root, node, &mut out.errors);
+                node
             }
+        };
+        if let Some(root) = b.attach(node, &mut out.errors) {
+            doc_root = Some(root);
         }
     }
     out
+}
+
+/// True when a mapping needs no merge-key or duplicate-key handling, which is nearly always:
+/// then its entries are kept as they are.
+fn plain_keys(entries: &[Entry]) -> bool {
+    if entries.iter().any(|e| &*e.key == "<<") {
+        return false;
+    }
+    if entries.len() <= 16 {
+        return entries
+            .iter()
+            .enumerate()
+            .all(|(i, e)| entries[..i].iter().all(|o| o.key != e.key));
+    }
+    let mut keys: Vec<&str> = entries.iter().map(|e| &*e.key).collect();
+    keys.sort_unstable();
+    keys.windows(2).all(|w| w[0] != w[1])
 }
 
 fn scan_error(e: &ScanError, first_line: u32) -> (Pos, String) {
@@ -525,39 +614,6 @@ fn count(node: &Node) -> usize {
 fn remember(anchors: &mut HashMap<usize, (Node, usize)>, anchor: usize, node: &Node) {
     if anchor > 0 {
         anchors.insert(anchor, (node.clone(), count(node)));
-    }
-}
-
-fn attach(
-    stack: &mut [Frame],
-    root: &mut Option<Node>,
-    mut node: Node,
-    errors: &mut Vec<(Pos, String)>,
-) {
-    match stack.last_mut() {
-        None => *root = Some(node),
-        Some(Frame::Seq { items, .. }) => items.push(node),
-        Some(Frame::Map { entries, key, .. }) => {
-            match key.take() {
-                None => {
-                    let text: Box<str> = match &node.value {
-                        Value::Scalar { text, .. } => text.clone(),
-                        _ => {
-                            errors.push((node.pos, "a mapping key that is not a scalar is not valid in Kubernetes objects".into()));
-                            "?".into()
-                        }
-                    };
-                    *key = Some((text, node.pos));
-                }
-                Some((k, kpos)) => {
-                    node.pos = kpos;
-                    entries.push(Entry {
-                        key: k,
-                        value: node,
-                    });
-                }
-            }
-        }
     }
 }
 
@@ -606,4 +662,351 @@ fn finish_map(entries: Vec<Entry>, errors: &mut Vec<(Pos, String)>) -> Vec<Entry
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(l: &Loaded) -> Vec<(u32, u32, Level, &str)> {
+        l.errors
+            .iter()
+            .map(|e| (e.line, e.column, e.level, e.message.as_str()))
+            .collect()
+    }
+
+    fn keys(n: &Node) -> Vec<&str> {
+        n.entries().iter().map(|e| &*e.key).collect()
+    }
+
+    #[test]
+    fn map_values_are_at_their_keys_and_items_at_their_start() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: nginx\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let o = &l.objects[0];
+        assert_eq!((o.kind.as_str(), o.name.as_str()), ("Pod", "p"));
+        assert_eq!(o.root.pos, Pos { line: 1, col: 1 });
+        assert_eq!(o.root.get("spec").unwrap().pos, Pos { line: 5, col: 1 });
+        let cs = o.root.at(&["spec", "containers"]).unwrap();
+        assert_eq!(cs.pos, Pos { line: 6, col: 3 });
+        assert_eq!(cs.items()[0].pos, Pos { line: 7, col: 5 });
+        assert_eq!(
+            cs.items()[0].get("image").unwrap().pos,
+            Pos { line: 8, col: 5 }
+        );
+    }
+
+    #[test]
+    fn scalars_keep_text_and_plainness() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: true\n  b: \"true\"\n  c: 'x'\n  d: 010\n  e: |\n    line\n",
+        );
+        let d = l.objects[0].root.get("data").unwrap();
+        let scalar = |k: &str| match &d.get(k).unwrap().value {
+            Value::Scalar { text, plain } => (text.to_string(), *plain),
+            v => panic!("{v:?}"),
+        };
+        assert_eq!(scalar("a"), ("true".into(), true));
+        assert_eq!(scalar("b"), ("true".into(), false));
+        assert_eq!(scalar("c"), ("x".into(), false));
+        assert_eq!(scalar("d"), ("010".into(), true));
+        assert_eq!(scalar("e"), ("line\n".into(), false));
+        assert_eq!(d.get("d").unwrap().as_i64(), Some(8));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_and_the_last_value_wins() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {}\n  name: b\n",
+        );
+        assert_eq!(
+            errors(&l),
+            [(
+                6,
+                3,
+                Level::Error,
+                "duplicate key `name` (first at line 4); the last value is used"
+            )]
+        );
+        assert_eq!(l.objects[0].name, "b");
+        // The surviving entry moves to where the duplicate was written.
+        assert_eq!(keys(l.objects[0].metadata()), ["labels", "name"]);
+    }
+
+    #[test]
+    fn a_key_written_three_times_reports_each_earlier_one() {
+        let l = load("f.yaml", b"apiVersion: v1\nkind: K\nx: 1\nx: 2\nx: 3\n");
+        assert_eq!(
+            errors(&l),
+            [
+                (
+                    4,
+                    1,
+                    Level::Error,
+                    "duplicate key `x` (first at line 3); the last value is used"
+                ),
+                (
+                    5,
+                    1,
+                    Level::Error,
+                    "duplicate key `x` (first at line 4); the last value is used"
+                ),
+            ]
+        );
+        assert_eq!(l.objects[0].root.str_at("x"), Some("3"));
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_mappings() {
+        let mut doc = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n");
+        for i in 0..200 {
+            doc.push_str(&format!("  k{i}: v{i}\n"));
+        }
+        doc.push_str("  k7: again\n");
+        let l = load("f.yaml", doc.as_bytes());
+        assert_eq!(
+            errors(&l),
+            [(
+                205,
+                3,
+                Level::Error,
+                "duplicate key `k7` (first at line 12); the last value is used"
+            )]
+        );
+        let data = l.objects[0].root.get("data").unwrap();
+        assert_eq!(data.entries().len(), 200);
+        assert_eq!(data.entries()[199].key.as_ref(), "k7");
+        assert_eq!(data.str_at("k7"), Some("again"));
+    }
+
+    #[test]
+    fn merge_keys_fill_in_missing_keys_only() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbase: &b\n  x: 1\n  y: 2\nother: &o\n  z: 3\ndata:\n  <<: [*b, *o]\n  y: own\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let data = l.objects[0].root.get("data").unwrap();
+        assert_eq!(keys(data), ["y", "x", "z"]);
+        assert_eq!(data.str_at("y"), Some("own"));
+        // Merged values keep the position of the key in the anchored mapping.
+        assert_eq!(data.get("x").unwrap().pos, Pos { line: 5, col: 3 });
+        let single = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: K\nbase: &b {x: 1}\ndata:\n  <<: *b\n",
+        );
+        assert_eq!(
+            single.objects[0].root.at(&["data", "x"]).unwrap().as_i64(),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn a_scalar_merge_is_an_error() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: K\ndata:\n  <<: 1\n  a: 2\n",
+        );
+        assert_eq!(
+            errors(&l),
+            [(
+                4,
+                3,
+                Level::Error,
+                "merge key `<<` needs a mapping or a list of mappings"
+            )]
+        );
+        assert_eq!(keys(l.objects[0].root.get("data").unwrap()), ["a"]);
+    }
+
+    #[test]
+    fn aliases_copy_the_anchored_node_at_the_alias_position() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: K\na: &x [1, 2]\nb: *x\nc: &s text\nd: *s\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let root = &l.objects[0].root;
+        assert_eq!(root.get("b").unwrap().items().len(), 2);
+        assert_eq!(root.get("b").unwrap().pos, Pos { line: 4, col: 1 });
+        assert_eq!(root.str_at("d"), Some("text"));
+    }
+
+    #[test]
+    fn alias_bombs_skip_the_document_only() {
+        let mut doc =
+            String::from("apiVersion: v1\nkind: K\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            doc.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
+        }
+        doc.push_str("---\napiVersion: v1\nkind: Fine\n");
+        let l = load("f.yaml", doc.as_bytes());
+        assert_eq!(l.objects.len(), 1);
+        assert_eq!(l.objects[0].kind, "Fine");
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.errors[0].line, 8);
+        assert!(
+            l.errors[0].message.contains("alias bomb"),
+            "{}",
+            l.errors[0]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_skips_the_document_only() {
+        let deep = format!(
+            "apiVersion: v1\nkind: K\nx: {}{}\n---\napiVersion: v1\nkind: Fine\n",
+            "[".repeat(230),
+            "]".repeat(230)
+        );
+        let l = load("f.yaml", deep.as_bytes());
+        assert_eq!(l.objects.len(), 1);
+        assert_eq!(l.objects[0].kind, "Fine");
+        assert_eq!(
+            errors(&l),
+            [(
+                3,
+                203,
+                Level::Error,
+                "nesting deeper than 200 levels; document skipped"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_costs_only_its_document() {
+        let l = load(
+            "f.yaml",
+            b"apiVersion: v1\nkind: A\n---\napiVersion: v1\nkind: B\nx: [\n---\napiVersion: v1\nkind: C\n",
+        );
+        let kinds: Vec<&str> = l.objects.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, ["A", "C"]);
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.errors[0].level, Level::Error);
+        assert!(l.errors[0].line >= 6, "{}", l.errors[0]);
+        assert!(l.errors[0].message.starts_with("invalid YAML: "));
+    }
+
+    #[test]
+    fn document_markers_split_only_at_line_starts() {
+        let l = load(
+            "f.yaml",
+            b"---\napiVersion: v1\nkind: A\nnote: a---b\n--- \napiVersion: v1\nkind: B\n---\t\n---\n...\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let kinds: Vec<&str> = l.objects.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, ["A", "B"]);
+        assert_eq!(l.objects[1].root.pos, Pos { line: 6, col: 1 });
+    }
+
+    #[test]
+    fn lists_are_expanded_and_bad_items_reported() {
+        let l = load(
+            "f.json",
+            br#"{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "n"}},
+  {"kind": "Pod"}
+]}"#,
+        );
+        assert_eq!(l.objects.len(), 1);
+        assert_eq!(l.objects[0].namespace.as_deref(), Some("n"));
+        assert_eq!(
+            errors(&l),
+            [(
+                3,
+                3,
+                Level::Error,
+                "List item: Kubernetes object without apiVersion (a non-empty string is required)"
+            )]
+        );
+    }
+
+    #[test]
+    fn non_kubernetes_documents_are_warnings_alone_and_errors_beside_objects() {
+        let alone = load("values.yaml", b"replicas: 3\n");
+        assert_eq!(
+            errors(&alone),
+            [(
+                1,
+                1,
+                Level::Warning,
+                "not a Kubernetes object: the mapping has no apiVersion and no kind"
+            )]
+        );
+        let beside = load("f.yaml", b"apiVersion: v1\nkind: A\n---\n- 1\n");
+        assert_eq!(
+            errors(&beside),
+            [(
+                4,
+                1,
+                Level::Error,
+                "not a Kubernetes object: the document is a sequence, not a mapping with apiVersion and kind"
+            )]
+        );
+    }
+
+    #[test]
+    fn non_scalar_keys_are_errors() {
+        let l = load("f.yaml", b"apiVersion: v1\nkind: K\n? [a]\n: 1\n");
+        assert_eq!(
+            errors(&l),
+            [(
+                3,
+                3,
+                Level::Error,
+                "a mapping key that is not a scalar is not valid in Kubernetes objects"
+            )]
+        );
+        assert_eq!(keys(&l.objects[0].root), ["apiVersion", "kind", "?"]);
+    }
+
+    #[test]
+    fn helm_sources_name_the_template() {
+        let l = load(
+            "f.yaml",
+            b"---\n# Source: chart/templates/a.yaml\napiVersion: v1\nkind: A\n---\n# Source: chart/templates/b.yaml\napiVersion: v1\nkind: B\n",
+        );
+        let sources: Vec<&str> = l
+            .objects
+            .iter()
+            .map(|o| o.source.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            sources,
+            ["chart/templates/a.yaml", "chart/templates/b.yaml"]
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_text_are_one_error() {
+        let nul = load("f", b"a\0b");
+        assert_eq!(
+            errors(&nul),
+            [(
+                0,
+                0,
+                Level::Error,
+                "binary file (contains NUL bytes), not YAML or JSON"
+            )]
+        );
+        let latin1 = load("f", b"apiVersion: v1\nkind: K\nx: caf\xe9\n");
+        assert_eq!(
+            errors(&latin1),
+            [(
+                3,
+                7,
+                Level::Error,
+                "not valid UTF-8 (invalid byte at offset 29)"
+            )]
+        );
+        let bom = load("f", "\u{feff}apiVersion: v1\nkind: K\n".as_bytes());
+        assert_eq!(bom.objects.len(), 1);
+        assert!(bom.errors.is_empty());
+    }
 }

@@ -177,21 +177,26 @@ pub fn pod_specs(obj: &Object) -> Vec<PodSpec<'_>> {
     let Value::Map(entries) = &obj.root.value else {
         return out;
     };
+    let meta = obj.root.get("metadata");
+    // One path buffer for the whole walk: a path string is only allocated for a pod spec
+    // that is found, not for every field visited.
+    let mut path = String::with_capacity(64);
     for e in entries {
         if matches!(&*e.key, "metadata" | "status" | "apiVersion" | "kind") {
             continue;
         }
-        let meta = obj.root.get("metadata");
-        search(&e.value, &e.key, meta, "metadata".into(), tekton, &mut out);
+        path.clear();
+        path.push_str(&e.key);
+        search(&e.value, &mut path, meta, "metadata", tekton, &mut out);
     }
     out
 }
 
 fn search<'a>(
     node: &'a Node,
-    path: &str,
+    path: &mut String,
     parent_meta: Option<&'a Node>,
-    parent_meta_path: String,
+    parent_meta_path: &str,
     tekton: bool,
     out: &mut Vec<PodSpec<'a>>,
 ) {
@@ -200,9 +205,9 @@ fn search<'a>(
             if is_pod_spec(node) {
                 out.push(build(
                     node,
-                    path.to_string(),
+                    path.clone(),
                     parent_meta,
-                    parent_meta_path,
+                    parent_meta_path.to_string(),
                     &[
                         ("containers", ContainerKind::Regular),
                         ("initContainers", ContainerKind::Init),
@@ -220,9 +225,9 @@ fn search<'a>(
                 {
                     let mut spec = build(
                         node,
-                        path.to_string(),
+                        path.clone(),
                         parent_meta,
-                        parent_meta_path.clone(),
+                        parent_meta_path.to_string(),
                         &[],
                     );
                     let mut c = container(
@@ -246,9 +251,9 @@ fn search<'a>(
             {
                 out.push(build(
                     node,
-                    path.to_string(),
+                    path.clone(),
                     parent_meta,
-                    parent_meta_path,
+                    parent_meta_path.to_string(),
                     &[
                         ("steps", ContainerKind::Regular),
                         ("sidecars", ContainerKind::Regular),
@@ -261,25 +266,25 @@ fn search<'a>(
                 if matches!(&*e.key, "metadata" | "container" | "script") {
                     continue;
                 }
-                let child_path = format!("{path}.{}", e.key);
                 // A pod template is {metadata, spec}: the spec's pod template metadata is its sibling.
                 let (m, mp) = match meta {
                     Some(m) if &*e.key == "spec" => (Some(m), format!("{path}.metadata")),
                     _ => (None, String::new()),
                 };
-                search(&e.value, &child_path, m, mp, tekton, out);
+                let len = path.len();
+                path.push('.');
+                path.push_str(&e.key);
+                search(&e.value, path, m, &mp, tekton, out);
+                path.truncate(len);
             }
         }
         Value::Seq(items) => {
+            let len = path.len();
             for (i, item) in items.iter().enumerate() {
-                search(
-                    item,
-                    &format!("{path}[{i}]"),
-                    None,
-                    String::new(),
-                    tekton,
-                    out,
-                );
+                use std::fmt::Write as _;
+                let _ = write!(path, "[{i}]");
+                search(item, path, None, "", tekton, out);
+                path.truncate(len);
             }
         }
         Value::Scalar { .. } => {}

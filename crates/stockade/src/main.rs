@@ -13,6 +13,11 @@ use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command};
 
+// A scan builds and drops millions of small tree nodes; mimalloc handles that churn about 20%
+// faster than glibc's allocator and with a lower peak RSS (measured with bench/compare.sh).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
