@@ -296,7 +296,7 @@ fn strings(node: Option<&Node>) -> Vec<String> {
 impl Policy {
     /// Reads the RBAC objects (rbac.authorization.k8s.io/v1 and older versions) and
     /// ServiceAccounts among `objects`; other kinds only contribute their namespace.
-    pub fn from_objects(objects: &[Object]) -> Self {
+    pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Self {
         let mut p = Policy::default();
         let mut pending = Vec::new();
         for o in objects {

@@ -381,7 +381,7 @@ impl Policy {
 /// The risky grants in `objects` as scan findings, one per subject and risk, at the line
 /// of the subject in its binding (of the binding for a missing role). For the scan engine's
 /// cross-object pass; the order is deterministic (file, line, check).
-pub fn risk_findings(objects: &[Object]) -> Vec<Finding> {
+pub fn risk_findings<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Vec<Finding> {
     let policy = Policy::from_objects(objects);
     let mut seen = HashSet::new();
     let mut out: Vec<Finding> = policy

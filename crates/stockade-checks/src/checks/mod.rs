@@ -7,6 +7,7 @@ pub mod meta;
 pub mod namespaces;
 pub mod networking;
 pub mod pod_security;
+pub mod rbac;
 pub mod reliability;
 pub mod resources;
 pub mod secrets;
@@ -62,6 +63,20 @@ pub static ALL: &[&Check] = &[
     &networking::ssh_port_exposed::CHECK,
     &networking::service_selects_no_pods::CHECK,
     &namespaces::default_namespace::CHECK,
+    &rbac::rbac_secrets_read::CHECK,
+    &rbac::rbac_workload_create::CHECK,
+    &rbac::rbac_pod_exec::CHECK,
+    &rbac::rbac_escalate::CHECK,
+    &rbac::rbac_bind::CHECK,
+    &rbac::rbac_impersonate::CHECK,
+    &rbac::rbac_nodes_proxy::CHECK,
+    &rbac::rbac_serviceaccount_token_create::CHECK,
+    &rbac::rbac_csr_approve::CHECK,
+    &rbac::rbac_webhook_config_edit::CHECK,
+    &rbac::rbac_wildcard::CHECK,
+    &rbac::rbac_anonymous_binding::CHECK,
+    &rbac::rbac_default_serviceaccount::CHECK,
+    &rbac::rbac_missing_role::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];

@@ -1,0 +1,133 @@
+//! Helpers shared by the RBAC checks: the risks of one input set, computed once for all of
+//! them.
+//!
+//! Every RBAC check is a slice of one evaluation (`stockade_rbac::risk_findings`): roles
+//! are aggregated and bindings resolved once, then each check emits the findings of its
+//! own risk kind. The engine calls the set checks one after another on the same thread,
+//! each with its own copy of the same objects, so the result is kept per thread and keyed
+//! by the identity of the objects.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::{Arc, Weak};
+
+use stockade_model::{Finding, Node, Object, Pos};
+use stockade_rbac::RiskKind;
+
+use crate::{Hit, SetContext, SetEmit};
+
+/// Roles, ClusterRoles, RoleBindings and ClusterRoleBindings (any version of
+/// rbac.authorization.k8s.io): all that the risks depend on.
+pub fn wants(o: &Object) -> bool {
+    o.group() == "rbac.authorization.k8s.io"
+        && matches!(
+            o.kind.as_str(),
+            "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
+        )
+}
+
+/// The last set's findings. The `Weak`s keep the first and last objects' allocations
+/// alive, so their addresses cannot be reused by a later set while the entry exists: the
+/// key cannot match a different set by accident.
+struct Cached {
+    first: Weak<Object>,
+    last: Weak<Object>,
+    len: usize,
+    findings: Rc<Vec<Finding>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+/// The risk findings of `objects` (not empty), computed once per set and thread.
+fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Finding>> {
+    let (Some(first), Some(last)) = (objects.first(), objects.last()) else {
+        return Rc::default();
+    };
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(c) = cache.as_ref()
+            && c.len == objects.len()
+            && std::ptr::eq(c.first.as_ptr(), Arc::as_ptr(first))
+            && std::ptr::eq(c.last.as_ptr(), Arc::as_ptr(last))
+        {
+            return c.findings.clone();
+        }
+        let findings = Rc::new(stockade_rbac::risk_findings(objects.iter().map(|o| &**o)));
+        *cache = Some(Cached {
+            first: Arc::downgrade(first),
+            last: Arc::downgrade(last),
+            len: objects.len(),
+            findings: findings.clone(),
+        });
+        findings
+    })
+}
+
+/// The binding a finding is about: same file, kind and name, same namespace (a RoleBinding
+/// without one is in `default`, as the policy reads it); among equal ones, the last that
+/// starts at or before the finding's line.
+fn object_of<'a>(objects: &'a [Arc<Object>], f: &Finding) -> Option<&'a Arc<Object>> {
+    objects
+        .iter()
+        .filter(|o| {
+            o.file == f.file
+                && o.kind == f.object.kind
+                && o.name == f.object.name
+                && o.api_version == f.object.api_version
+                && match (&o.namespace, &f.object.namespace) {
+                    (Some(a), Some(b)) => a == b,
+                    (None, Some(b)) => o.kind == "RoleBinding" && b == "default",
+                    (None, None) => true,
+                    (Some(_), None) => o.kind == "ClusterRoleBinding",
+                }
+        })
+        .filter(|o| o.root.pos.line <= f.line)
+        .max_by_key(|o| o.root.pos.line)
+}
+
+/// The node a finding's path names: `subjects[i]` or `roleRef`.
+fn node_at<'a>(obj: &'a Object, path: &str) -> Option<&'a Node> {
+    if let Some(i) = path
+        .strip_prefix("subjects[")
+        .and_then(|r| r.strip_suffix(']'))
+    {
+        return obj
+            .root
+            .get("subjects")?
+            .items()
+            .get(i.parse::<usize>().ok()?);
+    }
+    obj.root.get(path)
+}
+
+/// Emits the findings of `kind` in the set, each at its subject (at `roleRef` for a
+/// binding to a missing role), with the finding's own severity.
+pub fn emit(kind: &RiskKind, ctx: &SetContext, out: &mut SetEmit) {
+    if ctx.objects.is_empty() {
+        return;
+    }
+    for f in findings(ctx.objects).iter().filter(|f| f.check == kind.id) {
+        let Some(obj) = object_of(ctx.objects, f) else {
+            continue;
+        };
+        let pos = node_at(obj, &f.path).map_or(
+            Pos {
+                line: f.line,
+                col: 1,
+            },
+            |n| n.pos,
+        );
+        out.hits.push((
+            obj.clone(),
+            Hit {
+                message: f.message.clone(),
+                pos,
+                path: f.path.clone(),
+                container: None,
+                severity: Some(f.severity),
+            },
+        ));
+    }
+}

@@ -1,0 +1,90 @@
+//! ## What it does
+//! Flags each subject of a binding whose role allows the `bind` verb on `roles` or
+//! `clusterroles` in rbac.authorization.k8s.io. Without it the API server refuses a binding to
+//! a role with permissions the creator does not hold. The finding points at the subject in the
+//! binding and names the binding, the role and the rule that grants it.
+//!
+//! ## Why it matters
+//! With `bind` a subject can create a binding to any role (such as `cluster-admin`), including
+//! one with more permissions than it holds. The severity is the risk's own: a grant through a
+//! ClusterRoleBinding (cluster-wide) of a high risk is critical, and a rule limited by
+//! `resourceNames` is one level lower.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRole
+//! metadata:
+//!   name: binder
+//! rules:
+//!   - apiGroups: ["rbac.authorization.k8s.io"]
+//!     resources: ["clusterroles"]
+//!     verbs: ["bind"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRoleBinding
+//! metadata:
+//!   name: binder
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: ClusterRole
+//!   name: binder
+//! subjects:
+//!   - kind: Group # finding
+//!     name: platform
+//!     apiGroup: rbac.authorization.k8s.io
+//! ```
+//! Fixed:
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRole
+//! metadata:
+//!   name: binder
+//! rules:
+//!   - apiGroups: ["rbac.authorization.k8s.io"]
+//!     resources: ["clusterroles"]
+//!     verbs: ["get", "list"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRoleBinding
+//! metadata:
+//!   name: binder
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: ClusterRole
+//!   name: binder
+//! subjects:
+//!   - kind: Group
+//!     name: platform
+//!     apiGroup: rbac.authorization.k8s.io
+//! ```
+//!
+//! ## Options
+//! None. The RBAC checks read the Roles, ClusterRoles and bindings of the whole input
+//! (aggregated ClusterRoles are resolved as the controller does); a binding to a role that is
+//! not in the input is reported by `rbac-missing-role` instead.
+
+use stockade_rbac::risks::BIND as KIND;
+
+use crate::{Category, Check, SetContext, SetEmit};
+
+/// See the module documentation.
+pub static CHECK: Check = Check {
+    id: KIND.id,
+    name: KIND.name,
+    category: Category::Rbac,
+    severity: KIND.severity,
+    default_on: true,
+    summary: "Subject can bind any role",
+    remediation: KIND.remediation,
+    references: &["CIS 5.1.8"],
+    aliases: &["checkov:CKV_K8S_157"],
+    run: crate::Run::Set {
+        wants: super::helpers::wants,
+        run,
+    },
+};
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
+    super::helpers::emit(&KIND, ctx, out);
+}

@@ -1,0 +1,89 @@
+//! ## What it does
+//! Flags each subject of a binding whose role allows `impersonate` on users, groups,
+//! ServiceAccounts, or (in authentication.k8s.io) userextras and uids. The finding points at
+//! the subject in the binding and names the binding, the role and the rule that grants it.
+//!
+//! ## Why it matters
+//! Impersonation sends requests as another user, group or ServiceAccount (`system:masters`
+//! included), with that identity's rights. The severity is the risk's own: a grant through a
+//! ClusterRoleBinding (cluster-wide) of a high risk is critical, and a rule limited by
+//! `resourceNames` is one level lower.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRole
+//! metadata:
+//!   name: impersonator
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["users", "groups"]
+//!     verbs: ["impersonate"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRoleBinding
+//! metadata:
+//!   name: impersonator
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: ClusterRole
+//!   name: impersonator
+//! subjects:
+//!   - kind: Group # finding
+//!     name: platform
+//!     apiGroup: rbac.authorization.k8s.io
+//! ```
+//! Fixed:
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRole
+//! metadata:
+//!   name: impersonator
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["serviceaccounts"]
+//!     verbs: ["get", "list"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRoleBinding
+//! metadata:
+//!   name: impersonator
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: ClusterRole
+//!   name: impersonator
+//! subjects:
+//!   - kind: Group
+//!     name: platform
+//!     apiGroup: rbac.authorization.k8s.io
+//! ```
+//!
+//! ## Options
+//! None. The RBAC checks read the Roles, ClusterRoles and bindings of the whole input
+//! (aggregated ClusterRoles are resolved as the controller does); a binding to a role that is
+//! not in the input is reported by `rbac-missing-role` instead.
+
+use stockade_rbac::risks::IMPERSONATE as KIND;
+
+use crate::{Category, Check, SetContext, SetEmit};
+
+/// See the module documentation.
+pub static CHECK: Check = Check {
+    id: KIND.id,
+    name: KIND.name,
+    category: Category::Rbac,
+    severity: KIND.severity,
+    default_on: true,
+    summary: "Subject can impersonate other identities",
+    remediation: KIND.remediation,
+    references: &["CIS 5.1.8"],
+    aliases: &["trivy:KSV-0043"],
+    run: crate::Run::Set {
+        wants: super::helpers::wants,
+        run,
+    },
+};
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
+    super::helpers::emit(&KIND, ctx, out);
+}

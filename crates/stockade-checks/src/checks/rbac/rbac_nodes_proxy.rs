@@ -1,0 +1,89 @@
+//! ## What it does
+//! Flags each subject of a binding whose role allows `get` or `create` on `nodes/proxy`. The
+//! finding points at the subject in the binding and names the binding, the role and the rule
+//! that grants it.
+//!
+//! ## Why it matters
+//! nodes/proxy reaches the kubelet API, which runs commands in any container on the node, and
+//! kubelet calls bypass admission control and audit the request only as a proxy call. The
+//! severity is the risk's own: a grant through a ClusterRoleBinding (cluster-wide) of a high
+//! risk is critical, and a rule limited by `resourceNames` is one level lower.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRole
+//! metadata:
+//!   name: node-reader
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["nodes", "nodes/proxy"]
+//!     verbs: ["get", "list"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRoleBinding
+//! metadata:
+//!   name: node-reader
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: ClusterRole
+//!   name: node-reader
+//! subjects:
+//!   - kind: Group # finding
+//!     name: platform
+//!     apiGroup: rbac.authorization.k8s.io
+//! ```
+//! Fixed:
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRole
+//! metadata:
+//!   name: node-reader
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["nodes", "nodes/metrics"]
+//!     verbs: ["get", "list"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: ClusterRoleBinding
+//! metadata:
+//!   name: node-reader
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: ClusterRole
+//!   name: node-reader
+//! subjects:
+//!   - kind: Group
+//!     name: platform
+//!     apiGroup: rbac.authorization.k8s.io
+//! ```
+//!
+//! ## Options
+//! None. The RBAC checks read the Roles, ClusterRoles and bindings of the whole input
+//! (aggregated ClusterRoles are resolved as the controller does); a binding to a role that is
+//! not in the input is reported by `rbac-missing-role` instead.
+
+use stockade_rbac::risks::NODES_PROXY as KIND;
+
+use crate::{Category, Check, SetContext, SetEmit};
+
+/// See the module documentation.
+pub static CHECK: Check = Check {
+    id: KIND.id,
+    name: KIND.name,
+    category: Category::Rbac,
+    severity: KIND.severity,
+    default_on: true,
+    summary: "Subject can reach the kubelet API through nodes/proxy",
+    remediation: KIND.remediation,
+    references: &["CIS 5.1.10"],
+    aliases: &["trivy:KSV-0047"],
+    run: crate::Run::Set {
+        wants: super::helpers::wants,
+        run,
+    },
+};
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
+    super::helpers::emit(&KIND, ctx, out);
+}
