@@ -1,5 +1,6 @@
 //! The catalog: one module per category, one file per check.
 
+pub mod admission;
 pub mod helpers;
 pub mod host_access;
 pub mod images;
@@ -76,4 +77,9 @@ pub static ALL: &[&Check] = &[
     &namespaces::default_namespace::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
+    &admission::security_webhook_fails_open::CHECK,
+    &admission::webhook_timeout_too_long::CHECK,
+    &admission::webhook_intercepts_kube_system::CHECK,
+    &admission::webhook_side_effects_unknown::CHECK,
+    &admission::webhook_without_admission_review_v1::CHECK,
 ];
