@@ -1,6 +1,7 @@
 //! The catalog: one module per category, one file per check.
 
 pub mod admission;
+pub mod gitops;
 pub mod helpers;
 pub mod host_access;
 pub mod images;
@@ -77,6 +78,13 @@ pub static ALL: &[&Check] = &[
     &namespaces::default_namespace::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
+    &gitops::istio_peer_authentication_not_strict::CHECK,
+    &gitops::istio_authorization_policy_allows_all::CHECK,
+    &gitops::istio_sidecar_injection_disabled::CHECK,
+    &gitops::argocd_mutable_target_revision::CHECK,
+    &gitops::gitops_repository_plain_http::CHECK,
+    &gitops::flux_git_repository_branch::CHECK,
+    &gitops::flux_helm_release_unpinned_chart::CHECK,
     &admission::security_webhook_fails_open::CHECK,
     &admission::webhook_timeout_too_long::CHECK,
     &admission::webhook_intercepts_kube_system::CHECK,
