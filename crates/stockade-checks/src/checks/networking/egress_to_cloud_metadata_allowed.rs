@@ -7,8 +7,10 @@
 //! - whose ports are unrestricted or include TCP port 80 (a numeric `port`, or a range up to
 //!   `endPort`). Named ports never match the metadata service, which is not a pod.
 //!
-//! Pods that no policy isolates for egress reach the metadata service too; that gap is
-//! reported per namespace by `namespace-without-default-deny` (STK606), not here.
+//! Rules that allow all egress (`egress: [{}]`, an unexcepted `0.0.0.0/0` on every port)
+//! are reported once, by `network-policy-allows-all-egress` (STK608), not again here. Pods
+//! that no policy isolates for egress reach the metadata service too; that gap is reported
+//! per namespace by `namespace-without-default-deny` (STK606).
 //!
 //! ## Why it matters
 //! The metadata service hands out the node's cloud credentials (AWS instance profile, GCP
@@ -56,7 +58,7 @@ use std::net::IpAddr;
 
 use stockade_model::{Node, Severity};
 
-use super::helpers::{cidr_contains, is_network_policy};
+use super::helpers::{Direction, cidr_contains, is_network_policy, rule_admits_all};
 use crate::checks::helpers::port_number;
 use crate::{Category, Check, Context, Emit};
 
@@ -122,7 +124,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         return;
     };
     for (i, rule) in rules.items().iter().enumerate() {
-        if !ports_allow_http(rule) {
+        if !ports_allow_http(rule) || rule_admits_all(rule, Direction::Egress).is_some() {
             continue;
         }
         let peers = rule.get("to").map(Node::items).unwrap_or_default();

@@ -58,7 +58,7 @@ pub static CHECK: Check = Check {
     id: "STK608",
     name: "network-policy-allows-all-egress",
     category: Category::Networking,
-    severity: Severity::Low,
+    severity: Severity::Medium,
     default_on: true,
     summary: "NetworkPolicy egress rule allows all traffic",
     remediation: "Name the destinations (podSelector, namespaceSelector, ipBlock with except) and ports the selected pods need.",

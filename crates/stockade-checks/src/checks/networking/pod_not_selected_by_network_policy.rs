@@ -4,9 +4,11 @@
 //! cluster and can reach anything.
 //!
 //! To stay quiet on inputs that leave network policy to someone else (a Helm chart, a single
-//! app's folder), the check runs only when the input holds at least one NetworkPolicy or one
-//! Namespace object: then the input owns the network layout, and a workload left out of it
-//! is a gap. Pods with `hostNetwork: true` are skipped (NetworkPolicy does not apply to them).
+//! app's folder), a workload is judged only when the input holds a NetworkPolicy in its
+//! namespace or the Namespace object itself: then the input owns that namespace's network
+//! layout, and a workload left out of it is a gap. (A whole-input rule, "any NetworkPolicy
+//! or Namespace anywhere", flagged every workload of repositories of unrelated samples.)
+//! Pods with `hostNetwork: true` are skipped (NetworkPolicy does not apply to them).
 //!
 //! ## Why it matters
 //! Kubernetes networking is allow-all until a NetworkPolicy selects a pod. An attacker in any
@@ -72,10 +74,11 @@
 //! ```
 //!
 //! ## Options
-//! None. Objects without `metadata.namespace` are compared as one namespace of their own,
-//! since they are applied together.
+//! None. Objects without `metadata.namespace` are compared per directory: those in one
+//! folder are applied together (`kubectl apply -f dir`, `-n`), while a repository of
+//! unrelated samples or apps would otherwise be judged as one namespace.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use stockade_model::{Node, Object, Severity, labels::selector_selects, pod_specs};
 
@@ -105,19 +108,22 @@ fn wants(o: &Object) -> bool {
     is_network_policy(o) || is_namespace(o) || !pod_specs(o).is_empty()
 }
 
-fn run(ctx: &SetContext, out: &mut SetEmit) {
-    if !ctx
-        .objects
-        .iter()
-        .any(|o| is_network_policy(o) || is_namespace(o))
-    {
-        return;
+/// Where an object's policies come from: `(true, namespace)`, or for objects without one
+/// `(false, directory of its file)`.
+fn scope(o: &Object) -> (bool, &str) {
+    match &o.namespace {
+        Some(ns) => (true, ns),
+        None => (false, o.file.rfind('/').map_or("", |i| &o.file[..i])),
     }
+}
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
     // Pod selectors of the policies in each namespace; `None` once one selects every pod.
-    let mut selectors: HashMap<&str, Option<Vec<&Node>>> = HashMap::new();
+    let mut selectors: HashMap<(bool, &str), Option<Vec<&Node>>> = HashMap::new();
     for p in ctx.objects.iter().filter(|o| is_network_policy(o)) {
-        let ns = p.namespace.as_deref().unwrap_or("");
-        let entry = selectors.entry(ns).or_insert_with(|| Some(Vec::new()));
+        let entry = selectors
+            .entry(scope(p))
+            .or_insert_with(|| Some(Vec::new()));
         match p.root.at(&["spec", "podSelector"]) {
             Some(s) if !super::helpers::selects_all(Some(s)) => {
                 if let Some(list) = entry {
@@ -127,16 +133,23 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             _ => *entry = None,
         }
     }
+    let declared: HashSet<&str> = ctx
+        .objects
+        .iter()
+        .filter(|o| is_namespace(o))
+        .map(|o| o.name.as_str())
+        .collect();
     for w in ctx
         .objects
         .iter()
         .filter(|o| !is_network_policy(o) && !is_namespace(o))
     {
         let ns = w.namespace.as_deref().unwrap_or("");
-        let policies = match selectors.get(ns) {
+        let policies = match selectors.get(&scope(w)) {
             Some(None) => continue,
             Some(Some(list)) => list.as_slice(),
-            None => &[],
+            None if w.namespace.is_some() && declared.contains(ns) => &[],
+            None => continue,
         };
         let pods = pod_specs(w);
         let unselected = pods.iter().any(|p| {
