@@ -1,5 +1,7 @@
 //! The catalog: one module per category, one file per check.
 
+pub mod admission;
+pub mod gitops;
 pub mod helpers;
 pub mod host_access;
 pub mod images;
@@ -58,10 +60,22 @@ pub static ALL: &[&Check] = &[
     &secrets::secret_in_env_reference::CHECK,
     &secrets::service_account_token_automounted::CHECK,
     &secrets::default_service_account::CHECK,
+    &secrets::secret_in_configmap::CHECK,
+    &secrets::secret_in_annotation::CHECK,
+    &secrets::secret_data_committed::CHECK,
     &networking::nodeport_service::CHECK,
     &networking::service_external_ips::CHECK,
     &networking::ssh_port_exposed::CHECK,
     &networking::service_selects_no_pods::CHECK,
+    &networking::pod_not_selected_by_network_policy::CHECK,
+    &networking::namespace_without_default_deny::CHECK,
+    &networking::network_policy_allows_all_ingress::CHECK,
+    &networking::network_policy_allows_all_egress::CHECK,
+    &networking::egress_to_cloud_metadata_allowed::CHECK,
+    &networking::load_balancer_without_source_ranges::CHECK,
+    &networking::ingress_without_tls::CHECK,
+    &networking::external_name_service::CHECK,
+    &networking::nginx_ingress_snippet_annotation::CHECK,
     &namespaces::default_namespace::CHECK,
     &rbac::rbac_secrets_read::CHECK,
     &rbac::rbac_workload_create::CHECK,
@@ -79,4 +93,16 @@ pub static ALL: &[&Check] = &[
     &rbac::rbac_missing_role::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
+    &gitops::istio_peer_authentication_not_strict::CHECK,
+    &gitops::istio_authorization_policy_allows_all::CHECK,
+    &gitops::istio_sidecar_injection_disabled::CHECK,
+    &gitops::argocd_mutable_target_revision::CHECK,
+    &gitops::gitops_repository_plain_http::CHECK,
+    &gitops::flux_git_repository_branch::CHECK,
+    &gitops::flux_helm_release_unpinned_chart::CHECK,
+    &admission::security_webhook_fails_open::CHECK,
+    &admission::webhook_timeout_too_long::CHECK,
+    &admission::webhook_intercepts_kube_system::CHECK,
+    &admission::webhook_side_effects_unknown::CHECK,
+    &admission::webhook_without_admission_review_v1::CHECK,
 ];

@@ -269,9 +269,85 @@ pub fn known_credential(value: &str) -> Option<&'static str> {
     None
 }
 
+/// The start of a secret for a message: at most the first 4 characters (fewer for short
+/// values, a quarter of the length at most) followed by `…`, so output never carries enough
+/// of the value to use it.
+pub fn redact(value: &str) -> String {
+    let v = value.trim();
+    let n = (v.chars().count() / 4).min(4);
+    let mut s: String = v.chars().take(n).collect();
+    s.push('…');
+    s
+}
+
+/// Shannon entropy of `v` in bits per character.
+pub fn entropy(v: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in v.bytes() {
+        counts[b as usize] += 1;
+    }
+    let len = v.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = f64::from(*c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// True for a placeholder written where a secret goes (`<password>`, `***`, `xxxx`,
+/// `changeit`-style markers are real defaults and are not placeholders).
+pub fn placeholder(value: &str) -> bool {
+    let v = value.trim();
+    (v.starts_with('<') && v.ends_with('>'))
+        || (v.len() >= 3
+            && v.bytes()
+                .all(|b| matches!(b, b'*' | b'x' | b'X' | b'.' | b'-' | b'#')))
+        || v.contains("REPLACE")
+        || v.contains("CHANGE_ME")
+}
+
+/// True for a value that reads like a generated secret: one word of at least 8 characters
+/// with letters and digits and at least 3 bits of entropy per character, not obviously
+/// something else (paths such as `database/creds/db` have no digits).
+pub fn token_like(value: &str) -> bool {
+    let v = value.trim();
+    v.len() >= 8
+        && !v.chars().any(char::is_whitespace)
+        && !obviously_not_secret(v)
+        && !placeholder(v)
+        && v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
+        && entropy(v) >= 3.0
+}
+
+/// `key = value` / `key: value` / `"key": "value",` / `export KEY=value` assignments in a
+/// configuration file's text, as (1-based line, key, value with quotes removed).
+pub fn assignments(text: &str) -> impl Iterator<Item = (usize, &str, &str)> {
+    text.lines().enumerate().filter_map(|(i, line)| {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with("//") || line.starts_with(';') {
+            return None;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let at = line.find(['=', ':'])?;
+        let key = line[..at].trim().trim_matches(['"', '\'', '-', ' ']);
+        let value = line[at + 1..]
+            .trim()
+            .trim_end_matches([',', ';'])
+            .trim_matches(['"', '\'']);
+        (!key.is_empty() && !key.contains(' ')).then_some((i + 1, key, value))
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{known_credential, obviously_not_secret, secret_like_name};
+    use super::{
+        assignments, entropy, known_credential, obviously_not_secret, redact, secret_like_name,
+        token_like,
+    };
 
     #[test]
     fn secret_names() {
@@ -374,5 +450,38 @@ mod tests {
         assert_eq!(k("postgres://app:$(DB_PASSWORD)@db/app"), None);
         assert_eq!(k("https://example.com/a:b@c"), None);
         assert_eq!(k("nginx:1.27"), None);
+    }
+
+    #[test]
+    fn redaction_keeps_at_most_four_characters() {
+        assert_eq!(redact("hunter2"), "h…");
+        assert_eq!(redact("abc"), "…");
+        assert_eq!(redact("ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "ghp_…");
+    }
+
+    #[test]
+    fn token_likeness() {
+        assert!(entropy("aaaa") < 0.01);
+        assert!(token_like("Zk8s9QpL2vXw7Yb3"));
+        assert!(!token_like("changeme"));
+        assert!(!token_like("<your-password>"));
+        assert!(!token_like("${DB_PASSWORD}"));
+        assert!(!token_like("two words here"));
+        assert!(!token_like("short"));
+        assert!(!token_like("database/creds/db"));
+    }
+
+    #[test]
+    fn assignments_in_config_files() {
+        let text = "# password=commented\nspring.datasource.password=Zk8s9QpL\n  \"apiKey\": \"abc\",\nexport TOKEN='t0k'\nplain line\n";
+        let got: Vec<_> = assignments(text).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, "spring.datasource.password", "Zk8s9QpL"),
+                (3, "apiKey", "abc"),
+                (4, "TOKEN", "t0k"),
+            ]
+        );
     }
 }
