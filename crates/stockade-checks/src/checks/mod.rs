@@ -1,5 +1,6 @@
 //! The catalog: one module per category, one file per check.
 
+pub mod correctness;
 pub mod helpers;
 pub mod host_access;
 pub mod images;
@@ -62,6 +63,18 @@ pub static ALL: &[&Check] = &[
     &networking::ssh_port_exposed::CHECK,
     &networking::service_selects_no_pods::CHECK,
     &namespaces::default_namespace::CHECK,
+    &correctness::workload_selector_mismatch::CHECK,
+    &correctness::ingress_backend_service_missing::CHECK,
+    &correctness::hpa_target_missing::CHECK,
+    &correctness::pdb_selects_no_pods::CHECK,
+    &correctness::network_policy_selects_no_pods::CHECK,
+    &correctness::service_account_missing::CHECK,
+    &correctness::secret_missing::CHECK,
+    &correctness::configmap_missing::CHECK,
+    &correctness::duplicate_env_var::CHECK,
+    &correctness::service_target_port_not_exposed::CHECK,
+    &correctness::duplicate_container_name::CHECK,
+    &correctness::duplicate_container_port::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];
