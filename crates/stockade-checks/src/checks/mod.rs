@@ -1,6 +1,7 @@
 //! The catalog: one module per category, one file per check.
 
 pub mod correctness;
+pub mod deprecations;
 pub mod helpers;
 pub mod host_access;
 pub mod images;
@@ -75,6 +76,8 @@ pub static ALL: &[&Check] = &[
     &correctness::service_target_port_not_exposed::CHECK,
     &correctness::duplicate_container_name::CHECK,
     &correctness::duplicate_container_port::CHECK,
+    &deprecations::removed_api_version::CHECK,
+    &deprecations::deprecated_api_version::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
 ];
