@@ -6,6 +6,7 @@ pub mod helpers;
 pub mod host_access;
 pub mod images;
 pub mod meta;
+pub mod metadata;
 pub mod namespaces;
 pub mod networking;
 pub mod pod_security;
@@ -64,6 +65,11 @@ pub static ALL: &[&Check] = &[
     &networking::ssh_port_exposed::CHECK,
     &networking::service_selects_no_pods::CHECK,
     &namespaces::default_namespace::CHECK,
+    &metadata::required_label_missing::CHECK,
+    &metadata::required_annotation_missing::CHECK,
+    &metadata::recommended_labels_missing::CHECK,
+    &metadata::invalid_label::CHECK,
+    &metadata::invalid_annotation::CHECK,
     &correctness::workload_selector_mismatch::CHECK,
     &correctness::ingress_backend_service_missing::CHECK,
     &correctness::hpa_target_missing::CHECK,
