@@ -16,35 +16,97 @@ pub fn ns_label(ns: Option<&str>) -> &str {
     ns.unwrap_or("(unset)")
 }
 
+/// True for an object of an API group that is not Kubernetes' own (`monitoring.coreos.com`,
+/// `elasticsearch.k8s.elastic.co`): operators create pods for such objects and usually label
+/// the pods after them.
+pub fn is_custom_resource(o: &Object) -> bool {
+    let g = o.group();
+    g.contains('.') && !g.ends_with(".k8s.io")
+}
+
+/// Label pair -> indexes of the label sets that carry it.
+type ByLabel<'a> = HashMap<(&'a str, &'a str), Vec<usize>>;
+
+fn index_labels<'a>(by_label: &mut ByLabel<'a>, labels: Option<&'a Node>, i: usize) {
+    for e in labels.map(Node::entries).unwrap_or_default() {
+        if let Some(v) = e.value.as_str() {
+            by_label.entry((&e.key, v)).or_default().push(i);
+        }
+    }
+}
+
+/// The sets carrying every pair, starting from the rarest pair (all sets when there is none).
+fn candidates(by_label: &ByLabel, len: usize, pairs: &[(&str, &str)]) -> Vec<usize> {
+    if pairs.is_empty() {
+        return (0..len).collect();
+    }
+    let mut best: Option<&Vec<usize>> = None;
+    for (k, v) in pairs {
+        match by_label.get(&(*k, *v)) {
+            None => return Vec::new(),
+            Some(list) if best.is_none_or(|b| list.len() < b.len()) => best = Some(list),
+            Some(_) => {}
+        }
+    }
+    best.cloned().unwrap_or_default()
+}
+
+fn match_labels(selector: &Node) -> Vec<(&str, &str)> {
+    selector
+        .get("matchLabels")
+        .map(|m| {
+            m.entries()
+                .iter()
+                .filter_map(|e| Some((&*e.key, e.value.as_str()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Every pod template of the input, indexed by label so that a selector is answered from the
-/// templates carrying its rarest `key=value` pair instead of a scan of all templates.
+/// templates carrying its rarest `key=value` pair instead of a scan of all templates. Custom
+/// resources without a pod template are kept too, by their own labels, as likely owners of
+/// operator-created pods.
 pub struct PodIndex<'a> {
     /// (object, pod spec) pairs.
     pub templates: Vec<(&'a Object, PodSpec<'a>)>,
-    by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_label: ByLabel<'a>,
+    owners: Vec<(&'a Object, &'a Node)>,
+    owners_by_label: ByLabel<'a>,
 }
 
 impl<'a> PodIndex<'a> {
-    /// Indexes the pod templates of `objects`.
+    /// Indexes the pod templates (and labelled custom resources) of `objects`.
     pub fn build(objects: impl IntoIterator<Item = &'a Object>) -> Self {
         let mut templates = Vec::new();
-        let mut by_label: HashMap<(&'a str, &'a str), Vec<usize>> = HashMap::new();
+        let mut by_label = ByLabel::new();
+        let mut owners = Vec::new();
+        let mut owners_by_label = ByLabel::new();
         for obj in objects {
-            for pod in pod_specs(obj) {
-                let i = templates.len();
-                if let Some(l) = pod.metadata.and_then(|m| m.get("labels")) {
-                    for e in l.entries() {
-                        if let Some(v) = e.value.as_str() {
-                            by_label.entry((&e.key, v)).or_default().push(i);
-                        }
-                    }
+            let pods = pod_specs(obj);
+            if pods.is_empty() {
+                if is_custom_resource(obj)
+                    && let Some(l) = obj.metadata().get("labels").filter(|l| l.is_map())
+                {
+                    index_labels(&mut owners_by_label, Some(l), owners.len());
+                    owners.push((obj, l));
                 }
+                continue;
+            }
+            for pod in pods {
+                index_labels(
+                    &mut by_label,
+                    pod.metadata.and_then(|m| m.get("labels")),
+                    templates.len(),
+                );
                 templates.push((obj, pod));
             }
         }
         PodIndex {
             templates,
             by_label,
+            owners,
+            owners_by_label,
         }
     }
 
@@ -58,39 +120,36 @@ impl<'a> PodIndex<'a> {
         self.templates[i].1.metadata.and_then(|m| m.get("labels"))
     }
 
-    fn candidates(&self, pairs: &[(&str, &str)]) -> Vec<usize> {
-        if pairs.is_empty() {
-            return (0..self.templates.len()).collect();
-        }
-        let mut best: Option<&Vec<usize>> = None;
-        for (k, v) in pairs {
-            match self.by_label.get(&(*k, *v)) {
-                None => return Vec::new(),
-                Some(list) if best.is_none_or(|b| list.len() < b.len()) => best = Some(list),
-                Some(_) => {}
-            }
-        }
-        best.cloned().unwrap_or_default()
-    }
-
     /// Templates in a namespace compatible with `ns` that a `LabelSelector` selects.
     pub fn select(&self, ns: Option<&str>, selector: &Node) -> Vec<usize> {
-        let pairs: Vec<(&str, &str)> = selector
-            .get("matchLabels")
-            .map(|m| {
-                m.entries()
-                    .iter()
-                    .filter_map(|e| Some((&*e.key, e.value.as_str()?)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.candidates(&pairs)
+        candidates(
+            &self.by_label,
+            self.templates.len(),
+            &match_labels(selector),
+        )
+        .into_iter()
+        .filter(|&i| {
+            same_namespace(ns, self.templates[i].0.namespace.as_deref())
+                && labels::selector_selects(selector, self.labels(i))
+        })
+        .collect()
+    }
+
+    /// True when a `LabelSelector` selects a pod template, or a custom resource whose labels
+    /// its operator's pods likely carry, in a namespace compatible with `ns`.
+    pub fn selects_any(&self, ns: Option<&str>, selector: &Node) -> bool {
+        !self.select(ns, selector).is_empty()
+            || candidates(
+                &self.owners_by_label,
+                self.owners.len(),
+                &match_labels(selector),
+            )
             .into_iter()
-            .filter(|&i| {
-                same_namespace(ns, self.templates[i].0.namespace.as_deref())
-                    && labels::selector_selects(selector, self.labels(i))
+            .any(|i| {
+                let (obj, l) = self.owners[i];
+                same_namespace(ns, obj.namespace.as_deref())
+                    && labels::selector_selects(selector, Some(l))
             })
-            .collect()
     }
 
     /// Templates in a namespace compatible with `ns` that a Service-style map selector selects.
@@ -103,7 +162,7 @@ impl<'a> PodIndex<'a> {
         if pairs.is_empty() {
             return Vec::new();
         }
-        self.candidates(&pairs)
+        candidates(&self.by_label, self.templates.len(), &pairs)
             .into_iter()
             .filter(|&i| {
                 same_namespace(ns, self.templates[i].0.namespace.as_deref())

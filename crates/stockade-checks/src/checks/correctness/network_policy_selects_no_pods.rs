@@ -69,10 +69,16 @@
 //! ```
 //!
 //! ## Options
-//! None. When the input holds no pod template at all the check stays silent. An unset
-//! namespace on either side matches any namespace.
+//! None. Pods created by operators have no template in the input: a custom resource (a
+//! `monitoring.coreos.com` Prometheus, an Elastic `Kibana` ...) whose own labels the selector
+//! matches counts as selected, since operators label their pods after the resource.
+//!
+//! When the input holds no pod template at all the check stays silent. An unset namespace on
+//! either side matches any namespace.
 
 use stockade_model::{Object, Severity, pod_specs};
+
+use super::helpers::is_custom_resource;
 
 use super::helpers::{PodIndex, ns_label};
 use crate::{Category, Check, SetContext, SetEmit};
@@ -100,7 +106,7 @@ fn is_policy(o: &Object) -> bool {
 }
 
 fn wants(o: &Object) -> bool {
-    is_policy(o) || !pod_specs(o).is_empty()
+    is_policy(o) || is_custom_resource(o) || !pod_specs(o).is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
@@ -122,7 +128,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             continue;
         }
         let ns = np.namespace.as_deref();
-        if index.select(ns, selector).is_empty() {
+        if !index.selects_any(ns, selector) {
             out.at(
                 np,
                 selector,

@@ -62,11 +62,17 @@
 //! ```
 //!
 //! ## Options
-//! None. Budgets with an empty or absent selector are not checked. When the input holds no
-//! pod template at all the check stays silent. An unset namespace on either side matches any
+//! None. Pods created by operators have no template in the input: a custom resource (a
+//! `monitoring.coreos.com` Prometheus, an Elastic `Kibana` ...) whose own labels the selector
+//! matches counts as selected, since operators label their pods after the resource.
+//!
+//! Budgets with an empty or absent selector are not checked. When the input holds no pod
+//! template at all the check stays silent. An unset namespace on either side matches any
 //! namespace.
 
 use stockade_model::{Object, Severity, pod_specs};
+
+use super::helpers::is_custom_resource;
 
 use super::helpers::{PodIndex, ns_label};
 use crate::{Category, Check, SetContext, SetEmit};
@@ -90,7 +96,7 @@ fn is_pdb(o: &Object) -> bool {
 }
 
 fn wants(o: &Object) -> bool {
-    is_pdb(o) || !pod_specs(o).is_empty()
+    is_pdb(o) || is_custom_resource(o) || !pod_specs(o).is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
@@ -112,7 +118,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             continue;
         }
         let ns = pdb.namespace.as_deref();
-        if index.select(ns, selector).is_empty() {
+        if !index.selects_any(ns, selector) {
             out.at(
                 pdb,
                 selector,
