@@ -14,6 +14,18 @@ pub struct Options {
     /// default) or `v1.<minor>`, as in a namespace's `pod-security.kubernetes.io/enforce-version`
     /// label.
     pub pss_version: Option<String>,
+    /// Registries images must not come from (same entry forms as `allowed-registries`).
+    pub denied_registries: Vec<String>,
+    /// Registries to treat as public (anonymous pulls) beyond the built-in list, for the
+    /// `image-pull-secret-missing` check.
+    pub public_registries: Vec<String>,
+    /// Label keys every object must carry; empty (the default) requires none.
+    pub required_labels: Vec<String>,
+    /// Annotation keys every object must carry; empty (the default) requires none.
+    pub required_annotations: Vec<String>,
+    /// Kubernetes version the manifests are deployed to (`1.29`, `v1.29`, `1.29.3`), for the
+    /// deprecation checks; unset means the newest version Stockade knows.
+    pub kube_version: Option<String>,
 }
 
 /// An option with a value that is well-formed YAML but not a valid setting.
@@ -36,7 +48,18 @@ impl Options {
                 message: e.to_string(),
             })?;
         }
+        if let Some(v) = &self.kube_version {
+            parse_kube_version(v).ok_or_else(|| OptionError {
+                option: "kube-version",
+                message: format!("`{v}` is not a Kubernetes version such as 1.29"),
+            })?;
+        }
         Ok(())
+    }
+
+    /// The target Kubernetes minor version (`29` for 1.29), if `kube-version` is set and valid.
+    pub fn kube_minor(&self) -> Option<u32> {
+        self.kube_version.as_deref().and_then(parse_kube_version)
     }
 
     /// The Pod Security Standards version to evaluate; `latest` when unset (or invalid, which
@@ -46,5 +69,49 @@ impl Options {
             .as_deref()
             .and_then(|v| v.parse().ok())
             .unwrap_or(Version::Latest)
+    }
+}
+
+/// Reads `1.29`, `v1.29` or `1.29.3` as the minor version (29). Only Kubernetes 1.x exists.
+fn parse_kube_version(v: &str) -> Option<u32> {
+    let v = v.trim();
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let mut parts = v.split('.');
+    if parts.next()? != "1" {
+        return None;
+    }
+    let minor = parts.next()?;
+    if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) || minor.len() > 3 {
+        return None;
+    }
+    match parts.next() {
+        None => {}
+        Some(patch) if !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()) => {}
+        Some(_) => return None,
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    minor.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kube_versions() {
+        assert_eq!(parse_kube_version("1.29"), Some(29));
+        assert_eq!(parse_kube_version("v1.32"), Some(32));
+        assert_eq!(parse_kube_version("1.25.4"), Some(25));
+        assert_eq!(parse_kube_version("2.1"), None);
+        assert_eq!(parse_kube_version("1."), None);
+        assert_eq!(parse_kube_version("1.x"), None);
+        assert_eq!(parse_kube_version("1.29.1.1"), None);
+        let bad = Options {
+            kube_version: Some("latest".into()),
+            ..Options::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().option, "kube-version");
     }
 }

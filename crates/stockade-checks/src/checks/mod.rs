@@ -1,11 +1,14 @@
 //! The catalog: one module per category, one file per check.
 
 pub mod admission;
+pub mod correctness;
+pub mod deprecations;
 pub mod gitops;
 pub mod helpers;
 pub mod host_access;
 pub mod images;
 pub mod meta;
+pub mod metadata;
 pub mod namespaces;
 pub mod networking;
 pub mod pod_security;
@@ -50,6 +53,9 @@ pub static ALL: &[&Check] = &[
     &images::image_not_pinned_by_digest::CHECK,
     &images::image_pull_policy_not_always::CHECK,
     &images::image_registry_not_allowed::CHECK,
+    &images::image_registry_denied::CHECK,
+    &images::image_pull_secret_missing::CHECK,
+    &images::image_pull_secret_invalid::CHECK,
     &resources::cpu_requests_missing::CHECK,
     &resources::memory_requests_missing::CHECK,
     &resources::cpu_limits_missing::CHECK,
@@ -100,6 +106,25 @@ pub static ALL: &[&Check] = &[
     &networking::external_name_service::CHECK,
     &networking::nginx_ingress_snippet_annotation::CHECK,
     &namespaces::default_namespace::CHECK,
+    &metadata::required_label_missing::CHECK,
+    &metadata::required_annotation_missing::CHECK,
+    &metadata::recommended_labels_missing::CHECK,
+    &metadata::invalid_label::CHECK,
+    &metadata::invalid_annotation::CHECK,
+    &correctness::workload_selector_mismatch::CHECK,
+    &correctness::ingress_backend_service_missing::CHECK,
+    &correctness::hpa_target_missing::CHECK,
+    &correctness::pdb_selects_no_pods::CHECK,
+    &correctness::network_policy_selects_no_pods::CHECK,
+    &correctness::service_account_missing::CHECK,
+    &correctness::secret_missing::CHECK,
+    &correctness::configmap_missing::CHECK,
+    &correctness::duplicate_env_var::CHECK,
+    &correctness::service_target_port_not_exposed::CHECK,
+    &correctness::duplicate_container_name::CHECK,
+    &correctness::duplicate_container_port::CHECK,
+    &deprecations::removed_api_version::CHECK,
+    &deprecations::deprecated_api_version::CHECK,
     &rbac::rbac_secrets_read::CHECK,
     &rbac::rbac_workload_create::CHECK,
     &rbac::rbac_pod_exec::CHECK,

@@ -91,9 +91,58 @@ fn canonical_host(host: &str) -> String {
     }
 }
 
+/// Registries that serve images anonymously (Docker Hub, GitHub and Quay also host private
+/// repositories, but most images pulled from them are public; `public-registries` extends the
+/// list).
+pub const PUBLIC_REGISTRIES: &[&str] = &[
+    "docker.io",
+    "ghcr.io",
+    "quay.io",
+    "registry.k8s.io",
+    "k8s.gcr.io",
+    "gcr.io",
+    "mirror.gcr.io",
+    "mcr.microsoft.com",
+    "public.ecr.aws",
+    "cgr.dev",
+    "docker.elastic.co",
+    "registry.access.redhat.com",
+];
+
+/// Cloud registries whose nodes usually pull with their own identity (kubelet credential
+/// providers for ECR, ACR attached to AKS, Artifact Registry and GCR on GKE), so a pod needs
+/// no pull secret for them.
+pub const NODE_CREDENTIAL_REGISTRIES: &[&str] = &[
+    "*.amazonaws.com",
+    "*.amazonaws.com.cn",
+    "*.azurecr.io",
+    "*.azurecr.cn",
+    "*.gcr.io",
+    "*.pkg.dev",
+];
+
+/// True when pulling `image` needs no credentials from the pod: a public or cloud registry
+/// (see the lists above), an entry of `extra_public`, or a registry on the node itself.
+pub fn pull_needs_no_secret(image: &ImageRef, extra_public: &[String]) -> bool {
+    let host = canonical_host(image.registry);
+    if host == "localhost"
+        || host.starts_with("localhost:")
+        || host.starts_with("127.0.0.1")
+        || host.starts_with("[::1]")
+    {
+        return true;
+    }
+    let builtin: Vec<String> = PUBLIC_REGISTRIES
+        .iter()
+        .chain(NODE_CREDENTIAL_REGISTRIES)
+        .map(|s| s.to_string())
+        .collect();
+    registry_allowed(image, &builtin) || registry_allowed(image, extra_public)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{ImageRef, registry_allowed};
+    use super::{ImageRef, pull_needs_no_secret, registry_allowed};
 
     #[test]
     fn parses_references() {
@@ -162,5 +211,22 @@ mod tests {
         ));
         assert!(allowed("localhost:5000/app", &["localhost:5000"]));
         assert!(!allowed("localhost:5001/app", &["localhost:5000"]));
+    }
+
+    #[test]
+    fn public_cloud_and_local_registries_need_no_secret() {
+        let free = |image: &str| pull_needs_no_secret(&ImageRef::parse(image), &[]);
+        assert!(free("nginx:1.27"));
+        assert!(free("ghcr.io/acme/app:1"));
+        assert!(free("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1"));
+        assert!(free("europe-docker.pkg.dev/proj/repo/app:1"));
+        assert!(free("acme.azurecr.io/app:1"));
+        assert!(free("localhost:5000/app"));
+        assert!(!free("registry.example.com/app:1"));
+        assert!(!free("registry.redhat.io/ubi9/ubi:9.4"));
+        assert!(pull_needs_no_secret(
+            &ImageRef::parse("mirror.example.com/app:1"),
+            &["mirror.example.com".to_string()]
+        ));
     }
 }

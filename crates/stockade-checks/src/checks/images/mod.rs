@@ -3,5 +3,8 @@
 pub mod helpers;
 pub mod image_not_pinned_by_digest;
 pub mod image_pull_policy_not_always;
+pub mod image_pull_secret_invalid;
+pub mod image_pull_secret_missing;
+pub mod image_registry_denied;
 pub mod image_registry_not_allowed;
 pub mod image_tag_mutable;

@@ -1,0 +1,15 @@
+//! References between objects: selectors, names of Secrets, ConfigMaps, ServiceAccounts.
+
+pub mod configmap_missing;
+pub mod duplicate_container_name;
+pub mod duplicate_container_port;
+pub mod duplicate_env_var;
+pub mod helpers;
+pub mod hpa_target_missing;
+pub mod ingress_backend_service_missing;
+pub mod network_policy_selects_no_pods;
+pub mod pdb_selects_no_pods;
+pub mod secret_missing;
+pub mod service_account_missing;
+pub mod service_target_port_not_exposed;
+pub mod workload_selector_mismatch;

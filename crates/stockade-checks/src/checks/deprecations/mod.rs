@@ -1,0 +1,5 @@
+//! Deprecated and removed API versions.
+
+pub mod deprecated_api_version;
+pub mod helpers;
+pub mod removed_api_version;
