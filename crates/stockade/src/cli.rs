@@ -84,6 +84,9 @@ pub struct ScanArgs {
     /// Skip these checks, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Target Kubernetes version for the API deprecation checks (e.g. 1.29).
+    #[arg(long)]
+    pub kube_version: Option<String>,
     /// Largest file read, in MB.
     #[arg(long, default_value_t = 64)]
     pub max_file_size: u64,

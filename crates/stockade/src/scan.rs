@@ -46,6 +46,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     config.enable.extend(args.enable.iter().cloned());
     config.ignore.extend(args.ignore.iter().cloned());
+    if let Some(v) = &args.kube_version {
+        config.options.kube_version = Some(v.clone());
+    }
     let mut engine = Engine::new(&config, args.strict).with_context(|| match &config_path {
         Some(p) => format!("in {}", p.display()),
         None => "in the command-line options".to_string(),

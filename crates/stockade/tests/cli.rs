@@ -551,3 +551,35 @@ fn peer_check_ids_select_and_ignore_our_checks() {
             .contains("unknown check or category `checkov:CKV_NOPE`")
     );
 }
+
+#[test]
+fn kube_version_decides_which_api_versions_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("cron.yaml");
+    std::fs::write(&f, "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"@daily\"\n  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: a:1}]}}}}\n").unwrap();
+    let run = |v: &str| {
+        let out = stockade(&[
+            "scan",
+            "--format",
+            "json",
+            "--no-config",
+            "--select",
+            "deprecations",
+            "--kube-version",
+            v,
+            f.to_str().unwrap(),
+        ]);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    // batch/v1beta1 CronJob: deprecated in 1.21, removed in 1.25.
+    assert_eq!(brief(&run("1.22")), vec!["STK781 1 c"]);
+    assert_eq!(brief(&run("1.25")), vec!["STK780 1 c"]);
+    let out = stockade(&[
+        "scan",
+        "--no-config",
+        "--kube-version",
+        "one.two",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
