@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use smallvec::{SmallVec, smallvec};
+
 /// Lowest port a policy can name.
 pub const MIN_PORT: u32 = 1;
 /// Highest port.
@@ -48,17 +50,20 @@ impl Protocol {
 
 /// A set of ports: sorted, disjoint, non-adjacent inclusive ranges within 1-65535.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct PortSet(Vec<(u32, u32)>);
+pub struct PortSet(Ranges);
+
+/// Port ranges, kept inline while there are few of them (the usual case).
+type Ranges = SmallVec<[(u32, u32); 3]>;
 
 impl PortSet {
     /// No ports.
     pub fn empty() -> Self {
-        Self(Vec::new())
+        Self(SmallVec::new())
     }
 
     /// Every port.
     pub fn all() -> Self {
-        Self(vec![(MIN_PORT, MAX_PORT)])
+        Self(smallvec![(MIN_PORT, MAX_PORT)])
     }
 
     /// One range, clamped to the legal ports; empty when `start > end`.
@@ -67,7 +72,7 @@ impl PortSet {
         if s > e {
             Self::empty()
         } else {
-            Self(vec![(s, e)])
+            Self(smallvec![(s, e)])
         }
     }
 
@@ -83,7 +88,7 @@ impl PortSet {
 
     /// True when every port is in the set.
     pub fn is_all(&self) -> bool {
-        self.0 == [(MIN_PORT, MAX_PORT)]
+        self.0.as_slice() == [(MIN_PORT, MAX_PORT)]
     }
 
     /// True when `port` is in the set.
@@ -93,13 +98,26 @@ impl PortSet {
 
     /// Union.
     pub fn union(&self, other: &Self) -> Self {
-        let mut all: Vec<(u32, u32)> = self.0.iter().chain(&other.0).copied().collect();
-        all.sort_unstable();
-        let mut out: Vec<(u32, u32)> = Vec::with_capacity(all.len());
-        for (s, e) in all {
+        if other.0.is_empty() || self.is_all() {
+            return self.clone();
+        }
+        if self.0.is_empty() || other.is_all() {
+            return other.clone();
+        }
+        // Merge two sorted range lists.
+        let mut out: Ranges = SmallVec::with_capacity(self.0.len() + other.0.len());
+        let (mut i, mut j) = (0, 0);
+        while i < self.0.len() || j < other.0.len() {
+            let next = if j >= other.0.len() || (i < self.0.len() && self.0[i] <= other.0[j]) {
+                i += 1;
+                self.0[i - 1]
+            } else {
+                j += 1;
+                other.0[j - 1]
+            };
             match out.last_mut() {
-                Some(last) if s <= last.1.saturating_add(1) => last.1 = last.1.max(e),
-                _ => out.push((s, e)),
+                Some(last) if next.0 <= last.1.saturating_add(1) => last.1 = last.1.max(next.1),
+                _ => out.push(next),
             }
         }
         Self(out)
@@ -107,7 +125,13 @@ impl PortSet {
 
     /// Intersection.
     pub fn intersect(&self, other: &Self) -> Self {
-        let mut out = Vec::new();
+        if self.0.is_empty() || other.is_all() {
+            return self.clone();
+        }
+        if other.0.is_empty() || self.is_all() {
+            return other.clone();
+        }
+        let mut out = Ranges::new();
         let (mut i, mut j) = (0, 0);
         while i < self.0.len() && j < other.0.len() {
             let (a, b) = (self.0[i], other.0[j]);
@@ -122,12 +146,18 @@ impl PortSet {
 
     /// Ports in `self` and not in `other`.
     pub fn subtract(&self, other: &Self) -> Self {
+        if self.0.is_empty() || other.0.is_empty() {
+            return self.clone();
+        }
+        if other.is_all() {
+            return Self::empty();
+        }
         self.intersect(&other.complement())
     }
 
     /// Every port not in the set.
     pub fn complement(&self) -> Self {
-        let mut out = Vec::new();
+        let mut out = Ranges::new();
         let mut next = MIN_PORT;
         for &(s, e) in &self.0 {
             if s > next {

@@ -108,6 +108,24 @@ pub struct Engine<'c> {
     ns_labels: BTreeMap<String, Labels>,
     /// Per workload: indices of the policies isolating it for ingress, and for egress.
     selecting: Vec<[Vec<usize>; 2]>,
+    /// Per policy, per direction (ingress, egress), per rule: what the rule selects,
+    /// computed once so the pair loop does no selector matching.
+    rules: Vec<[Vec<RulePre>; 2]>,
+}
+
+/// A NetworkPolicy rule, precomputed: which workloads its peers select (a bitset over
+/// workload indices), whether it selects the ingress controller, and its traffic when that
+/// does not depend on the destination (no named ports).
+struct RulePre {
+    selects: Vec<u64>,
+    selects_ingress_controller: bool,
+    conn: Option<ConnSet>,
+}
+
+impl RulePre {
+    fn selects_workload(&self, i: usize) -> bool {
+        self.selects[i / 64] & (1 << (i % 64)) != 0
+    }
 }
 
 impl<'c> Engine<'c> {
@@ -149,11 +167,51 @@ impl<'c> Engine<'c> {
                 [pick(true), pick(false)]
             })
             .collect();
-        Self {
+        let mut engine = Self {
             cluster,
             ns_labels,
             selecting,
-        }
+            rules: Vec::new(),
+        };
+        engine.rules = cluster
+            .policies
+            .iter()
+            .map(|p| {
+                [
+                    engine.precompute(p, &p.ingress),
+                    engine.precompute(p, &p.egress),
+                ]
+            })
+            .collect();
+        engine
+    }
+
+    fn precompute(&self, policy: &NetworkPolicy, rules: &[NpRule]) -> Vec<RulePre> {
+        let words = self.cluster.workloads.len().div_ceil(64);
+        rules
+            .iter()
+            .map(|rule| {
+                let picks = |other: Peer<'_>| match &rule.peers {
+                    None => true,
+                    Some(peers) => peers.iter().any(|p| self.np_peer_matches(policy, p, other)),
+                };
+                let mut selects = vec![0u64; words];
+                for (i, w) in self.cluster.workloads.iter().enumerate() {
+                    if picks(Peer::Workload(w)) {
+                        selects[i / 64] |= 1 << (i % 64);
+                    }
+                }
+                let named = rule
+                    .ports
+                    .iter()
+                    .any(|p| matches!(p.port, Some(PortRef::Name(_))));
+                RulePre {
+                    selects,
+                    selects_ingress_controller: picks(Peer::IngressController),
+                    conn: (!named).then(|| Self::rule_ports(rule, Peer::IngressController)),
+                }
+            })
+            .collect()
     }
 
     /// The index of a workload of this cluster.
@@ -255,8 +313,13 @@ impl<'c> Engine<'c> {
         if !selected {
             return None;
         }
+        Some(Self::rule_ports(rule, dst))
+    }
+
+    /// The traffic a NetworkPolicy rule's ports allow to `dst`.
+    fn rule_ports(rule: &NpRule, dst: Peer<'_>) -> ConnSet {
         if rule.ports.is_empty() {
-            return Some(ConnSet::all());
+            return ConnSet::all();
         }
         let mut out = ConnSet::none();
         for p in &rule.ports {
@@ -275,7 +338,7 @@ impl<'c> Engine<'c> {
             };
             out = out.union(&ConnSet::ports(p.protocol, ports));
         }
-        Some(out)
+        out
     }
 
     fn admin_peer_matches(&self, peer_sel: &AdminPeer, peer: Peer<'_>) -> bool {
@@ -415,20 +478,67 @@ impl<'c> Engine<'c> {
         };
         let mut np_captured = false;
         let mut np_allowed = ConnSet::none();
-        'policies: for policy in self.selecting_policies(subject, dir) {
+        let d = match dir {
+            Direction::Ingress => 0,
+            Direction::Egress => 1,
+        };
+        let computed: Vec<usize>;
+        let selecting: &[usize] = match subject.workload().and_then(|w| self.workload_index(w)) {
+            Some(i) => &self.selecting[i][d],
+            None => {
+                let policies = &self.cluster.policies;
+                computed = self
+                    .selecting_policies(subject, dir)
+                    .map(|p| {
+                        policies
+                            .iter()
+                            .position(|q| std::ptr::eq(p, q))
+                            .expect("a policy of this cluster")
+                    })
+                    .collect();
+                &computed
+            }
+        };
+        let other_index = other.workload().and_then(|w| self.workload_index(w));
+        let mut dst_conns: Option<ConnSet> = None;
+        'policies: for &pi in selecting {
             np_captured = true;
+            let policy = &self.cluster.policies[pi];
             let rules = match dir {
                 Direction::Ingress => &policy.ingress,
                 Direction::Egress => &policy.egress,
             };
-            for rule in rules {
-                if let Some(c) = self.np_rule_conns(policy, rule, other, dst) {
-                    if c.is_all() {
-                        np_allowed = c;
-                        break 'policies;
+            for (rule, pre) in rules.iter().zip(&self.rules[pi][d]) {
+                let selected = match (other, other_index) {
+                    (_, Some(j)) => pre.selects_workload(j),
+                    (Peer::IngressController, _) => pre.selects_ingress_controller,
+                    _ => {
+                        if let Some(c) = self.np_rule_conns(policy, rule, other, dst) {
+                            dst_conns = Some(c);
+                        }
+                        false
                     }
-                    np_allowed = np_allowed.union(&c);
+                };
+                let owned;
+                let c = if selected {
+                    match &pre.conn {
+                        Some(c) => c,
+                        None => {
+                            owned = Self::rule_ports(rule, dst);
+                            &owned
+                        }
+                    }
+                } else if let Some(c) = dst_conns.take() {
+                    owned = c;
+                    &owned
+                } else {
+                    continue;
+                };
+                if c.is_all() {
+                    np_allowed = ConnSet::all();
+                    break 'policies;
                 }
+                np_allowed = np_allowed.union(c);
             }
         }
         if !has_admin && self.cluster.baseline.is_none() {
@@ -502,37 +612,57 @@ impl<'c> Engine<'c> {
     /// sorted by source then destination as printed. Self-connections are left out.
     pub fn connections(&self) -> Vec<Connection> {
         let workloads = &self.cluster.workloads;
-        let mut out = Vec::new();
         if workloads.is_empty() {
-            return out;
+            return Vec::new();
         }
         let (src_ips, dst_ips) = self.external_blocks();
-        for ip in &src_ips {
-            for w in workloads {
+        // Endpoints by index: workloads, source blocks, destination blocks, the ingress
+        // controller. Connections are gathered as index pairs and sorted by the rank of each
+        // endpoint's printed form, so no strings are built or compared per connection.
+        let n = workloads.len();
+        let src_ip0 = n;
+        let dst_ip0 = src_ip0 + src_ips.len();
+        let ingress = dst_ip0 + dst_ips.len();
+        let endpoint = |e: usize| -> Endpoint {
+            if e < n {
+                Endpoint::Workload(workloads[e].key())
+            } else if e < dst_ip0 {
+                Endpoint::External(src_ips[e - src_ip0].clone())
+            } else if e < ingress {
+                Endpoint::External(dst_ips[e - dst_ip0].clone())
+            } else {
+                Endpoint::IngressController
+            }
+        };
+        let endpoints: Vec<Endpoint> = (0..=ingress).map(endpoint).collect();
+        let mut order: Vec<usize> = (0..endpoints.len()).collect();
+        let printed: Vec<String> = endpoints.iter().map(ToString::to_string).collect();
+        // Ties (never expected: keys and blocks are distinct) go by index, so ranks are unique.
+        order.sort_by(|&a, &b| printed[a].cmp(&printed[b]).then(a.cmp(&b)));
+        let mut rank = vec![0u32; endpoints.len()];
+        for (r, &e) in order.iter().enumerate() {
+            rank[e] = r as u32;
+        }
+        drop(printed);
+
+        let mut pairs: Vec<(u32, u32, ConnSet)> = Vec::new();
+        for (b, ip) in src_ips.iter().enumerate() {
+            for (j, w) in workloads.iter().enumerate() {
                 let c = self.connection(Peer::Ip(ip), Peer::Workload(w));
                 if !c.is_empty() {
-                    out.push(Connection {
-                        src: Endpoint::External(ip.clone()),
-                        dst: Endpoint::Workload(w.key()),
-                        conn: c,
-                    });
+                    pairs.push(((src_ip0 + b) as u32, j as u32, c));
                 }
             }
         }
-        let keys: Vec<String> = workloads.iter().map(Workload::key).collect();
-        let per_source: Vec<Vec<Connection>> = workloads
+        let per_source: Vec<Vec<(u32, u32, ConnSet)>> = workloads
             .par_iter()
             .enumerate()
             .map(|(i, src)| {
                 let mut out = Vec::new();
-                for ip in &dst_ips {
+                for (b, ip) in dst_ips.iter().enumerate() {
                     let c = self.connection(Peer::Workload(src), Peer::Ip(ip));
                     if !c.is_empty() {
-                        out.push(Connection {
-                            src: Endpoint::Workload(keys[i].clone()),
-                            dst: Endpoint::External(ip.clone()),
-                            conn: c,
-                        });
+                        out.push((i as u32, (dst_ip0 + b) as u32, c));
                     }
                 }
                 for (j, dst) in workloads.iter().enumerate() {
@@ -541,20 +671,29 @@ impl<'c> Engine<'c> {
                     }
                     let c = self.connection(Peer::Workload(src), Peer::Workload(dst));
                     if !c.is_empty() {
-                        out.push(Connection {
-                            src: Endpoint::Workload(keys[i].clone()),
-                            dst: Endpoint::Workload(keys[j].clone()),
-                            conn: c,
-                        });
+                        out.push((i as u32, j as u32, c));
                     }
                 }
                 out
             })
             .collect();
-        out.extend(per_source.into_iter().flatten());
-        out.extend(self.ingress_connections());
-        sort_connections(&mut out);
-        out
+        pairs.extend(per_source.into_iter().flatten());
+        for (j, c) in self.ingress_pairs() {
+            pairs.push((ingress as u32, j as u32, c));
+        }
+        // Each (source, destination) pair occurs once and ranks are unique, so an unstable sort
+        // gives the order the printed strings give.
+        pairs.sort_unstable_by_key(|&(a, b, _)| {
+            (u64::from(rank[a as usize]) << 32) | u64::from(rank[b as usize])
+        });
+        pairs
+            .into_iter()
+            .map(|(a, b, conn)| Connection {
+                src: endpoints[a as usize].clone(),
+                dst: endpoints[b as usize].clone(),
+                conn,
+            })
+            .collect()
     }
 
     /// Workloads behind each Service: (namespace, name) to workload indices.
@@ -601,18 +740,15 @@ impl<'c> Engine<'c> {
         res
     }
 
-    fn ingress_connections(&self) -> Vec<Connection> {
+    /// Workloads reachable through entry points, with what reaches them.
+    fn ingress_pairs(&self) -> Vec<(usize, ConnSet)> {
         let mut out = Vec::new();
         for (i, c) in self.exposed_by_entry_points() {
             let w = &self.cluster.workloads[i];
             let allowed = self.connection(Peer::IngressController, Peer::Workload(w));
             let c = c.intersect(&allowed);
             if !c.is_empty() {
-                out.push(Connection {
-                    src: Endpoint::IngressController,
-                    dst: Endpoint::Workload(w.key()),
-                    conn: c,
-                });
+                out.push((i, c));
             }
         }
         out
