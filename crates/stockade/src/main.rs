@@ -3,6 +3,7 @@
 mod cli;
 mod pss;
 mod scan;
+mod serve;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,6 +17,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Pss(args) => pss::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Review(args) => serve::review(args),
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
         Command::Schema => {
