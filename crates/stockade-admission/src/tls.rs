@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use std::time::SystemTime;
 
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
@@ -74,12 +73,17 @@ pub fn load_certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, TlsEr
     Ok(ck)
 }
 
-/// Modification time and size of a file, to notice changes.
-pub(crate) type Stamp = Option<(SystemTime, u64)>;
+/// A digest of a file's contents, to notice changes. Contents rather than modification
+/// times: file systems keep coarse timestamps, and a Secret volume swaps files by renaming.
+/// The files are small and read every few seconds.
+pub(crate) type Stamp = Option<u64>;
 
 pub(crate) fn stamp(path: &Path) -> Stamp {
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len()))
+    use std::hash::{Hash, Hasher};
+    let bytes = std::fs::read(path).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    Some(h.finish())
 }
 
 /// The serving certificate, swapped on reload.
