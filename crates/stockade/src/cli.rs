@@ -22,6 +22,14 @@ pub enum Command {
     ///
     /// Exit codes: 0 all admitted, 1 any rejected, 2 input or usage errors.
     Pss(crate::pss::PssArgs),
+    /// Run the admission webhook: HTTPS /validate and /mutate, admin /livez, /readyz,
+    /// /metrics (see docs/serve.md).
+    Serve(crate::serve::ServeArgs),
+    /// Evaluate a saved AdmissionReview offline and print the exact response the webhook
+    /// would send.
+    ///
+    /// Exit codes: 0 allowed, 1 denied, 2 input or usage errors.
+    Review(crate::serve::ReviewArgs),
     /// List the check catalog.
     Checks(ChecksArgs),
     /// Print a check's documentation.

@@ -5,6 +5,7 @@ mod netpol;
 mod pss;
 mod rbac;
 mod scan;
+mod serve;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Pss(args) => pss::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Review(args) => serve::review(args),
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
         Command::Rbac(args) => rbac::run(args),

@@ -1,0 +1,19 @@
+//! The admission webhook as a library: [`review`] evaluates an AdmissionReview (a pure
+//! function, testable without a socket), [`app`] routes `/validate` and `/mutate`, and
+//! [`serve`] runs the HTTPS server with its admin listener, certificate and configuration
+//! reloads, and graceful shutdown.
+//!
+//! See `docs/serve.md` for the configuration file, modes, metrics and deployment notes.
+
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod metrics;
+pub mod mutate;
+mod quantity;
+pub mod review;
+pub mod server;
+pub mod tls;
+
+pub use config::{ConfigError, Mode, Policy, ServeConfig, load_policy};
+pub use review::{AdmissionReview, Outcome, ReviewError, Verdict, Webhook, review, review_bytes};

@@ -1,0 +1,630 @@
+//! The evaluation of one AdmissionReview: a pure function from the policy and the request to
+//! the response the API server receives. No I/O, no clock, no global state.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde_json::{Map, Value, json};
+use stockade_model::{Level, Object, pod_specs};
+use stockade_pss::namespace;
+
+use crate::config::{Mode, Policy};
+use crate::mutate;
+
+/// The two webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Webhook {
+    /// `/validate`: checks and Pod Security Standards.
+    Validate,
+    /// `/mutate`: secure defaults.
+    Mutate,
+}
+
+impl Webhook {
+    /// `validate` or `mutate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Webhook::Validate => "validate",
+            Webhook::Mutate => "mutate",
+        }
+    }
+}
+
+/// An `admission.k8s.io/v1` (or `v1beta1`) AdmissionReview as the API server sends it.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdmissionReview {
+    /// `admission.k8s.io/v1` or `admission.k8s.io/v1beta1`, echoed in the response.
+    pub api_version: String,
+    /// `AdmissionReview`.
+    pub kind: String,
+    /// The request.
+    pub request: Option<AdmissionRequest>,
+}
+
+/// The request part of an AdmissionReview (the fields the webhook reads).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AdmissionRequest {
+    /// Echoed in the response.
+    pub uid: String,
+    /// The object's group, version and kind.
+    pub kind: GroupVersionKind,
+    /// `status`, `scale`, `ephemeralcontainers` ...
+    pub sub_resource: Option<String>,
+    /// The object's name (empty with `generateName`).
+    pub name: Option<String>,
+    /// The namespace.
+    pub namespace: Option<String>,
+    /// CREATE, UPDATE, DELETE or CONNECT.
+    pub operation: String,
+    /// Who asks.
+    pub user_info: UserInfo,
+    /// The new object.
+    pub object: Option<Value>,
+    /// The existing object (UPDATE, DELETE).
+    pub old_object: Option<Value>,
+    /// Nothing is persisted.
+    pub dry_run: Option<bool>,
+    /// Not sent by the API server: the namespace object, for callers that have it (tests,
+    /// `stockade review`). Its labels take precedence over the configured ones.
+    pub namespace_object: Option<Value>,
+}
+
+/// Group, version and kind.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct GroupVersionKind {
+    /// API group (empty for core).
+    pub group: String,
+    /// Version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+}
+
+/// The requesting user.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct UserInfo {
+    /// User name.
+    pub username: String,
+    /// Groups.
+    pub groups: Vec<String>,
+}
+
+/// A body that is not an AdmissionReview this server answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    /// Not JSON, or not shaped like an AdmissionReview.
+    #[error("malformed AdmissionReview: {0}")]
+    Malformed(String),
+    /// An apiVersion or kind other than `admission.k8s.io/{v1,v1beta1}` `AdmissionReview`.
+    #[error("unsupported {0}: expected admission.k8s.io/v1 or v1beta1 AdmissionReview")]
+    Unsupported(String),
+    /// No `request`, or a request without `uid`.
+    #[error("AdmissionReview has no request or no request.uid")]
+    NoRequest,
+}
+
+/// What the webhook decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Admitted with nothing to report.
+    Allow,
+    /// Admitted with warnings or audit annotations.
+    Warn,
+    /// Denied.
+    Deny,
+    /// Admitted without evaluation (operation, subresource, exemption, unchanged template).
+    Skip,
+    /// Admitted with a patch.
+    Patch,
+    /// The request could not be evaluated (answered with an error status).
+    Error,
+}
+
+impl Verdict {
+    /// The lowercase name, a metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Warn => "warn",
+            Verdict::Deny => "deny",
+            Verdict::Skip => "skip",
+            Verdict::Patch => "patch",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// The response and what the server logs and counts about it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The AdmissionReview to send back.
+    pub response: Value,
+    /// The decision.
+    pub verdict: Verdict,
+    /// Why the request was not evaluated (with [`Verdict::Skip`]) or could not be (with
+    /// [`Verdict::Error`]).
+    pub reason: Option<Cow<'static, str>>,
+    /// `request.uid`.
+    pub uid: String,
+    /// `request.operation`.
+    pub operation: String,
+    /// `request.kind.kind`.
+    pub kind: String,
+    /// `request.namespace`.
+    pub namespace: String,
+    /// `request.name`.
+    pub name: String,
+    /// `request.dryRun`.
+    pub dry_run: bool,
+    /// Every violation reported, by check (a catalog ID, or `PSS:<control>`) and mode.
+    pub violations: Vec<(Cow<'static, str>, Mode)>,
+}
+
+/// Parses `body` and reviews it.
+pub fn review_bytes(
+    policy: &Policy,
+    webhook: Webhook,
+    body: &[u8],
+) -> Result<Outcome, ReviewError> {
+    let input: AdmissionReview =
+        serde_json::from_slice(body).map_err(|e| ReviewError::Malformed(e.to_string()))?;
+    review(policy, webhook, &input)
+}
+
+/// Reviews one AdmissionReview, returning the response the server sends.
+pub fn review(
+    policy: &Policy,
+    webhook: Webhook,
+    input: &AdmissionReview,
+) -> Result<Outcome, ReviewError> {
+    if !matches!(
+        input.api_version.as_str(),
+        "admission.k8s.io/v1" | "admission.k8s.io/v1beta1"
+    ) {
+        return Err(ReviewError::Unsupported(format!(
+            "apiVersion {:?}",
+            input.api_version
+        )));
+    }
+    if input.kind != "AdmissionReview" {
+        return Err(ReviewError::Unsupported(format!("kind {:?}", input.kind)));
+    }
+    let req = input.request.as_ref().ok_or(ReviewError::NoRequest)?;
+    if req.uid.is_empty() {
+        return Err(ReviewError::NoRequest);
+    }
+    let mut out = Response::new(policy, &input.api_version, req);
+    match webhook {
+        Webhook::Validate => out.validate(),
+        Webhook::Mutate => out.mutate(),
+    }
+    Ok(out.finish())
+}
+
+/// The response being built.
+struct Response<'a> {
+    policy: &'a Policy,
+    api_version: &'a str,
+    req: &'a AdmissionRequest,
+    ns_labels: Vec<(&'a str, &'a str)>,
+    allowed: bool,
+    status: Option<Value>,
+    denials: Vec<String>,
+    warnings: Vec<String>,
+    audit: BTreeMap<String, String>,
+    patch: Option<Vec<Value>>,
+    verdict: Option<Verdict>,
+    reason: Option<Cow<'static, str>>,
+    violations: Vec<(Cow<'static, str>, Mode)>,
+}
+
+impl<'a> Response<'a> {
+    fn new(policy: &'a Policy, api_version: &'a str, req: &'a AdmissionRequest) -> Self {
+        let ns = req.namespace.as_deref().unwrap_or("");
+        let ns_labels = match req
+            .namespace_object
+            .as_ref()
+            .and_then(|n| n.pointer("/metadata/labels"))
+            .and_then(Value::as_object)
+        {
+            Some(m) => m
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or("")))
+                .collect(),
+            None => policy
+                .namespaces
+                .get(ns)
+                .map(|l| l.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
+                .unwrap_or_default(),
+        };
+        Response {
+            policy,
+            api_version,
+            req,
+            ns_labels,
+            allowed: true,
+            status: None,
+            denials: Vec::new(),
+            warnings: Vec::new(),
+            audit: BTreeMap::new(),
+            patch: None,
+            verdict: None,
+            reason: None,
+            violations: Vec::new(),
+        }
+    }
+
+    fn skip(&mut self, reason: impl Into<Cow<'static, str>>) {
+        self.verdict = Some(Verdict::Skip);
+        self.reason = Some(reason.into());
+    }
+
+    fn error(&mut self, code: u16, message: String) {
+        self.allowed = false;
+        self.status = Some(json!({"code": code, "message": message}));
+        self.verdict = Some(Verdict::Error);
+        self.reason = Some(message.into());
+    }
+
+    /// Checks shared by both webhooks; returns the object to evaluate, or `None` when the
+    /// request is decided already.
+    fn admissible(&mut self) -> Option<&'a Value> {
+        let req = self.req;
+        if !matches!(req.operation.as_str(), "CREATE" | "UPDATE") {
+            self.skip(format!("operation {}", req.operation));
+            return None;
+        }
+        if let Some(sub) = req.sub_resource.as_deref().filter(|s| !s.is_empty())
+            && !self.policy.subresources.iter().any(|s| s == sub)
+        {
+            self.skip(format!("subresource {sub}"));
+            return None;
+        }
+        if let Some(why) = self.exemption() {
+            self.audit.insert("exempt".into(), why.clone());
+            self.skip(format!("exempt: {why}"));
+            return None;
+        }
+        let Some(object) = req.object.as_ref().filter(|o| o.is_object()) else {
+            self.error(
+                400,
+                format!("request.object is missing for {}", req.operation),
+            );
+            return None;
+        };
+        if req.operation == "UPDATE"
+            && let Some(old) = &req.old_object
+            && unchanged(object, old)
+        {
+            self.skip("update leaves the pod template unchanged");
+            return None;
+        }
+        Some(object)
+    }
+
+    fn exemption(&self) -> Option<String> {
+        let ex = &self.policy.exemptions;
+        let req = self.req;
+        let ns = req.namespace.as_deref().unwrap_or("");
+        if !ns.is_empty() && ex.namespaces.iter().any(|n| n == ns) {
+            return Some(format!("namespace {ns}"));
+        }
+        let user = &req.user_info;
+        if ex.usernames.contains(&user.username) {
+            return Some(format!("user {}", user.username));
+        }
+        if let Some(g) = user.groups.iter().find(|g| ex.groups.contains(g)) {
+            return Some(format!("group {g}"));
+        }
+        if let Some((k, v)) = self
+            .ns_labels
+            .iter()
+            .find(|(k, v)| ex.namespace_labels.get(*k).is_some_and(|x| x == v))
+        {
+            return Some(format!("namespace label {k}={v}"));
+        }
+        let labels = req
+            .object
+            .as_ref()
+            .and_then(|o| o.pointer("/metadata/labels"))
+            .and_then(Value::as_object);
+        if let Some((k, v)) = labels.into_iter().flatten().find(|(k, v)| {
+            ex.labels
+                .get(k.as_str())
+                .is_some_and(|x| Some(x.as_str()) == v.as_str())
+        }) {
+            return Some(format!("label {k}={}", v.as_str().unwrap_or("")));
+        }
+        None
+    }
+
+    fn validate(&mut self) {
+        let Some(object) = self.admissible() else {
+            return;
+        };
+        let policy = self.policy;
+        let req = self.req;
+        // The API server sets the namespace before admission; requests built by hand may not.
+        let injected;
+        let object = match req.namespace.as_deref() {
+            Some(ns)
+                if !ns.is_empty()
+                    && object.pointer("/metadata/namespace").is_none()
+                    && object.get("metadata").is_some_and(Value::is_object) =>
+            {
+                let mut o = object.clone();
+                o["metadata"]["namespace"] = Value::String(ns.into());
+                injected = o;
+                &injected
+            }
+            _ => object,
+        };
+        let bytes = match serde_json::to_vec(object) {
+            Ok(b) => b,
+            Err(e) => return self.error(400, format!("request.object: {e}")),
+        };
+        let result = policy.engine.scan_bytes("request.object", &bytes);
+        if let Some(e) = result.errors.iter().find(|e| e.level == Level::Error) {
+            return self.error(400, format!("request.object: {}", e.message));
+        }
+        let mut audit: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for f in &result.findings {
+            let mode = policy.mode(&f.check);
+            let item = format!("[{} {}] {}: {}", f.check, f.name, f.path, f.message);
+            match mode {
+                Mode::Off => continue,
+                Mode::Enforce => self.denials.push(item),
+                Mode::Warn => self.warnings.push(item),
+                Mode::Audit => audit
+                    .entry(f.check.to_ascii_lowercase())
+                    .or_default()
+                    .push(format!("{}: {}", f.path, f.message)),
+            }
+            self.violations.push((f.check.clone(), mode));
+        }
+        for (key, items) in audit {
+            self.audit.insert(key, items.join("; "));
+        }
+        self.pod_security(&bytes);
+        if !self.denials.is_empty() {
+            let kind = if req.kind.kind.is_empty() {
+                object
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("object")
+            } else {
+                &req.kind.kind
+            };
+            let name = req
+                .name
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .or_else(|| object.pointer("/metadata/name").and_then(Value::as_str))
+                .or_else(|| {
+                    object
+                        .pointer("/metadata/generateName")
+                        .and_then(Value::as_str)
+                })
+                .unwrap_or("");
+            let n = self.denials.len();
+            let message = format!(
+                "stockade denied {kind} \"{name}\": {n} violation{}:\n- {}",
+                if n == 1 { "" } else { "s" },
+                self.denials.join("\n- ")
+            );
+            self.allowed = false;
+            self.status = Some(json!({"code": 403, "reason": "Forbidden", "message": message}));
+            self.verdict = Some(Verdict::Deny);
+        }
+    }
+
+    fn pod_security(&mut self, bytes: &[u8]) {
+        let Some(config) = &self.policy.pss else {
+            return;
+        };
+        let (policy, label_errors) =
+            namespace::policy_from_labels(self.ns_labels.iter().copied(), config.defaults);
+        for e in &label_errors {
+            self.warnings.push(format!(
+                "namespace label {}={:?} is invalid ({}); Pod Security uses {}",
+                e.label,
+                e.value,
+                e.error,
+                if e.label.contains("version") {
+                    "latest".to_string()
+                } else {
+                    policy.enforce.to_string()
+                }
+            ));
+        }
+        if policy.fully_privileged() {
+            return;
+        }
+        let loaded = stockade_model::load("request.object", bytes);
+        let objects: &[Object] = &loaded.objects;
+        let req = self.req;
+        let mut audit = Vec::new();
+        for obj in objects {
+            let is_pod = obj.kind == "Pod" && obj.group().is_empty();
+            let request = namespace::Request {
+                namespace: req.namespace.as_deref().unwrap_or(""),
+                username: Some(req.user_info.username.as_str()),
+                is_pod: is_pod || self.policy.enforce_workloads,
+            };
+            for spec in pod_specs(obj) {
+                let d = namespace::decide(config, Some(&self.ns_labels), &request, &spec);
+                for v in &d.enforce.violations {
+                    let detail = if v.detail.is_empty() {
+                        v.reason.clone()
+                    } else {
+                        format!("{} ({})", v.reason, v.detail)
+                    };
+                    self.denials.push(format!(
+                        "[PSS {} {}] {}: {detail}",
+                        d.enforce.policy, v.check, v.path
+                    ));
+                    self.violations
+                        .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Enforce));
+                }
+                if let Some(w) = d.warning() {
+                    self.warnings.push(w);
+                    for v in &d.warn.violations {
+                        self.violations
+                            .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Warn));
+                    }
+                }
+                if let Some(a) = d.audit_violations() {
+                    audit.push(a);
+                    for v in &d.audit.violations {
+                        self.violations
+                            .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Audit));
+                    }
+                }
+            }
+        }
+        if !audit.is_empty() {
+            self.audit
+                .insert("pod-security-audit-violations".into(), audit.join("; "));
+        }
+    }
+
+    fn mutate(&mut self) {
+        if !self.policy.mutate.any() {
+            self.skip("no mutation configured");
+            return;
+        }
+        let Some(object) = self.admissible() else {
+            return;
+        };
+        let ops = mutate::patch(&self.policy.mutate, object);
+        if !ops.is_empty() {
+            self.patch = Some(ops);
+            self.verdict = Some(Verdict::Patch);
+        }
+    }
+
+    fn finish(self) -> Outcome {
+        let mut r = Map::new();
+        r.insert("uid".into(), Value::String(self.req.uid.clone()));
+        r.insert("allowed".into(), Value::Bool(self.allowed));
+        if let Some(s) = self.status {
+            r.insert("status".into(), s);
+        }
+        if !self.warnings.is_empty() {
+            r.insert("warnings".into(), json!(self.warnings));
+        }
+        if !self.audit.is_empty() {
+            r.insert("auditAnnotations".into(), json!(self.audit));
+        }
+        if let Some(ops) = &self.patch {
+            let bytes = serde_json::to_vec(ops).unwrap_or_default();
+            r.insert("patchType".into(), Value::String("JSONPatch".into()));
+            r.insert(
+                "patch".into(),
+                Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            );
+        }
+        let verdict =
+            self.verdict
+                .unwrap_or(if !self.warnings.is_empty() || !self.audit.is_empty() {
+                    Verdict::Warn
+                } else {
+                    Verdict::Allow
+                });
+        let req = self.req;
+        Outcome {
+            response: json!({
+                "apiVersion": self.api_version,
+                "kind": "AdmissionReview",
+                "response": Value::Object(r),
+            }),
+            verdict,
+            reason: self.reason,
+            uid: req.uid.clone(),
+            operation: req.operation.clone(),
+            kind: req.kind.kind.clone(),
+            namespace: req.namespace.clone().unwrap_or_default(),
+            name: req.name.clone().unwrap_or_default(),
+            dry_run: req.dry_run.unwrap_or(false),
+            violations: self.violations,
+        }
+    }
+}
+
+/// True when an UPDATE changes nothing the checks judge: every pod template (spec and
+/// metadata) is the same; for objects without one, everything but `metadata` (other than labels
+/// and annotations) and `status`.
+pub fn unchanged(new: &Value, old: &Value) -> bool {
+    let bytes = serde_json::to_vec(new).unwrap_or_default();
+    let loaded = stockade_model::load("request.object", &bytes);
+    let Some(obj) = loaded.objects.first() else {
+        return false;
+    };
+    let specs = pod_specs(obj);
+    if !specs.is_empty() {
+        return specs.iter().all(|s| {
+            let same = |path: &str| {
+                let p = pointer(path);
+                new.pointer(&p) == old.pointer(&p)
+            };
+            let metadata = if s.metadata_path == "metadata" {
+                same("metadata.labels") && same("metadata.annotations")
+            } else {
+                same(&s.metadata_path)
+            };
+            same(&s.path) && metadata
+        });
+    }
+    let strip = |v: &Value| -> Value {
+        let mut v = v.clone();
+        if let Value::Object(m) = &mut v {
+            m.remove("status");
+            let meta = m.remove("metadata");
+            for key in ["labels", "annotations"] {
+                if let Some(x) = meta.as_ref().and_then(|m| m.get(key)) {
+                    m.insert(format!("metadata.{key}"), x.clone());
+                }
+            }
+        }
+        v
+    };
+    strip(new) == strip(old)
+}
+
+/// A model field path (`spec.template.spec.containers[0]`) as a JSON Pointer.
+fn pointer(path: &str) -> String {
+    let mut s = String::with_capacity(path.len() + 4);
+    for seg in path.split('.') {
+        let (key, rest) = seg.split_once('[').unwrap_or((seg, ""));
+        s.push('/');
+        s.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        for idx in rest.split('[') {
+            let idx = idx.trim_end_matches(']');
+            if !idx.is_empty() {
+                s.push('/');
+                s.push_str(idx);
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointer;
+
+    #[test]
+    fn field_paths_become_pointers() {
+        assert_eq!(pointer("spec.template.spec"), "/spec/template/spec");
+        assert_eq!(
+            pointer("spec.containers[0].securityContext"),
+            "/spec/containers/0/securityContext"
+        );
+        assert_eq!(pointer("spec.a[1][2].b"), "/spec/a/1/2/b");
+    }
+}

@@ -1,0 +1,352 @@
+//! The pure evaluation: AdmissionReview in, the exact response out.
+
+use serde_json::{Value, json};
+use stockade_admission::config::parse_config;
+use stockade_admission::{Policy, ReviewError, Verdict, Webhook, review_bytes};
+
+fn fixture(name: &str) -> Value {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn policy(yaml: &str) -> Policy {
+    Policy::new(&parse_config(yaml).unwrap()).unwrap()
+}
+
+fn run(policy: &Policy, webhook: Webhook, review: &Value) -> (Value, Verdict) {
+    let o = review_bytes(policy, webhook, &serde_json::to_vec(review).unwrap()).unwrap();
+    (o.response, o.verdict)
+}
+
+/// Only the checks named, so responses stay short enough to assert whole.
+const FEW: &str = "checks:\n  select: [STK001, STK002, STK301]\n";
+
+const DENIAL: &str = "stockade denied Deployment \"web\": 1 violation:\n- [STK001 privileged-container] spec.template.spec.containers[0].securityContext.privileged: container \"app\" runs privileged";
+
+#[test]
+fn enforce_denies_warn_warns_audit_annotates() {
+    let p = policy(&format!(
+        "{FEW}modes:\n  enforce: [STK001]\n  audit: [resources]\n"
+    ));
+    let (resp, verdict) = run(&p, Webhook::Validate, &fixture("deployment-create.json"));
+    assert_eq!(verdict, Verdict::Deny);
+    assert_eq!(
+        resp,
+        json!({
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "response": {
+                "uid": "705ab4f5-6393-11e8-b7cc-42010a800002",
+                "allowed": false,
+                "status": {"code": 403, "reason": "Forbidden", "message": DENIAL},
+                "warnings": [
+                    "[STK002 privilege-escalation-allowed] spec.template.spec.containers[0]: container \"app\" does not set allowPrivilegeEscalation: false (escalation is allowed by default)"
+                ],
+                "auditAnnotations": {
+                    "stk301": "spec.template.spec.containers[0]: container \"app\" has no CPU request"
+                }
+            }
+        })
+    );
+}
+
+#[test]
+fn severity_threshold_enforces_and_v1beta1_is_echoed() {
+    let p = policy(&format!(
+        "{FEW}modes:\n  enforce-at: critical\n  off: [STK002, STK301]\n"
+    ));
+    let mut r = fixture("deployment-create.json");
+    r["apiVersion"] = json!("admission.k8s.io/v1beta1");
+    let (resp, verdict) = run(&p, Webhook::Validate, &r);
+    assert_eq!(verdict, Verdict::Deny);
+    assert_eq!(
+        resp,
+        json!({
+            "apiVersion": "admission.k8s.io/v1beta1",
+            "kind": "AdmissionReview",
+            "response": {
+                "uid": "705ab4f5-6393-11e8-b7cc-42010a800002",
+                "allowed": false,
+                "status": {"code": 403, "reason": "Forbidden", "message": DENIAL}
+            }
+        })
+    );
+}
+
+#[test]
+fn a_hardened_pod_is_admitted_silently_by_the_default_policy() {
+    let (resp, verdict) = run(
+        &Policy::default_policy(),
+        Webhook::Validate,
+        &fixture("hardened-pod.json"),
+    );
+    assert_eq!(verdict, Verdict::Allow);
+    assert_eq!(
+        resp,
+        json!({
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "response": {"uid": "3f1c7a52-0b7e-4d0e-9a43-1e2f9c1a0b11", "allowed": true}
+        })
+    );
+}
+
+#[test]
+fn pod_security_by_namespace_labels_from_config_and_namespace_object() {
+    let p = policy(&format!(
+        "{FEW}modes:\n  off: [all]\nnamespaces:\n  apps:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/warn: restricted\n"
+    ));
+    let (resp, verdict) = run(&p, Webhook::Validate, &fixture("deployment-create.json"));
+    assert_eq!(verdict, Verdict::Deny);
+    assert_eq!(
+        resp["response"],
+        json!({
+            "uid": "705ab4f5-6393-11e8-b7cc-42010a800002",
+            "allowed": false,
+            "status": {"code": 403, "reason": "Forbidden", "message":
+                "stockade denied Deployment \"web\": 1 violation:\n- [PSS baseline:latest privileged] spec.template.spec.containers[0].securityContext.privileged: privileged (container \"app\" must not set securityContext.privileged=true)"}
+        })
+    );
+
+    // The request's namespace object wins over the configured labels.
+    let mut r = fixture("deployment-create.json");
+    r["request"]["namespaceObject"] = json!({"apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": "apps", "labels": {"pod-security.kubernetes.io/audit": "baseline"}}});
+    let (resp, verdict) = run(&p, Webhook::Validate, &r);
+    assert_eq!(verdict, Verdict::Warn);
+    assert_eq!(
+        resp["response"],
+        json!({
+            "uid": "705ab4f5-6393-11e8-b7cc-42010a800002",
+            "allowed": true,
+            "auditAnnotations": {"pod-security-audit-violations":
+                "would violate PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)"}
+        })
+    );
+}
+
+#[test]
+fn workloads_are_only_warned_when_enforce_workloads_is_off() {
+    let p = policy(&format!(
+        "{FEW}modes:\n  off: [all]\npod-security:\n  enforce-workloads: false\n  defaults: {{enforce: baseline, warn: baseline}}\n"
+    ));
+    let (resp, verdict) = run(&p, Webhook::Validate, &fixture("deployment-create.json"));
+    assert_eq!(verdict, Verdict::Warn);
+    assert_eq!(
+        resp["response"]["warnings"],
+        json!([
+            "would violate PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)"
+        ])
+    );
+}
+
+fn skipped(p: &Policy, r: &Value, reason: &str) -> Value {
+    let o = review_bytes(p, Webhook::Validate, &serde_json::to_vec(r).unwrap()).unwrap();
+    assert_eq!(o.verdict, Verdict::Skip, "{}", o.response);
+    assert_eq!(o.reason.as_deref(), Some(reason));
+    o.response["response"].clone()
+}
+
+#[test]
+fn deletes_connects_and_subresources_are_admitted_unevaluated() {
+    let p = policy(&format!("{FEW}modes:\n  enforce: [all]\n"));
+    let mut r = fixture("deployment-create.json");
+    r["request"]["operation"] = json!("DELETE");
+    r["request"]["oldObject"] = r["request"]["object"].take();
+    let ok = json!({"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true});
+    assert_eq!(skipped(&p, &r, "operation DELETE"), ok);
+    r["request"]["operation"] = json!("CONNECT");
+    assert_eq!(skipped(&p, &r, "operation CONNECT"), ok);
+
+    let mut r = fixture("deployment-create.json");
+    r["request"]["subResource"] = json!("status");
+    r["request"]["operation"] = json!("UPDATE");
+    assert_eq!(skipped(&p, &r, "subresource status"), ok);
+    // Asked for: evaluated.
+    let p2 = policy(&format!(
+        "{FEW}modes:\n  enforce: [all]\nsubresources: [status]\n"
+    ));
+    assert_eq!(run(&p2, Webhook::Validate, &r).1, Verdict::Deny);
+}
+
+#[test]
+fn exemptions_by_namespace_user_group_and_label() {
+    let p = policy(&format!(
+        "{FEW}modes:\n  enforce: [all]\nexemptions:\n  namespaces: [kube-system]\n  usernames: [admin]\n  groups: [devs]\n  labels: {{stockade.dev/exempt: \"true\"}}\n  namespace-labels: {{tier: system}}\nnamespaces:\n  infra: {{tier: system}}\n"
+    ));
+    let exempt = |why: &str| {
+        json!({"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true,
+            "auditAnnotations": {"exempt": why}})
+    };
+    let base = {
+        let mut r = fixture("deployment-create.json");
+        r["request"]["userInfo"]["groups"] = json!(["system:authenticated"]);
+        r
+    };
+    assert_eq!(run(&p, Webhook::Validate, &base).1, Verdict::Deny);
+
+    let mut r = base.clone();
+    r["request"]["namespace"] = json!("kube-system");
+    assert_eq!(
+        skipped(&p, &r, "exempt: namespace kube-system"),
+        exempt("namespace kube-system")
+    );
+    let mut r = base.clone();
+    r["request"]["userInfo"]["username"] = json!("admin");
+    assert_eq!(skipped(&p, &r, "exempt: user admin"), exempt("user admin"));
+    assert_eq!(
+        skipped(&p, &fixture("deployment-create.json"), "exempt: group devs"),
+        exempt("group devs")
+    );
+    let mut r = base.clone();
+    r["request"]["object"]["metadata"]["labels"]["stockade.dev/exempt"] = json!("true");
+    assert_eq!(
+        skipped(&p, &r, "exempt: label stockade.dev/exempt=true"),
+        exempt("label stockade.dev/exempt=true")
+    );
+    let mut r = base.clone();
+    r["request"]["namespace"] = json!("infra");
+    assert_eq!(
+        skipped(&p, &r, "exempt: namespace label tier=system"),
+        exempt("namespace label tier=system")
+    );
+}
+
+#[test]
+fn updates_that_keep_the_pod_template_are_not_rejudged() {
+    let p = policy(&format!("{FEW}modes:\n  enforce: [all]\n"));
+    let mut r = fixture("deployment-create.json");
+    r["request"]["operation"] = json!("UPDATE");
+    r["request"]["oldObject"] = r["request"]["object"].clone();
+    r["request"]["object"]["spec"]["replicas"] = json!(5);
+    r["request"]["object"]["metadata"]["resourceVersion"] = json!("42");
+    assert_eq!(
+        skipped(&p, &r, "update leaves the pod template unchanged"),
+        json!({"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true})
+    );
+    // A changed template is judged again.
+    r["request"]["object"]["spec"]["template"]["metadata"]["annotations"] =
+        json!({"kubectl.kubernetes.io/restartedAt": "2025-01-01T00:00:00Z"});
+    assert_eq!(run(&p, Webhook::Validate, &r).1, Verdict::Deny);
+    // Objects without a pod template: everything but metadata and status.
+    let svc = |port: u16, rv: &str| {
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "resourceVersion": rv},
+            "spec": {"type": "NodePort", "ports": [{"port": port}]}, "status": {}})
+    };
+    let p = policy("checks:\n  select: [STK601]\nmodes:\n  enforce: [all]\n");
+    let mut r = fixture("deployment-create.json");
+    r["request"]["operation"] = json!("UPDATE");
+    r["request"]["kind"] = json!({"group": "", "version": "v1", "kind": "Service"});
+    r["request"]["object"] = svc(80, "2");
+    r["request"]["oldObject"] = svc(80, "1");
+    skipped(&p, &r, "update leaves the pod template unchanged");
+    r["request"]["object"] = svc(81, "2");
+    assert_eq!(run(&p, Webhook::Validate, &r).1, Verdict::Deny);
+}
+
+#[test]
+fn dry_runs_get_the_same_answer_and_are_marked() {
+    let p = policy(&format!("{FEW}modes:\n  enforce: [STK001]\n"));
+    let mut r = fixture("deployment-create.json");
+    let wet = review_bytes(&p, Webhook::Validate, &serde_json::to_vec(&r).unwrap()).unwrap();
+    r["request"]["dryRun"] = json!(true);
+    let dry = review_bytes(&p, Webhook::Validate, &serde_json::to_vec(&r).unwrap()).unwrap();
+    assert_eq!(dry.response, wet.response);
+    assert!(dry.dry_run && !wet.dry_run);
+}
+
+#[test]
+fn malformed_requests_are_errors_never_panics() {
+    let p = Policy::default_policy();
+    let err = |body: &[u8]| review_bytes(&p, Webhook::Validate, body).unwrap_err();
+    assert!(matches!(err(b"{not json"), ReviewError::Malformed(_)));
+    assert!(matches!(err(b""), ReviewError::Malformed(_)));
+    assert_eq!(
+        err(br#"{"apiVersion":"admission.k8s.io/v2","kind":"AdmissionReview"}"#),
+        ReviewError::Unsupported("apiVersion \"admission.k8s.io/v2\"".into())
+    );
+    assert_eq!(
+        err(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#),
+        ReviewError::NoRequest
+    );
+    assert_eq!(
+        err(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"operation":"CREATE"}}"#),
+        ReviewError::NoRequest
+    );
+    // A request without its object is answered with an error status, echoing the uid.
+    let o = review_bytes(
+        &p,
+        Webhook::Validate,
+        br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","operation":"CREATE","object":"x"}}"#,
+    )
+    .unwrap();
+    assert_eq!(o.verdict, Verdict::Error);
+    assert_eq!(
+        o.response["response"],
+        json!({"uid": "u1", "allowed": false,
+            "status": {"code": 400, "message": "request.object is missing for CREATE"}})
+    );
+}
+
+const MUTATE_ALL: &str = "mutate:\n  seccomp-runtime-default: true\n  disallow-privilege-escalation: true\n  drop-all-capabilities: true\n  run-as-non-root: true\n  read-only-root-filesystem: true\n  disable-service-account-token: true\n  default-resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}\n";
+
+fn decode_patch(resp: &Value) -> json_patch::Patch {
+    use base64::Engine as _;
+    assert_eq!(resp["response"]["patchType"], "JSONPatch");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(resp["response"]["patch"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn mutate_patches_then_the_patched_object_needs_nothing() {
+    let p = policy(MUTATE_ALL);
+    let mut r = fixture("deployment-create.json");
+    r["request"]["object"]["spec"]["template"]["spec"]["containers"][0]["securityContext"] =
+        json!({});
+    let (resp, verdict) = run(&p, Webhook::Mutate, &r);
+    assert_eq!(verdict, Verdict::Patch);
+    let patch = decode_patch(&resp);
+    let mut obj = r["request"]["object"].clone();
+    json_patch::patch(&mut obj, &patch).unwrap();
+    assert_eq!(
+        obj["spec"]["template"]["spec"],
+        json!({
+            "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}, "runAsNonRoot": true},
+            "automountServiceAccountToken": false,
+            "containers": [{
+                "name": "app",
+                "image": "registry.example.com/web:1.4.2",
+                "ports": [{"containerPort": 8080}],
+                "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true},
+                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
+            }]
+        })
+    );
+    r["request"]["object"] = obj;
+    let (resp, verdict) = run(&p, Webhook::Mutate, &r);
+    assert_eq!(verdict, Verdict::Allow);
+    assert_eq!(
+        resp["response"],
+        json!({"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true})
+    );
+}
+
+#[test]
+fn mutate_without_configuration_admits_unchanged() {
+    let (resp, verdict) = run(
+        &Policy::default_policy(),
+        Webhook::Mutate,
+        &fixture("deployment-create.json"),
+    );
+    assert_eq!(verdict, Verdict::Skip);
+    assert_eq!(
+        resp["response"],
+        json!({"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true})
+    );
+}

@@ -1,0 +1,128 @@
+//! `stockade serve` and `stockade review`: argument parsing, logging setup and the shutdown
+//! signal; the server and the evaluation live in `stockade_admission`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use stockade_admission::server::{ServerConfig, serve};
+use stockade_admission::{Webhook, load_policy, review_bytes};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// PEM certificate chain served to the API server (reloaded when it changes).
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+    /// PEM private key of that certificate (reloaded when it changes).
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+    /// HTTPS address for /validate and /mutate.
+    #[arg(long, default_value = "0.0.0.0:8443")]
+    pub listen: SocketAddr,
+    /// Plain-HTTP address for /livez, /readyz and /metrics.
+    #[arg(long, default_value = "0.0.0.0:8080")]
+    pub admin_listen: SocketAddr,
+    /// Webhook configuration file (see docs/serve.md); reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Seconds between checks of the certificate, key and configuration files.
+    #[arg(long, default_value_t = 5)]
+    pub reload_interval: u64,
+    /// Seconds in-flight requests may take to finish after SIGTERM.
+    #[arg(long, default_value_t = 25)]
+    pub drain_timeout: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// A saved AdmissionReview (JSON); `-` reads standard input.
+    pub file: PathBuf,
+    /// Webhook configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Answer as /mutate instead of /validate.
+    #[arg(long)]
+    pub mutate: bool,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_writer(std::io::stderr)
+        .init();
+    let mut config = ServerConfig::new(args.tls_cert, args.tls_key);
+    config.listen = args.listen;
+    config.admin_listen = args.admin_listen;
+    config.config = args.config;
+    config.reload_interval = Duration::from_secs(args.reload_interval.max(1));
+    config.drain_timeout = Duration::from_secs(args.drain_timeout);
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        runtime.worker_threads(n.max(1));
+    }
+    let runtime = runtime
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    runtime.block_on(async {
+        serve(config, shutdown_signal()).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// SIGTERM (the kubelet stopping the pod) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+pub fn review(args: ReviewArgs) -> anyhow::Result<ExitCode> {
+    let policy = load_policy(args.config.as_deref())?;
+    let body = if args.file.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
+        b
+    } else {
+        std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?
+    };
+    let webhook = if args.mutate {
+        Webhook::Mutate
+    } else {
+        Webhook::Validate
+    };
+    let outcome = match review_bytes(&policy, webhook, &body) {
+        Ok(o) => o,
+        Err(e) => bail!("{}: {e} (the server answers HTTP 400)", args.file.display()),
+    };
+    crate::print_out(&(serde_json::to_string(&outcome.response)? + "\n"));
+    let allowed = outcome.response["response"]["allowed"] == serde_json::Value::Bool(true);
+    Ok(if allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
