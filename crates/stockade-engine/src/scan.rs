@@ -255,6 +255,22 @@ impl Engine {
         out
     }
 
+    /// Scans objects already loaded (the admission webhook builds them from the request's JSON
+    /// without a second parse).
+    pub fn scan_objects(&self, objects: &[Object]) -> FileResult {
+        let mut out = FileResult {
+            read: true,
+            objects: objects.len(),
+            ..FileResult::default()
+        };
+        for obj in objects {
+            self.scan_object(obj, &mut out);
+        }
+        out.findings
+            .sort_by(|a, b| (a.line, a.column, &a.check).cmp(&(b.line, b.column, &b.check)));
+        out
+    }
+
     fn excluded(&self, check: &Check, obj: &Object) -> bool {
         self.exclusions.iter().any(|x| {
             (x.checks.is_empty() || x.checks.contains(check.id))

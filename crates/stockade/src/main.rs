@@ -12,6 +12,10 @@ use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command};
 
+// The webhook allocates many small strings per review; glibc malloc was 40% of its profile.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
