@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Pss(args) => pss::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Review(args) => serve::review(args),
+        Command::Install(args) => serve::install(args),
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
         Command::Schema => {
