@@ -142,6 +142,18 @@ async fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
     Some((code, String::from_utf8_lossy(&body).into_owned()))
 }
 
+/// CPU seconds (user + system) the process has used.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at state; utime and stime
+    // are fields 14 and 15 of the whole line.
+    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|x| x.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|x| x.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
 fn percentile(sorted: &[u32], p: f64) -> u32 {
     if sorted.is_empty() {
         return 0;
@@ -253,10 +265,12 @@ fn main() {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let before = get(admin, "/metrics").await.unwrap().1;
         measuring.store(true, Ordering::Relaxed);
+        let cpu0 = cpu_seconds(pid);
         let start = Instant::now();
         tokio::time::sleep(Duration::from_secs(a.seconds)).await;
         measuring.store(false, Ordering::Relaxed);
         let elapsed = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds(pid) - cpu0;
         let (load_rss, peak_rss) = rss_kb(pid);
         let after = get(admin, "/metrics").await.unwrap().1;
         stop.store(true, Ordering::Relaxed);
@@ -307,6 +321,15 @@ fn main() {
             "server-side p50 ≤ {} µs, p99 ≤ {} µs (bucket upper bounds)",
             p50.map_or(f64::NAN, |x| (x * 1e6).round()),
             p99.map_or(f64::NAN, |x| (x * 1e6).round())
+        );
+        println!(
+            "server CPU: {:.2} s over {:.1} s ({:.0}% of one core), {:.0} µs per review; \
+             capacity of 2 dedicated cores at that cost: {:.0} reviews/s",
+            cpu,
+            elapsed,
+            cpu / elapsed * 100.0,
+            cpu / lat.len().max(1) as f64 * 1e6,
+            2.0 / (cpu / lat.len().max(1) as f64)
         );
         println!(
             "server RSS: idle {} MB, under load {} MB, peak {} MB",

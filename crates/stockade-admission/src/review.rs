@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
-use stockade_model::{Level, Object, pod_specs};
+use stockade_model::{Object, pod_specs};
 use stockade_pss::namespace;
 
 use crate::config::{Mode, Policy};
@@ -364,14 +364,12 @@ impl<'a> Response<'a> {
             }
             _ => object,
         };
-        let bytes = match serde_json::to_vec(object) {
-            Ok(b) => b,
+        let obj = match stockade_model::json::object_from_json("request.object", object) {
+            Ok(o) => o,
             Err(e) => return self.error(400, format!("request.object: {e}")),
         };
-        let result = policy.engine.scan_bytes("request.object", &bytes);
-        if let Some(e) = result.errors.iter().find(|e| e.level == Level::Error) {
-            return self.error(400, format!("request.object: {}", e.message));
-        }
+        let objects = std::slice::from_ref(&obj);
+        let result = policy.engine.scan_objects(objects);
         let mut audit: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for f in &result.findings {
             let mode = policy.mode(&f.check);
@@ -390,7 +388,7 @@ impl<'a> Response<'a> {
         for (key, items) in audit {
             self.audit.insert(key, items.join("; "));
         }
-        self.pod_security(&bytes);
+        self.pod_security(objects);
         if !self.denials.is_empty() {
             let kind = if req.kind.kind.is_empty() {
                 object
@@ -423,7 +421,7 @@ impl<'a> Response<'a> {
         }
     }
 
-    fn pod_security(&mut self, bytes: &[u8]) {
+    fn pod_security(&mut self, objects: &[Object]) {
         let Some(config) = &self.policy.pss else {
             return;
         };
@@ -445,8 +443,6 @@ impl<'a> Response<'a> {
         if policy.fully_privileged() {
             return;
         }
-        let loaded = stockade_model::load("request.object", bytes);
-        let objects: &[Object] = &loaded.objects;
         let req = self.req;
         let mut audit = Vec::new();
         for obj in objects {
@@ -560,12 +556,10 @@ impl<'a> Response<'a> {
 /// metadata) is the same; for objects without one, everything but `metadata` (other than labels
 /// and annotations) and `status`.
 pub fn unchanged(new: &Value, old: &Value) -> bool {
-    let bytes = serde_json::to_vec(new).unwrap_or_default();
-    let loaded = stockade_model::load("request.object", &bytes);
-    let Some(obj) = loaded.objects.first() else {
+    let Ok(obj) = stockade_model::json::object_from_json("request.object", new) else {
         return false;
     };
-    let specs = pod_specs(obj);
+    let specs = pod_specs(&obj);
     if !specs.is_empty() {
         return specs.iter().all(|s| {
             let same = |path: &str| {

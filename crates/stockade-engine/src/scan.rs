@@ -316,16 +316,7 @@ impl Engine {
         let mut retained = Vec::new();
         for obj in loaded.objects {
             let pods = pod_specs(&obj);
-            let mut hits = Vec::new();
-            for (i, &(check, _)) in self.checks.iter().enumerate() {
-                if matches!(check.run, Run::Object(_)) && !self.excluded(check, &obj) {
-                    hits.extend(
-                        stockade_checks::run_check(check, &obj, &pods, &self.options)
-                            .into_iter()
-                            .map(|h| (i, h)),
-                    );
-                }
-            }
+            let hits = self.object_hits(&obj, &pods);
             let wanted = self.checks.iter().any(|(c, _)| match c.run {
                 Run::Set { wants, .. } => wants(&obj),
                 _ => false,
@@ -372,6 +363,53 @@ impl Engine {
             let pods = pod_specs(&r.obj);
             self.settle(&r.obj, &pods, r.hits, true, out);
         }
+    }
+
+    /// The selected checks that look across objects; [`Self::scan_objects`] does not run them.
+    pub fn set_checks(&self) -> impl Iterator<Item = &'static Check> + '_ {
+        self.checks
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| matches!(c.run, Run::Set { .. }))
+    }
+
+    /// Runs the object checks on one object.
+    fn object_hits(
+        &self,
+        obj: &Object,
+        pods: &[stockade_model::PodSpec],
+    ) -> Vec<(usize, stockade_checks::Hit)> {
+        let mut hits = Vec::new();
+        for (i, &(check, _)) in self.checks.iter().enumerate() {
+            if matches!(check.run, Run::Object(_)) && !self.excluded(check, obj) {
+                hits.extend(
+                    stockade_checks::run_check(check, obj, pods, &self.options)
+                        .into_iter()
+                        .map(|h| (i, h)),
+                );
+            }
+        }
+        hits
+    }
+
+    /// Scans objects already loaded (the admission webhook builds them from the request's JSON
+    /// without a second parse). Object checks only: one request is not a set.
+    pub fn scan_objects(&self, objects: &[Object]) -> FileResult {
+        let mut out = FileResult {
+            read: true,
+            objects: objects.len(),
+            ..FileResult::default()
+        };
+        // Set checks need the whole input set, which a single request is not: only object
+        // checks run here (see `set_checks` for what the caller must report as not evaluated).
+        for obj in objects {
+            let pods = pod_specs(obj);
+            let hits = self.object_hits(obj, &pods);
+            self.settle(obj, &pods, hits, false, &mut out);
+        }
+        out.findings
+            .sort_by(|a, b| (a.line, a.column, &a.check).cmp(&(b.line, b.column, &b.check)));
+        out
     }
 
     fn excluded(&self, check: &Check, obj: &Object) -> bool {

@@ -2,6 +2,7 @@
 //! for any workload kind, and findings. No I/O beyond the bytes it is given.
 
 pub mod finding;
+pub mod json;
 pub mod labels;
 pub mod loader;
 pub mod node;

@@ -30,6 +30,9 @@ pub enum Command {
     ///
     /// Exit codes: 0 allowed, 1 denied, 2 input or usage errors.
     Review(crate::serve::ReviewArgs),
+    /// Print the manifests that run the webhook in a cluster (certificates, Deployment, PDB,
+    /// Service, NetworkPolicy, webhook configurations): `stockade install | kubectl apply -f -`.
+    Install(crate::serve::InstallArgs),
     /// List the check catalog.
     Checks(ChecksArgs),
     /// Print a check's documentation.

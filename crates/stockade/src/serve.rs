@@ -51,6 +51,41 @@ pub struct ReviewArgs {
     pub mutate: bool,
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum InstallModeArg {
+    /// High and critical findings deny; the webhook fails closed.
+    Enforce,
+    /// Every finding warns; the webhook fails open.
+    Warn,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Namespace the webhook runs in (excluded from its own checks, as is kube-system).
+    #[arg(long, default_value = "stockade")]
+    pub namespace: String,
+    /// Deny high and critical findings (fail closed), or only warn (fail open).
+    #[arg(long, value_enum, default_value = "warn")]
+    pub mode: InstallModeArg,
+    /// Container image of stockade.
+    #[arg(long, default_value = concat!("ghcr.io/stockade-dev/stockade:", env!("CARGO_PKG_VERSION")))]
+    pub image: String,
+}
+
+pub fn install(args: InstallArgs) -> anyhow::Result<ExitCode> {
+    use stockade_admission::install::{InstallMode, InstallOptions, manifests};
+    let opts = InstallOptions {
+        namespace: args.namespace,
+        mode: match args.mode {
+            InstallModeArg::Enforce => InstallMode::Enforce,
+            InstallModeArg::Warn => InstallMode::Warn,
+        },
+        image: args.image,
+    };
+    crate::print_out(&manifests(&opts)?);
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .json()

@@ -1,0 +1,345 @@
+//! `stockade install`: everything needed to run the webhook in a cluster, as one YAML stream.
+//!
+//! Choices, and why:
+//! - a self-signed CA (10 years) issues the serving certificate (1 year) for the Service's DNS
+//!   names; the CA goes into both webhook configurations' `caBundle`. Running `install` again
+//!   issues a new CA and certificate; apply the whole output so they stay in step.
+//! - `failurePolicy: Fail` when enforcing (an unavailable webhook must not be a way around the
+//!   policy), `Ignore` when only warning (nothing is lost when it is down). Two replicas, a
+//!   PodDisruptionBudget and anti-affinity keep it available; `kube-system` and the webhook's
+//!   own namespace are excluded so the cluster can always recover.
+//! - `timeoutSeconds: 3`, well over the server's latency and under the API server's budget;
+//!   `matchConditions` skip leases, events and endpoints, which change constantly and carry no
+//!   pod spec.
+//! - The mutating webhook applies only defaults that do not stop a normal image from running
+//!   (RuntimeDefault seccomp, no privilege escalation) and fails open.
+
+use base64::Engine as _;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+
+/// Whether violations deny or only warn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallMode {
+    /// High and critical findings deny; the webhook fails closed.
+    Enforce,
+    /// Everything warns; the webhook fails open.
+    Warn,
+}
+
+/// Options of `stockade install`.
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    /// Namespace the webhook runs in.
+    pub namespace: String,
+    /// Enforce or warn.
+    pub mode: InstallMode,
+    /// Container image.
+    pub image: String,
+}
+
+/// The certificates could not be generated.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot generate certificates: {0}")]
+pub struct InstallError(#[from] rcgen::Error);
+
+/// The webhook configuration the installed server reads (also used by the tests).
+pub fn serve_config(opts: &InstallOptions) -> String {
+    let modes = match opts.mode {
+        InstallMode::Enforce => "modes:\n  default: warn\n  enforce-at: high\n",
+        InstallMode::Warn => "modes:\n  default: warn\n",
+    };
+    format!(
+        "{modes}exemptions:\n  namespaces: [kube-system, {ns}]\nmutate:\n  seccomp-runtime-default: true\n  disallow-privilege-escalation: true\n",
+        ns = opts.namespace
+    )
+}
+
+/// The manifests, as a YAML stream.
+pub fn manifests(opts: &InstallOptions) -> Result<String, InstallError> {
+    let ns = &opts.namespace;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, format!("stockade webhook CA ({ns})"));
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let now = std::time::SystemTime::now();
+    let days = |d: u64| std::time::Duration::from_secs(d * 86_400);
+    ca_params.not_before = (now - days(1)).into();
+    ca_params.not_after = (now + days(3650)).into();
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
+
+    let names = vec![
+        "stockade".to_string(),
+        format!("stockade.{ns}"),
+        format!("stockade.{ns}.svc"),
+        format!("stockade.{ns}.svc.cluster.local"),
+    ];
+    let mut leaf_params = CertificateParams::new(names)?;
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, format!("stockade.{ns}.svc"));
+    leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf_params.not_before = (now - days(1)).into();
+    leaf_params.not_after = (now + days(365)).into();
+    let leaf_key = KeyPair::generate()?;
+    let leaf = leaf_params.signed_by(&leaf_key, &ca)?;
+
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let ca_bundle = b64(&ca.pem());
+    let (fail, failure_note) = match opts.mode {
+        InstallMode::Enforce => (
+            "Fail",
+            "# Fail closed: while the webhook is down, matching requests are rejected rather than\n# admitted unchecked. kube-system and the webhook's namespace are excluded.",
+        ),
+        InstallMode::Warn => (
+            "Ignore",
+            "# Fail open: in warn mode nothing is denied, so an outage only loses warnings.",
+        ),
+    };
+    let image = &opts.image;
+    let config = serve_config(opts)
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let labels =
+        "app.kubernetes.io/name: stockade\n    app.kubernetes.io/component: admission-webhook";
+    let match_conditions = "    matchConditions:\n      - name: skip-high-churn-resources\n        expression: \"!(request.resource.resource in ['leases', 'events', 'endpoints', 'endpointslices'])\"";
+    let namespace_selector = format!(
+        "    namespaceSelector:\n      matchExpressions:\n        - key: kubernetes.io/metadata.name\n          operator: NotIn\n          values: [kube-system, {ns}]"
+    );
+    Ok(format!(
+        r#"# Generated by `stockade install --namespace {ns}`. See docs/serve.md.
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {ns}
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    pod-security.kubernetes.io/warn: restricted
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: stockade
+  namespace: {ns}
+  labels:
+    {labels}
+# The server reads no API objects yet: no token, no RBAC.
+automountServiceAccountToken: false
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: stockade-tls
+  namespace: {ns}
+  labels:
+    {labels}
+type: kubernetes.io/tls
+data:
+  tls.crt: {leaf_crt}
+  tls.key: {leaf_key}
+  ca.crt: {ca_bundle}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: stockade-config
+  namespace: {ns}
+  labels:
+    {labels}
+data:
+  serve.yaml: |
+{config}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: stockade
+  namespace: {ns}
+  labels:
+    {labels}
+spec:
+  replicas: 2
+  revisionHistoryLimit: 3
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: stockade
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {{maxUnavailable: 0, maxSurge: 1}}
+  template:
+    metadata:
+      labels:
+        {labels_indented}
+    spec:
+      serviceAccountName: stockade
+      automountServiceAccountToken: false
+      terminationGracePeriodSeconds: 30
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        seccompProfile: {{type: RuntimeDefault}}
+        appArmorProfile: {{type: RuntimeDefault}}
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    app.kubernetes.io/name: stockade
+      containers:
+        - name: stockade
+          image: {image}
+          imagePullPolicy: Always
+          args:
+            - serve
+            - --tls-cert=/tls/tls.crt
+            - --tls-key=/tls/tls.key
+            - --config=/config/serve.yaml
+            - --listen=0.0.0.0:8443
+            - --admin-listen=0.0.0.0:8080
+          ports:
+            - {{name: https, containerPort: 8443}}
+            - {{name: admin, containerPort: 8080}}
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            runAsNonRoot: true
+            capabilities: {{drop: [ALL]}}
+          resources:
+            requests: {{cpu: 100m, memory: 64Mi}}
+            limits: {{cpu: "1", memory: 128Mi}}
+          livenessProbe:
+            httpGet: {{path: /livez, port: admin}}
+            periodSeconds: 10
+          readinessProbe:
+            httpGet: {{path: /readyz, port: admin}}
+            periodSeconds: 5
+          volumeMounts:
+            - {{name: tls, mountPath: /tls, readOnly: true}}
+            - {{name: config, mountPath: /config, readOnly: true}}
+      volumes:
+        - name: tls
+          secret: {{secretName: stockade-tls}}
+        - name: config
+          configMap: {{name: stockade-config}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: stockade
+  namespace: {ns}
+  labels:
+    {labels}
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: stockade
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: stockade
+  namespace: {ns}
+  labels:
+    {labels}
+spec:
+  type: ClusterIP
+  selector:
+    app.kubernetes.io/name: stockade
+  ports:
+    - {{name: https, port: 443, targetPort: https}}
+    - {{name: admin, port: 8080, targetPort: admin}}
+---
+# The API server's source addresses differ per cluster, so the webhook port is open to all;
+# the server makes no outbound connections, so egress is closed.
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: stockade
+  namespace: {ns}
+  labels:
+    {labels}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: stockade
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - ports:
+        - {{port: 8443, protocol: TCP}}
+        - {{port: 8080, protocol: TCP}}
+---
+{failure_note}
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: stockade
+  labels:
+    {labels}
+webhooks:
+  - name: validate.stockade.dev
+    admissionReviewVersions: [v1, v1beta1]
+    sideEffects: None
+    timeoutSeconds: 3
+    failurePolicy: {fail}
+    matchPolicy: Equivalent
+    clientConfig:
+      caBundle: {ca_bundle}
+      service: {{name: stockade, namespace: {ns}, path: /validate, port: 443}}
+{namespace_selector}
+    rules:
+      - apiGroups: ["*"]
+        apiVersions: ["*"]
+        operations: [CREATE, UPDATE]
+        resources: ["*"]
+        scope: "*"
+{match_conditions}
+---
+# Defaults are conveniences: fail open.
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: stockade
+  labels:
+    {labels}
+webhooks:
+  - name: mutate.stockade.dev
+    admissionReviewVersions: [v1, v1beta1]
+    sideEffects: None
+    timeoutSeconds: 3
+    failurePolicy: Ignore
+    reinvocationPolicy: Never
+    matchPolicy: Equivalent
+    clientConfig:
+      caBundle: {ca_bundle}
+      service: {{name: stockade, namespace: {ns}, path: /mutate, port: 443}}
+{namespace_selector}
+    rules:
+      - apiGroups: [""]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: [pods, replicationcontrollers, podtemplates]
+      - apiGroups: [apps]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: [deployments, statefulsets, daemonsets, replicasets]
+      - apiGroups: [batch]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: [jobs, cronjobs]
+"#,
+        leaf_crt = b64(&leaf.pem()),
+        leaf_key = b64(&leaf_key.serialize_pem()),
+        labels_indented = labels.replace("\n    ", "\n        "),
+    ))
+}
