@@ -55,6 +55,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// Turns command-line paths into inputs: files and directories through the engine's
+/// collector, `-` as standard input (first, named `<stdin>`). Shared by every command that
+/// reads manifests.
+pub fn gather_inputs(
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<(Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>)> {
+    use anyhow::Context as _;
+    use std::io::Read as _;
+    let files: Vec<std::path::PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let (mut inputs, errors) = stockade_engine::collect_inputs(&files);
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        inputs.insert(
+            0,
+            stockade_engine::Input::Bytes("<stdin>".into(), buf.into()),
+        );
+    }
+    Ok((inputs, errors))
+}
+
 /// Writes to stdout; a closed pipe (`| head`) ends output quietly.
 pub fn print_out(s: &str) {
     let mut out = std::io::stdout().lock();

@@ -1,14 +1,13 @@
 //! `stockade pss`: argument parsing, input collection and exit codes; the evaluation and its
 //! rendering live in `stockade_pss::{report, suggest}`.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use stockade_engine::{DEFAULT_MAX_FILE_SIZE, Input, collect_inputs};
+use stockade_engine::{DEFAULT_MAX_FILE_SIZE, Input};
 use stockade_model::{Level as Severity, LoadError, Object};
 use stockade_pss::report::{self, Settings};
 use stockade_pss::{Level, Version, admission_config, suggest};
@@ -77,19 +76,7 @@ fn parse_version(s: &str) -> Result<Version, String> {
 
 /// Reads and loads every input; objects in input order, and every problem.
 fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
-    let files: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    let (mut inputs, mut errors) = collect_inputs(&files);
-    if paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-        inputs.insert(0, Input::Bytes("<stdin>".into(), Arc::from(buf)));
-    }
+    let (inputs, mut errors) = crate::gather_inputs(paths)?;
     let mut objects = Vec::new();
     for input in &inputs {
         let loaded = match input {

@@ -1,13 +1,11 @@
 //! `stockade rbac ...`: argument parsing and input loading; the analysis lives in
 //! stockade-rbac.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use stockade_engine::{Input, collect_inputs};
+use stockade_engine::Input;
 use stockade_model::{Level, LoadError, Object};
 use stockade_rbac::render::{self, Format};
 use stockade_rbac::{Goal, Policy, Principal, Request};
@@ -77,19 +75,7 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
     } else {
         paths.to_vec()
     };
-    let files: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    let (mut inputs, mut errors) = collect_inputs(&files);
-    if paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-        inputs.insert(0, Input::Bytes("<stdin>".into(), buf.into()));
-    }
+    let (inputs, mut errors) = crate::gather_inputs(&paths)?;
     let mut objects = Vec::new();
     for input in &inputs {
         let name = input.name();

@@ -1,10 +1,9 @@
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use stockade_engine::{Config, Engine, Input, collect_inputs, find_config, load_config};
+use stockade_engine::{Config, Engine, Input, find_config, load_config};
 use stockade_model::Severity;
 use stockade_report::{Format, Report};
 
@@ -58,19 +57,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         engine.fail_on = f.parse::<Severity>().map_err(anyhow::Error::msg)?;
     }
 
-    let file_paths: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    let (mut inputs, input_errors) = collect_inputs(&file_paths);
-    if paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-        inputs.insert(0, Input::Bytes("<stdin>".into(), Arc::from(buf)));
-    }
+    let (inputs, input_errors) = crate::gather_inputs(&paths)?;
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
     let mut result = if show_progress {
