@@ -78,10 +78,38 @@ impl Emit {
     }
 }
 
+/// Who an object is. The engine keeps one for every object of the input (the object itself
+/// only when a set check wants it), for set checks that only ask whether something exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectId {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl ObjectId {
+    /// The identity of `o`.
+    pub fn of(o: &Object) -> Self {
+        ObjectId {
+            api_version: o.api_version.clone(),
+            kind: o.kind.clone(),
+            namespace: o.namespace.clone(),
+            name: o.name.clone(),
+        }
+    }
+}
+
 /// What a set check sees: every object it asked for, from the whole input, in input order.
 pub struct SetContext<'a> {
     /// The objects.
     pub objects: &'a [std::sync::Arc<Object>],
+    /// Every object of the input, wanted or not, by identity only.
+    pub inventory: &'a [ObjectId],
     /// Options from the configuration.
     pub options: &'a Options,
 }

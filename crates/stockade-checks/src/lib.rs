@@ -10,7 +10,7 @@ pub mod docs;
 mod options;
 
 pub use check::{Category, Check, Run};
-pub use context::{Context, Emit, Hit, SetContext, SetEmit};
+pub use context::{Context, Emit, Hit, ObjectId, SetContext, SetEmit};
 pub use options::{OptionError, Options};
 
 /// Every built-in check, ordered by ID.
@@ -45,10 +45,12 @@ pub fn run_check(
     emit.hits
 }
 
-/// Runs one set check over objects from a whole input (those it does not want are skipped).
+/// Runs one set check over objects from a whole input (those it does not want are skipped);
+/// `inventory` names every object of the input.
 pub fn run_set_check(
     check: &Check,
     objects: &[std::sync::Arc<stockade_model::Object>],
+    inventory: &[ObjectId],
     options: &Options,
 ) -> Vec<(std::sync::Arc<stockade_model::Object>, Hit)> {
     let Run::Set { wants, run } = check.run else {
@@ -59,6 +61,7 @@ pub fn run_set_check(
     run(
         &SetContext {
             objects: &wanted,
+            inventory,
             options,
         },
         &mut emit,

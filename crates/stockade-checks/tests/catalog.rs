@@ -49,7 +49,11 @@ fn hits(check: &Check, name: &str, yaml: &str, options: &Options) -> Vec<stockad
             .into_iter()
             .map(std::sync::Arc::new)
             .collect();
-        return stockade_checks::run_set_check(check, &objects, options)
+        let inventory: Vec<_> = objects
+            .iter()
+            .map(|o| stockade_checks::ObjectId::of(o))
+            .collect();
+        return stockade_checks::run_set_check(check, &objects, &inventory, options)
             .into_iter()
             .map(|(_, h)| h)
             .collect();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
-use stockade_checks::{Category, Check, Options, Run};
+use stockade_checks::{Category, Check, ObjectId, Options, Run};
 use stockade_model::{Finding, Level, LoadError, Object, ObjectRef, Severity, Summary, pod_specs};
 
 use crate::config::{Config, Exclusion};
@@ -208,19 +208,17 @@ impl Engine {
     /// run while each file streams through; set checks then run once over the objects they
     /// asked to keep, so memory grows with the largest file plus those objects only.
     pub fn scan(&self, inputs: &[Input]) -> ScanResult {
-        let per_file: Vec<(FileResult, Vec<Retained>)> =
+        let per_file: Vec<(FileResult, Kept)> =
             inputs.par_iter().map(|i| self.scan_input(i)).collect();
         let mut result = ScanResult::default();
         // Exact sizes up front: growing by doubling would briefly hold the old and the new
         // buffer, which on a large scan is most of the peak memory.
         result
-            .findings
-            .reserve_exact(per_file.iter().map(|(f, _)| f.findings.len()).sum());
-        result
             .errors
             .reserve_exact(per_file.iter().map(|(f, _)| f.errors.len()).sum());
-        let mut retained = Vec::new();
+        let mut kept = Kept::default();
         let mut order = std::collections::HashMap::new();
+        let mut files = Vec::with_capacity(per_file.len());
         for (i, (f, r)) in per_file.into_iter().enumerate() {
             if let Some(first) = inputs.get(i) {
                 order.entry(first.name()).or_insert(i);
@@ -228,20 +226,41 @@ impl Engine {
             result.summary.files += usize::from(f.read);
             result.summary.objects += f.objects;
             result.summary.suppressed += f.suppressed;
-            result.findings.extend(f.findings);
             result.errors.extend(f.errors);
-            retained.extend(r);
+            files.push(f.findings);
+            kept.objects.extend(r.objects);
+            kept.inventory.extend(r.inventory);
         }
         let mut set = FileResult::default();
-        self.finish_set(retained, &mut set);
+        self.finish_set(kept, &mut set);
         result.summary.suppressed += set.suppressed;
-        if !set.findings.is_empty() {
-            result.findings.extend(set.findings);
-            let rank = |f: &Finding| order.get(&*f.file).copied().unwrap_or(usize::MAX);
-            result.findings.sort_by(|a, b| {
-                (rank(a), a.line, a.column, &a.check).cmp(&(rank(b), b.line, b.column, &b.check))
-            });
+        // Each file's findings are already in line order; the set's findings (and those of
+        // the objects kept for it) are ranked by file once and merged in, not re-sorted with
+        // everything else.
+        let rank = |f: &Finding| order.get(&*f.file).copied().unwrap_or(usize::MAX);
+        let mut extra = set.findings;
+        order_findings(&mut extra, rank);
+        let extra: Vec<(usize, Finding)> = extra.into_iter().map(|f| (rank(&f), f)).collect();
+        drop(order);
+        result
+            .findings
+            .reserve_exact(files.iter().map(Vec::len).sum::<usize>() + extra.len());
+        let mut extra = extra.into_iter().peekable();
+        for (i, findings) in files.into_iter().enumerate() {
+            for f in findings {
+                while let Some((_, e)) = extra.next_if(|(r, e)| {
+                    *r < i
+                        || (*r == i && (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
+                }) {
+                    result.findings.push(e);
+                }
+                result.findings.push(f);
+            }
+            while let Some((_, e)) = extra.next_if(|(r, _)| *r <= i) {
+                result.findings.push(e);
+            }
         }
+        result.findings.extend(extra.map(|(_, e)| e));
         result.summary.findings = result.findings.len();
         for f in &result.findings {
             *result.summary.by_severity.entry(f.severity).or_default() += 1;
@@ -255,7 +274,7 @@ impl Engine {
         result
     }
 
-    fn scan_input(&self, input: &Input) -> (FileResult, Vec<Retained>) {
+    fn scan_input(&self, input: &Input) -> (FileResult, Kept) {
         match input {
             Input::Bytes(name, bytes) => self.load_and_check(name, bytes),
             Input::File(path) => {
@@ -273,7 +292,7 @@ impl Engine {
                             errors: vec![e],
                             ..FileResult::default()
                         },
-                        Vec::new(),
+                        Kept::default(),
                     )
                 };
                 match std::fs::metadata(path) {
@@ -297,15 +316,15 @@ impl Engine {
 
     /// Scans one file's bytes as a set of its own (set checks see only this file).
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> FileResult {
-        let (mut out, retained) = self.load_and_check(name, bytes);
-        self.finish_set(retained, &mut out);
+        let (mut out, kept) = self.load_and_check(name, bytes);
+        self.finish_set(kept, &mut out);
         sort_findings(&mut out.findings);
         out
     }
 
     /// Loads a file and runs the object checks. Objects a set check wants are kept, with
     /// their object-check hits, for [`Self::finish_set`], which then applies their suppressions.
-    fn load_and_check(&self, name: &str, bytes: &[u8]) -> (FileResult, Vec<Retained>) {
+    fn load_and_check(&self, name: &str, bytes: &[u8]) -> (FileResult, Kept) {
         let loaded = stockade_model::load(name, bytes);
         let mut out = FileResult {
             read: true,
@@ -313,8 +332,12 @@ impl Engine {
             errors: loaded.errors,
             ..FileResult::default()
         };
-        let mut retained = Vec::new();
+        let mut kept = Kept::default();
+        let any_set = self.set_checks().next().is_some();
         for obj in loaded.objects {
+            if any_set {
+                kept.inventory.push(ObjectId::of(&obj));
+            }
             let pods = pod_specs(&obj);
             let hits = self.object_hits(&obj, &pods);
             let wanted = self.checks.iter().any(|(c, _)| match c.run {
@@ -323,7 +346,7 @@ impl Engine {
             });
             if wanted {
                 drop(pods);
-                retained.push(Retained {
+                kept.objects.push(Retained {
                     obj: Arc::new(obj),
                     hits,
                 });
@@ -332,11 +355,15 @@ impl Engine {
             }
         }
         sort_findings(&mut out.findings);
-        (out, retained)
+        (out, kept)
     }
 
     /// Runs the set checks over the kept objects, then settles each kept object's hits.
-    fn finish_set(&self, mut retained: Vec<Retained>, out: &mut FileResult) {
+    fn finish_set(&self, kept: Kept, out: &mut FileResult) {
+        let Kept {
+            objects: mut retained,
+            inventory,
+        } = kept;
         if retained.is_empty() {
             return;
         }
@@ -350,7 +377,9 @@ impl Engine {
             if !matches!(check.run, Run::Set { .. }) {
                 continue;
             }
-            for (obj, hit) in stockade_checks::run_set_check(check, &objects, &self.options) {
+            for (obj, hit) in
+                stockade_checks::run_set_check(check, &objects, &inventory, &self.options)
+            {
                 if let Some(&at) = index.get(&Arc::as_ptr(&obj))
                     && !self.excluded(check, &obj)
                 {
@@ -537,16 +566,53 @@ impl Engine {
     }
 }
 
+/// What a file (then the whole input) keeps for the set checks.
+#[derive(Default)]
+struct Kept {
+    /// The objects some set check wants.
+    objects: Vec<Retained>,
+    /// Every object's identity.
+    inventory: Vec<ObjectId>,
+}
+
 /// An object kept for set checks, with the hits object checks already found on it.
 struct Retained {
     obj: Arc<Object>,
     hits: Vec<(usize, stockade_checks::Hit)>,
 }
 
-fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.check).cmp(&(&b.file, b.line, b.column, &b.check))
+/// Orders findings by `rank` (the file's place in the input), then line, column and check.
+/// A finding is a few hundred bytes: small keys are sorted and each finding moved once.
+fn order_findings(findings: &mut Vec<Finding>, rank: impl Fn(&Finding) -> usize) {
+    if findings.is_sorted_by(|a, b| finding_key(a, &rank) <= finding_key(b, &rank)) {
+        return;
+    }
+    let mut keys: Vec<(usize, u32, u32, u32)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (rank(f), f.line, f.column, i as u32))
+        .collect();
+    keys.sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| {
+                findings[a.3 as usize]
+                    .check
+                    .cmp(&findings[b.3 as usize].check)
+            })
+            .then(a.3.cmp(&b.3))
     });
+    let mut slots: Vec<Option<Finding>> = findings.drain(..).map(Some).collect();
+    findings.extend(keys.iter().filter_map(|k| slots[k.3 as usize].take()));
+}
+
+fn finding_key(f: &Finding, rank: impl Fn(&Finding) -> usize) -> (usize, u32, u32, &str) {
+    (rank(f), f.line, f.column, &f.check)
+}
+
+/// Orders one file's findings by line, column and check.
+fn sort_findings(findings: &mut Vec<Finding>) {
+    order_findings(findings, |_| 0);
 }
 
 /// What one file produced.

@@ -100,14 +100,15 @@ fn is_hpa(o: &Object) -> bool {
     o.kind == "HorizontalPodAutoscaler" && o.group() == "autoscaling"
 }
 
-fn wants(_: &Object) -> bool {
-    // Any kind with a scale subresource can be a target (Argo Rollouts, custom resources).
-    true
+fn wants(o: &Object) -> bool {
+    is_hpa(o)
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
+    // Any kind with a scale subresource can be a target (Argo Rollouts, custom resources), so
+    // targets are looked up among every object of the input, by identity.
     let mut by_kind: HashMap<&str, NameIndex> = HashMap::new();
-    for o in ctx.objects.iter().filter(|o| !is_hpa(o)) {
+    for o in ctx.inventory {
         by_kind
             .entry(o.kind.as_str())
             .or_default()
