@@ -216,10 +216,42 @@ fn alnum_dash(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
+/// Every prefix or marker `known_credential` looks for.
+static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new([
+        "-----BEGIN",
+        "AKIA",
+        "ASIA",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "xoxb-",
+        "xoxp-",
+        "xoxa-",
+        "xoxr-",
+        "xoxs-",
+        "xoxe-",
+        "sk_live_",
+        "rk_live_",
+        "AIza",
+        "eyJ",
+        "://",
+    ])
+    .expect("fixed patterns")
+});
+
 /// What kind of credential `value` looks like, whatever the variable is called: cloud and
 /// forge tokens with a recognisable prefix, PEM private keys, JWTs and URLs with a password.
 pub fn known_credential(value: &str) -> Option<&'static str> {
     let v = value.trim();
+    // One pass over the value for every marker below; most values carry none.
+    if !MARKERS.is_match(v) {
+        return None;
+    }
     if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
         return Some("private key");
     }
