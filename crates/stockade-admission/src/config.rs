@@ -285,6 +285,8 @@ pub struct Policy {
     pub(crate) namespaces: HashMap<String, Vec<(String, String)>>,
     pub(crate) subresources: Vec<String>,
     pub(crate) mutate: Mutate,
+    /// Selected cross-object checks, which one request cannot answer.
+    pub(crate) not_evaluated: Vec<&'static stockade_checks::Check>,
     /// Request limits.
     pub limits: Limits,
 }
@@ -489,9 +491,14 @@ impl Policy {
             ));
         }
 
+        let not_evaluated = engine
+            .set_checks()
+            .filter(|c| modes.get(c.id).is_some_and(|m| *m != Mode::Off))
+            .collect();
         Ok(Policy {
             engine,
             modes,
+            not_evaluated,
             pss,
             enforce_workloads: ps.enforce_workloads,
             exemptions: config.exemptions.clone(),
@@ -511,6 +518,28 @@ impl Policy {
     /// The mode of a check (by ID); `Off` for checks that do not run.
     pub fn mode(&self, check: &str) -> Mode {
         self.modes.get(check).copied().unwrap_or(Mode::Off)
+    }
+
+    /// The selected checks that look across objects and so are not evaluated at admission
+    /// (one request is not a set); `stockade scan` runs them over the manifests.
+    pub fn not_evaluated(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.not_evaluated.iter().map(|c| c.id)
+    }
+
+    /// Those of [`Self::not_evaluated`] that would have looked at `obj`, comma-separated.
+    pub(crate) fn not_evaluated_for(&self, obj: &stockade_model::Object) -> String {
+        let mut ids = String::new();
+        for c in &self.not_evaluated {
+            if let stockade_checks::Run::Set { wants, .. } = c.run
+                && wants(obj)
+            {
+                if !ids.is_empty() {
+                    ids.push(',');
+                }
+                ids.push_str(c.id);
+            }
+        }
+        ids
     }
 
     /// The Pod Security policy applied to namespaces without labels, if the standards are on.

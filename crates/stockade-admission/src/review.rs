@@ -217,6 +217,8 @@ struct Response<'a> {
     denials: Vec<String>,
     warnings: Vec<String>,
     audit: BTreeMap<String, String>,
+    /// Set when the object was judged: the cross-object checks that could not be.
+    not_evaluated: Option<String>,
     patch: Option<Vec<Value>>,
     verdict: Option<Verdict>,
     reason: Option<Cow<'static, str>>,
@@ -252,6 +254,7 @@ impl<'a> Response<'a> {
             denials: Vec::new(),
             warnings: Vec::new(),
             audit: BTreeMap::new(),
+            not_evaluated: None,
             patch: None,
             verdict: None,
             reason: None,
@@ -370,6 +373,10 @@ impl<'a> Response<'a> {
         };
         let objects = std::slice::from_ref(&obj);
         let result = policy.engine.scan_objects(objects);
+        let ids = policy.not_evaluated_for(&obj);
+        if !ids.is_empty() {
+            self.not_evaluated = Some(ids);
+        }
         let mut audit: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for f in &result.findings {
             let mode = policy.mode(&f.check);
@@ -514,8 +521,14 @@ impl<'a> Response<'a> {
         if !self.warnings.is_empty() {
             r.insert("warnings".into(), json!(self.warnings));
         }
-        if !self.audit.is_empty() {
-            r.insert("auditAnnotations".into(), json!(self.audit));
+        // Recorded in the API server's audit log with the decision; not a warning, so it does
+        // not change the verdict or reach kubectl on every request.
+        if !self.audit.is_empty() || self.not_evaluated.is_some() {
+            let mut audit = json!(self.audit);
+            if let Some(ids) = self.not_evaluated {
+                audit["checks-not-evaluated"] = Value::String(ids);
+            }
+            r.insert("auditAnnotations".into(), audit);
         }
         if let Some(ops) = &self.patch {
             let bytes = serde_json::to_vec(ops).unwrap_or_default();

@@ -346,6 +346,7 @@ impl Server {
             admin = %admin_addr,
             "serving"
         );
+        log_not_evaluated(&state.policy());
 
         let graceful = GracefulShutdown::new();
         let router = app(state.clone());
@@ -443,6 +444,7 @@ async fn reload_loop(
             last = now;
             match load_policy(config.as_deref()) {
                 Ok(p) => {
+                    log_not_evaluated(&p);
                     state.set_policy(p);
                     info!("configuration reloaded");
                     state.metrics.reload("config", true);
@@ -461,4 +463,16 @@ fn load_policy_labels_file(config: &std::path::Path) -> Option<PathBuf> {
     crate::config::load_config(config)
         .ok()
         .and_then(|c| c.namespace_labels_file)
+}
+
+/// Says once which selected checks cannot run at admission (they look across objects; each
+/// response also names them in its audit annotations).
+fn log_not_evaluated(policy: &Policy) {
+    let ids: Vec<&str> = policy.not_evaluated().collect();
+    if !ids.is_empty() {
+        warn!(
+            checks = %ids.join(","),
+            "cross-object checks are not evaluated at admission (one request is not a set); run `stockade scan` over the manifests for them"
+        );
+    }
 }
