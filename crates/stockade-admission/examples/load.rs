@@ -216,6 +216,8 @@ fn main() {
         .args(["--listen", &addr.to_string()])
         .args(["--admin-listen", &admin.to_string()])
         .args(["--threads", &a.server_threads.to_string()])
+        // Every review warns, so every one is written to the decisions log.
+        .args(["--events", dir.path().join("events.db").to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -206,6 +206,7 @@ spec:
             - --config=/config/serve.yaml
             - --listen=0.0.0.0:8443
             - --admin-listen=0.0.0.0:8080
+            - --events=/var/lib/stockade/events.db
           ports:
             - {{name: https, containerPort: 8443}}
             - {{name: admin, containerPort: 8080}}
@@ -226,11 +227,15 @@ spec:
           volumeMounts:
             - {{name: tls, mountPath: /tls, readOnly: true}}
             - {{name: config, mountPath: /config, readOnly: true}}
+            - {{name: events, mountPath: /var/lib/stockade}}
       volumes:
         - name: tls
           secret: {{secretName: stockade-tls}}
         - name: config
           configMap: {{name: stockade-config}}
+        # The decisions log (kept across container restarts; `kubectl exec ... stockade events`).
+        - name: events
+          emptyDir: {{sizeLimit: 512Mi}}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget

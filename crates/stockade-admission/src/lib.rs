@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod events;
 pub mod install;
 pub mod metrics;
 pub mod mutate;

@@ -24,6 +24,8 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
+
+use crate::events::{Decision, EventLog};
 use tracing::{error, info, warn};
 
 use crate::config::{ConfigError, Policy, load_policy};
@@ -50,6 +52,10 @@ pub struct ServerConfig {
     pub drain_timeout: Duration,
     /// How long a client may take to complete the TLS handshake.
     pub handshake_timeout: Duration,
+    /// SQLite file for the decisions log (`None`: no log).
+    pub events: Option<PathBuf>,
+    /// Decisions the log keeps (the oldest are removed).
+    pub events_max_rows: u64,
 }
 
 impl ServerConfig {
@@ -65,6 +71,8 @@ impl ServerConfig {
             reload_interval: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(25),
             handshake_timeout: Duration::from_secs(10),
+            events: None,
+            events_max_rows: 1_000_000,
         }
     }
 }
@@ -78,6 +86,9 @@ pub enum ServeError {
     /// The certificate or key is unusable.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// The decisions log cannot be opened.
+    #[error("decisions log: {0}")]
+    Events(#[from] crate::events::EventsError),
     /// An address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -96,6 +107,7 @@ pub struct State {
     pub metrics: Metrics,
     limiter: Semaphore,
     ready: AtomicBool,
+    events: Option<EventLog>,
 }
 
 impl State {
@@ -107,7 +119,20 @@ impl State {
             metrics: Metrics::new(),
             limiter: Semaphore::new(permits),
             ready: AtomicBool::new(false),
+            events: None,
         })
+    }
+
+    /// State serving `policy` that appends its deny, warn and audit decisions to `events`.
+    pub fn with_events(policy: Policy, events: Option<EventLog>) -> Arc<State> {
+        let mut state = Arc::into_inner(State::new(policy)).expect("just created");
+        state.events = events;
+        Arc::new(state)
+    }
+
+    /// The decisions log, if one is kept.
+    pub fn events(&self) -> Option<&EventLog> {
+        self.events.as_ref()
     }
 
     /// The policy in force.
@@ -251,6 +276,17 @@ async fn handle(state: Arc<State>, webhook: Webhook, body: Body) -> Response {
                 duration_us = elapsed.as_micros() as u64,
                 "decision"
             );
+            if let Some(log) = state.events()
+                && let Some(d) =
+                    Decision::from_outcome(webhook.as_str(), &outcome, std::time::SystemTime::now())
+                && !log.record(d)
+                && log.dropped().is_power_of_two()
+            {
+                warn!(
+                    dropped = log.dropped(),
+                    "decisions log queue full: decisions dropped from the log (still in this JSON log)"
+                );
+            }
             let body = serde_json::to_vec(&outcome.response).unwrap_or_default();
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
@@ -288,8 +324,12 @@ impl Server {
         };
         let listener = bind(config.listen).await?;
         let admin = bind(config.admin_listen).await?;
+        let events = match &config.events {
+            Some(path) => Some(EventLog::open(path, config.events_max_rows)?),
+            None => None,
+        };
         Ok(Server {
-            state: State::new(policy),
+            state: State::with_events(policy, events),
             certs,
             listener,
             admin,
@@ -397,6 +437,10 @@ impl Server {
         reload_task.abort();
         let _ = stop_tx.send(true);
         let _ = admin_task.await;
+        if let Some(log) = state.events() {
+            // Everything queued reaches the file before the process exits.
+            log.close();
+        }
         info!("stopped");
         Ok(())
     }

@@ -131,6 +131,49 @@ async fn reviews_over_https() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn denials_are_in_the_decisions_log_after_shutdown() {
+    use stockade_admission::events::{Filter, query};
+    let mut s = Running::start(CONFIG).await;
+    let deploy = fixture("deployment-create.json");
+    assert_eq!(parse(&s.post("/validate", body(&deploy)).await.1), denied());
+    let mut dry = deploy.clone();
+    dry["request"]["dryRun"] = json!(true);
+    assert_eq!(parse(&s.post("/validate", body(&dry)).await.1), denied());
+    // Admitted silently: not a decision worth keeping.
+    s.post("/validate", body(&fixture("hardened-pod.json")))
+        .await;
+    s.stop();
+    (&mut s.task).await.unwrap();
+
+    let log = query(&s.path("events.db"), &Filter::default()).unwrap();
+    assert_eq!(log.len(), 2, "{log:#?}");
+    for (d, dry_run) in log.iter().zip([false, true]) {
+        assert_eq!(
+            (
+                &*d.verdict,
+                &*d.operation,
+                &*d.kind,
+                &*d.name,
+                &*d.uid,
+                d.dry_run
+            ),
+            ("deny", "CREATE", "Deployment", "web", UID, dry_run)
+        );
+        assert_eq!(d.message, DENIAL);
+        assert_eq!(d.violations.len(), 1);
+        assert_eq!(
+            (&*d.violations[0].check, &*d.violations[0].mode),
+            ("STK001", "enforce")
+        );
+    }
+    let none = Filter {
+        check: Some("STK002".into()),
+        ..Filter::default()
+    };
+    assert!(query(&s.path("events.db"), &none).unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_oversized_and_misrouted_requests_get_http_errors() {
     let s = Running::start("limits:\n  max-body-bytes: 4096\n").await;
     assert_eq!(

@@ -33,6 +33,9 @@ pub enum Command {
     /// Print the manifests that run the webhook in a cluster (certificates, Deployment, PDB,
     /// Service, NetworkPolicy, webhook configurations): `stockade install | kubectl apply -f -`.
     Install(crate::serve::InstallArgs),
+    /// Query the webhook's decisions log (deny, warn and audit decisions kept by
+    /// `stockade serve --events FILE`).
+    Events(crate::serve::EventsArgs),
     /// List the check catalog.
     Checks(ChecksArgs),
     /// Print a check's documentation.

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Review(args) => serve::review(args),
         Command::Install(args) => serve::install(args),
+        Command::Events(args) => serve::events(args),
         Command::Checks(args) => scan::list_checks(&args),
         Command::Explain { check } => scan::explain(&check),
         Command::Rbac(args) => rbac::run(args),

@@ -37,6 +37,116 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// SQLite file that keeps every deny, warn and audit decision (`stockade events` reads it).
+    #[arg(long, value_name = "FILE", default_value = "stockade-events.db")]
+    pub events: PathBuf,
+    /// Keep no decisions log.
+    #[arg(long, conflicts_with = "events")]
+    pub no_events: bool,
+    /// Decisions the log keeps; the oldest are removed beyond this.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events_max_rows: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// The decisions log written by `stockade serve --events`.
+    #[arg(long, value_name = "FILE", default_value = "stockade-events.db")]
+    pub db: PathBuf,
+    /// Only this namespace.
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// Only decisions with a violation of this check (ID, or `PSS:<control>`).
+    #[arg(long)]
+    pub check: Option<String>,
+    /// Only this verdict.
+    #[arg(long, value_parser = ["deny", "warn", "audit"])]
+    pub verdict: Option<String>,
+    /// Only this kind (as in the request: Pod, Deployment...).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Not before: a duration back from now (`90m`, `2h`, `7days`) or an RFC 3339 time.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Not after: a duration back from now or an RFC 3339 time.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// The newest N decisions only (0: all).
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    pub format: String,
+}
+
+/// A time bound: `2h` back from now, or an RFC 3339 time; milliseconds since the epoch.
+fn time_bound(s: &str, now: std::time::SystemTime) -> anyhow::Result<i64> {
+    let t = match humantime::parse_duration(s) {
+        Ok(d) => now.checked_sub(d).unwrap_or(std::time::UNIX_EPOCH),
+        Err(_) => humantime::parse_rfc3339_weak(s).with_context(|| {
+            format!("`{s}` is neither a duration (90m, 2h, 7days) nor an RFC 3339 time")
+        })?,
+    };
+    Ok(t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64))
+}
+
+pub fn events(args: EventsArgs) -> anyhow::Result<ExitCode> {
+    use stockade_admission::events::{Filter, query};
+    let now = std::time::SystemTime::now();
+    let filter = Filter {
+        namespace: args.namespace,
+        check: args.check,
+        verdict: args.verdict,
+        kind: args.kind,
+        since_ms: args
+            .since
+            .as_deref()
+            .map(|s| time_bound(s, now))
+            .transpose()?,
+        until_ms: args
+            .until
+            .as_deref()
+            .map(|s| time_bound(s, now))
+            .transpose()?,
+        limit: args.limit,
+    };
+    let decisions = query(&args.db, &filter)?;
+    let mut out = String::new();
+    if args.format == "json" {
+        for d in &decisions {
+            out.push_str(&serde_json::to_string(d)?);
+            out.push('\n');
+        }
+    } else {
+        for d in &decisions {
+            let time = std::time::UNIX_EPOCH + Duration::from_millis(d.time_ms.max(0) as u64);
+            let ns = if d.namespace.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", d.namespace)
+            };
+            let checks: Vec<&str> = d.violations.iter().map(|v| v.check.as_str()).collect();
+            out.push_str(&format!(
+                "{} {:<5} {} {}{}{} {}{}\n",
+                humantime::format_rfc3339_seconds(time),
+                d.verdict,
+                d.operation,
+                d.kind,
+                if d.kind.is_empty() { "" } else { " " },
+                format_args!("{ns}{}", d.name),
+                checks.join(","),
+                if d.dry_run { " (dry run)" } else { "" },
+            ));
+            for line in d.message.lines() {
+                out.push_str("    ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    crate::print_out(&out);
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +209,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.config = args.config;
     config.reload_interval = Duration::from_secs(args.reload_interval.max(1));
     config.drain_timeout = Duration::from_secs(args.drain_timeout);
+    config.events = (!args.no_events).then_some(args.events);
+    config.events_max_rows = args.events_max_rows.max(1);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.max(1));

@@ -85,6 +85,7 @@ impl Running {
         sc.config = Some(dir.path().join("config.yaml"));
         sc.reload_interval = Duration::from_millis(50);
         sc.drain_timeout = Duration::from_secs(5);
+        sc.events = Some(dir.path().join("events.db"));
         let server = Server::bind(sc).await.unwrap();
         let (addr, admin, state) = (server.local_addr(), server.admin_addr(), server.state());
         let (tx, rx) = oneshot::channel::<()>();
