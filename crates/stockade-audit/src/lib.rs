@@ -25,6 +25,7 @@ pub mod engine;
 pub mod event;
 pub mod fields;
 pub mod rules;
+pub mod watch;
 mod yaml;
 
 pub use engine::{Alert, Engine, Matching, Rule};
