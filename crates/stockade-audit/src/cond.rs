@@ -655,22 +655,29 @@ fn hex(s: &str) -> Option<Vec<u8>> {
 /// Builds an And (`and == true`) or Or, dropping neutral constants and short-circuiting on
 /// absorbing ones.
 fn fold(items: Vec<Expr>, and: bool) -> Expr {
-    let mut out = Vec::with_capacity(items.len());
-    for e in items {
-        match e {
-            Expr::Const(b) if b == and => {}
-            Expr::Const(b) => return Expr::Const(b),
-            Expr::And(inner) if and => out.extend(inner.into_vec()),
-            Expr::Or(inner) if !and => out.extend(inner.into_vec()),
-            e => out.push(e),
-        }
-    }
+    let mut out = fold_items(items, and);
+    // Evaluation has no side effects, so operands can run cheapest first.
+    out.sort_by_key(Expr::cost);
     match out.len() {
         0 => Expr::Const(and),
         1 => out.pop().expect("one item"),
         _ if and => Expr::And(out.into()),
         _ => Expr::Or(out.into()),
     }
+}
+
+fn fold_items(items: Vec<Expr>, and: bool) -> Vec<Expr> {
+    let mut out = Vec::with_capacity(items.len());
+    for e in items {
+        match e {
+            Expr::Const(b) if b == and => {}
+            Expr::Const(b) => return vec![Expr::Const(b)],
+            Expr::And(inner) if and => out.extend(inner.into_vec()),
+            Expr::Or(inner) if !and => out.extend(inner.into_vec()),
+            e => out.push(e),
+        }
+    }
+    out
 }
 
 fn order(op: Op, v: &str, rhs: &str, n: Option<f64>) -> bool {
@@ -731,15 +738,32 @@ impl Cmp {
         match vals {
             Vals::None => false,
             Vals::One(v) => self.one(v),
-            Vals::Many(vs) => match self {
-                Cmp::In(_) | Cmp::Ne(_) => vs.iter().all(|v| self.one(v)),
-                _ => vs.iter().any(|v| self.one(v)),
-            },
+            Vals::Many(vs) => self.test_many(vs.iter().map(|v| &**v)),
+        }
+    }
+
+    /// Tests the values of a list field (an empty list is an absent field).
+    fn test_many<'x>(&self, mut vs: impl Iterator<Item = &'x str>) -> bool {
+        let Some(first) = vs.next() else { return false };
+        match self {
+            Cmp::In(_) | Cmp::Ne(_) => self.one(first) && vs.all(|v| self.one(v)),
+            _ => self.one(first) || vs.any(|v| self.one(v)),
         }
     }
 }
 
 impl Expr {
+    /// Estimated evaluation cost (see [`Field::cost`]).
+    pub fn cost(&self) -> u32 {
+        match self {
+            Expr::Const(_) => 0,
+            Expr::And(items) | Expr::Or(items) => items.iter().map(Expr::cost).sum(),
+            Expr::Not(e) => e.cost(),
+            Expr::Check(f, Cmp::Glob(_)) => f.cost() + 1,
+            Expr::Check(f, _) => f.cost(),
+        }
+    }
+
     /// Evaluates against one event.
     pub fn eval(&self, ev: &Event<'_>) -> bool {
         match self {
@@ -747,6 +771,13 @@ impl Expr {
             Expr::And(items) => items.iter().all(|e| e.eval(ev)),
             Expr::Or(items) => items.iter().any(|e| e.eval(ev)),
             Expr::Not(e) => !e.eval(ev),
+            // Groups and source IPs are tested in place, without building a value list.
+            Expr::Check(Field::UserGroups, cmp) => ev
+                .groups()
+                .is_some_and(|g| cmp.test_many(g.iter().map(|s| &*s.0))),
+            Expr::Check(Field::SourceIps, cmp) => ev
+                .source_ips()
+                .is_some_and(|g| cmp.test_many(g.iter().map(|s| &*s.0))),
             Expr::Check(f, cmp) => cmp.test(&f.extract(ev)),
         }
     }

@@ -45,6 +45,21 @@ pub(crate) struct Status<'a> {
     pub reason: Option<Cow<'a, str>>,
 }
 
+/// The two annotations rules test, read during the main parse.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Annotations<'a> {
+    #[serde(borrow, default, rename = "authorization.k8s.io/decision")]
+    pub decision: Option<Cow<'a, str>>,
+    /// Kept raw: it usually holds escaped quotes, and decoding it for every event would
+    /// allocate.
+    #[serde(borrow, default, rename = "authorization.k8s.io/reason")]
+    pub reason: Option<&'a RawValue>,
+}
+
+/// A string borrowed from the input when it has no escapes.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Str<'a>(#[serde(borrow)] pub Cow<'a, str>);
+
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawEvent<'a> {
     #[serde(borrow, default)]
@@ -74,7 +89,7 @@ pub(crate) struct RawEvent<'a> {
     #[serde(borrow, default, rename = "responseObject")]
     pub response_object: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    pub annotations: Option<&'a RawValue>,
+    pub annotations: Option<Annotations<'a>>,
     #[serde(borrow, default, rename = "requestReceivedTimestamp")]
     pub request_received: Option<Cow<'a, str>>,
     #[serde(borrow, default, rename = "stageTimestamp")]
@@ -95,14 +110,21 @@ pub struct Event<'a> {
     full: OnceCell<Option<Value>>,
     request: OnceCell<Option<Value>>,
     response: OnceCell<Option<Value>>,
-    annotations: OnceCell<Option<Value>>,
-    groups: OnceCell<Option<Value>>,
-    source_ips: OnceCell<Option<Value>>,
+    groups: OnceCell<Option<Vec<Str<'a>>>>,
+    source_ips: OnceCell<Option<Vec<Str<'a>>>>,
 }
 
 fn lazy<'v>(cell: &'v OnceCell<Option<Value>>, raw: Option<&RawValue>) -> Option<&'v Value> {
     cell.get_or_init(|| raw.and_then(|r| serde_json::from_str(r.get()).ok()))
         .as_ref()
+}
+
+fn lazy_strs<'v, 'a>(
+    cell: &'v OnceCell<Option<Vec<Str<'a>>>>,
+    raw: Option<&'a RawValue>,
+) -> Option<&'v [Str<'a>]> {
+    cell.get_or_init(|| raw.and_then(|r| serde_json::from_str(r.get()).ok()))
+        .as_deref()
 }
 
 impl<'a> Event<'a> {
@@ -113,7 +135,6 @@ impl<'a> Event<'a> {
             full: OnceCell::new(),
             request: OnceCell::new(),
             response: OnceCell::new(),
-            annotations: OnceCell::new(),
             groups: OnceCell::new(),
             source_ips: OnceCell::new(),
         }
@@ -148,17 +169,22 @@ impl<'a> Event<'a> {
         lazy(&self.response, self.raw.response_object)
     }
 
-    /// `annotations`, parsed on first use.
+    /// `annotations` (from the whole event, parsed on first use).
     pub fn annotations(&self) -> Option<&Value> {
-        lazy(&self.annotations, self.raw.annotations)
+        self.json()?.get("annotations")
     }
 
-    pub(crate) fn groups(&self) -> Option<&Value> {
-        lazy(&self.groups, self.raw.user.as_ref().and_then(|u| u.groups))
+    /// `authorization.k8s.io/decision` and `.../reason`.
+    pub(crate) fn auth(&self) -> Option<&Annotations<'a>> {
+        self.raw.annotations.as_ref()
     }
 
-    pub(crate) fn source_ips(&self) -> Option<&Value> {
-        lazy(&self.source_ips, self.raw.source_ips)
+    pub(crate) fn groups(&self) -> Option<&[Str<'a>]> {
+        lazy_strs(&self.groups, self.raw.user.as_ref().and_then(|u| u.groups))
+    }
+
+    pub(crate) fn source_ips(&self) -> Option<&[Str<'a>]> {
+        lazy_strs(&self.source_ips, self.raw.source_ips)
     }
 
     /// `verb`.
@@ -292,8 +318,14 @@ pub fn read_events<R: BufRead>(
         let start = line_no;
         let first = buf.iter().position(|b| !b.is_ascii_whitespace());
         let Some(first) = first else { continue };
-        // A value that does not close on its line: keep reading until it does.
-        if matches!(buf[first], b'{' | b'[') {
+        // A value that does not close on its line (pretty-printed JSON): keep reading until
+        // it does. A line ending in `}` or `]` is taken as complete without scanning it.
+        let last = buf
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .unwrap_or(first);
+        if matches!(buf[first], b'{' | b'[') && (last == first || !matches!(buf[last], b'}' | b']'))
+        {
             let mut depth = Depth::default();
             depth.feed(&buf);
             while depth.depth > 0 && buf.len() < MAX_EVENT_BYTES {

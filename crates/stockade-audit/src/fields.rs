@@ -333,6 +333,41 @@ impl Field {
         Ok(f)
     }
 
+    /// A rough cost of extracting the field, to test cheap fields first: top-level fields
+    /// are read during the main parse, lists of strings need a small parse, the request and
+    /// response objects a full one, other JSON pointers the whole event.
+    pub fn cost(&self) -> u32 {
+        match self {
+            Field::UserGroups | Field::SourceIps | Field::RawTime | Field::UriParam(_) => 4,
+            Field::JsonValue(p)
+                if p.starts_with("/requestObject") || p.starts_with("/responseObject") =>
+            {
+                8
+            }
+            Field::JsonValue(_) => 16,
+            Field::AuditId
+            | Field::Stage
+            | Field::AuthDecision
+            | Field::AuthReason
+            | Field::UserName
+            | Field::ImpUserName
+            | Field::Verb
+            | Field::Uri
+            | Field::TargetName
+            | Field::TargetNamespace
+            | Field::TargetResource
+            | Field::TargetSubresource
+            | Field::ConfigmapName
+            | Field::BindingSubjectHasName
+            | Field::ResponseCode
+            | Field::ResponseReason
+            | Field::UserAgent
+            | Field::JsonObj
+            | Field::Time => 1,
+            _ => 8,
+        }
+    }
+
     /// True for fields that yield a list of values.
     pub fn is_list(&self) -> bool {
         matches!(
@@ -384,14 +419,16 @@ impl Field {
                     .as_ref()
                     .and_then(|s| s.reason.as_deref()),
             ),
-            Field::AuthDecision => one(ev
-                .annotations()
-                .and_then(|a| a.get("authorization.k8s.io/decision"))),
-            Field::AuthReason => one(ev
-                .annotations()
-                .and_then(|a| a.get("authorization.k8s.io/reason"))),
-            Field::UserGroups => many(ev.groups()),
-            Field::SourceIps => many(ev.source_ips()),
+            Field::AuthDecision => Vals::opt(ev.auth().and_then(|a| a.decision.as_deref())),
+            Field::AuthReason => match ev.auth().and_then(|a| a.reason) {
+                Some(raw) => match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
+                    Ok(s) => Vals::One(Cow::Owned(s.into_owned())),
+                    Err(_) => Vals::One(Cow::Borrowed(raw.get())),
+                },
+                None => Vals::None,
+            },
+            Field::UserGroups => strs(ev.groups()),
+            Field::SourceIps => strs(ev.source_ips()),
             Field::UriParam(name) => match raw
                 .request_uri
                 .as_deref()
@@ -501,8 +538,6 @@ impl Field {
                     ev.request_object().and_then(|o| o.pointer(rest))
                 } else if let Some(rest) = ptr.strip_prefix("/responseObject") {
                     ev.response_object().and_then(|o| o.pointer(rest))
-                } else if let Some(rest) = ptr.strip_prefix("/annotations") {
-                    ev.annotations().and_then(|o| o.pointer(rest))
                 } else {
                     ev.json().and_then(|o| o.pointer(ptr))
                 };
@@ -532,6 +567,13 @@ fn one(v: Option<&Value>) -> Vals<'_> {
     match v {
         None | Some(Value::Null) => Vals::None,
         Some(v) => Vals::One(as_text(v)),
+    }
+}
+
+fn strs<'v>(v: Option<&'v [crate::event::Str<'_>]>) -> Vals<'v> {
+    match v {
+        Some(items) => Vals::list(items.iter().map(|s| Cow::Borrowed(&*s.0)).collect()),
+        None => Vals::None,
     }
 }
 
