@@ -309,32 +309,46 @@ pub fn read_events<R: BufRead>(
     let mut stats = ReadStats::default();
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut line_no: u64 = 0;
+    // A line read ahead while collecting a multi-line value, to be handled next.
+    let mut carried: Option<Vec<u8>> = None;
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        line_no += 1;
-        let start = line_no;
-        let first = buf.iter().position(|b| !b.is_ascii_whitespace());
-        let Some(first) = first else { continue };
-        // A value that does not close on its line (pretty-printed JSON): keep reading until
-        // it does. A line ending in `}` or `]` is taken as complete without scanning it.
-        let last = buf
-            .iter()
-            .rposition(|b| !b.is_ascii_whitespace())
-            .unwrap_or(first);
-        if matches!(buf[first], b'{' | b'[') && (last == first || !matches!(buf[last], b'}' | b']'))
-        {
-            let mut depth = Depth::default();
-            depth.feed(&buf);
-            while depth.depth > 0 && buf.len() < MAX_EVENT_BYTES {
-                let from = buf.len();
+        match carried.take() {
+            Some(line) => buf.extend_from_slice(&line),
+            None => {
                 if reader.read_until(b'\n', &mut buf)? == 0 {
                     break;
                 }
                 line_no += 1;
-                depth.feed(&buf[from..]);
+            }
+        }
+        let start = line_no;
+        let first = buf.iter().position(|b| !b.is_ascii_whitespace());
+        let Some(first) = first else { continue };
+        let last = buf
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .unwrap_or(first);
+        // Pretty-printed JSON: a first line that opens a value and stops where no JSON-lines
+        // record can end (`{`, `[`, `,`, `:`). Collect lines until the value closes. A line
+        // starting with `{` in the first column is a new record: the value before it was cut
+        // short, so it is reported and the new line is read on its own.
+        if matches!(buf[first], b'{' | b'[') && matches!(buf[last], b'{' | b'[' | b',' | b':') {
+            let mut depth = Depth::default();
+            depth.feed(&buf);
+            let mut next = Vec::new();
+            while depth.depth > 0 && buf.len() < MAX_EVENT_BYTES {
+                next.clear();
+                if reader.read_until(b'\n', &mut next)? == 0 {
+                    break;
+                }
+                line_no += 1;
+                if next.first() == Some(&b'{') {
+                    carried = Some(std::mem::take(&mut next));
+                    break;
+                }
+                depth.feed(&next);
+                buf.extend_from_slice(&next);
             }
         }
         let loc = Location { file, line: start };
@@ -464,6 +478,19 @@ mod tests {
             errs[0]
         );
         assert!(errs[1].starts_with("f:4: invalid JSON"), "{}", errs[1]);
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_never_a_panic() {
+        let line = r#"{"kind":"Event","verb":"get","user":{"username":"a\"b","groups":["x"]},"objectRef":{"resource":"pods"},"requestObject":{"spec":{"containers":[{"image":"nginx"}]}},"annotations":{"authorization.k8s.io/decision":"allow"}}"#;
+        for cut in 1..line.len() {
+            let input = format!("{}\n{}\n", &line[..cut], line);
+            let (evs, errs) = read(&input);
+            // The cut line is reported and the intact line after it is still read.
+            assert_eq!(evs, vec![("get".to_string(), 2)], "cut at {cut}: {errs:?}");
+            assert_eq!(errs.len(), 1, "cut at {cut}: {errs:?}");
+            assert!(errs[0].starts_with("f:1: "), "cut at {cut}: {errs:?}");
+        }
     }
 
     #[test]
