@@ -48,6 +48,9 @@ pub enum Command {
     /// Analyse NetworkPolicies: allowed connections, diffs, exposure.
     #[command(subcommand)]
     Netpol(crate::netpol::NetpolCommand),
+    /// Detect attacks in Kubernetes audit logs with Falco-compatible rules (see docs/audit.md).
+    #[command(subcommand)]
+    Audit(crate::audit::AuditCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

@@ -1,5 +1,6 @@
 //! The `stockade` command: argument parsing and exit codes; all logic lives in the library crates.
 
+mod audit;
 mod cli;
 mod netpol;
 mod pss;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Explain { check } => scan::explain(&check),
         Command::Rbac(args) => rbac::run(args),
         Command::Netpol(cmd) => netpol::run(cmd),
+        Command::Audit(cmd) => audit::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
