@@ -9,7 +9,12 @@ use crate::eval::{Direction, Engine, Peer};
 use crate::ip::IpSet;
 
 /// Why one direction of a pair is what it is.
-fn reasons(engine: &Engine<'_>, subject: Peer<'_>, other: Peer<'_>, dir: Direction) -> Vec<String> {
+pub(crate) fn reasons(
+    engine: &Engine<'_>,
+    subject: Peer<'_>,
+    other: Peer<'_>,
+    dir: Direction,
+) -> Vec<String> {
     let cluster = engine.cluster();
     let mut out = Vec::new();
     let (word, rules_of): (&str, fn(&AdminPolicy) -> &Vec<crate::cluster::AdminRule>) = match dir {
