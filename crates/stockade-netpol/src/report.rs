@@ -583,7 +583,6 @@ pub fn findings_for(cluster: &Cluster, options: &Options) -> Vec<Finding> {
                 crate::explain::reasons(&engine, peer, Peer::Ip(&metadata_ip), Direction::Egress)
                     .into_iter()
                     .filter(|r| r.contains(" allows "))
-                    .map(|r| r.trim_start_matches("Egress: ").to_string())
                     .collect();
             out.push(at_workload(
                 i,
