@@ -54,6 +54,12 @@ thread_local! {
     static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread ran the analysis.
+    static ANALYSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The findings of `objects` (not empty), computed once per set, options and thread.
 fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Finding>> {
     let (Some(first), Some(last)) = (objects.first(), objects.last()) else {
@@ -77,6 +83,8 @@ fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Finding>> {
             .filter_map(|s| report::parse_selector(s).ok().flatten())
             .collect();
         let opts = report::Options { data_stores };
+        #[cfg(test)]
+        ANALYSES.with(|n| n.set(n.get() + 1));
         let cluster = stockade_netpol::Cluster::from_objects(objects.iter().map(|o| &**o));
         let findings = Rc::new(report::findings_for(&cluster, &opts));
         *cache = Some(Cached {
@@ -126,5 +134,72 @@ pub fn emit(kind: &Kind, ctx: &SetContext, out: &mut SetEmit) {
                 severity: None,
             },
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::ANALYSES;
+    use crate::checks::netpol;
+    use crate::{Check, Options, run_set_check};
+
+    const INPUT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1.0.0}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: other, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: other}}
+  policyTypes: [Ingress, Egress]
+";
+
+    fn objects() -> Vec<Arc<stockade_model::Object>> {
+        stockade_model::load("t.yaml", INPUT.as_bytes())
+            .objects
+            .into_iter()
+            .map(Arc::new)
+            .collect()
+    }
+
+    #[test]
+    fn one_analysis_serves_every_check_of_a_set() {
+        let checks: [&Check; 6] = [
+            &netpol::workload_not_isolated_ingress::CHECK,
+            &netpol::workload_not_isolated_egress::CHECK,
+            &netpol::namespace_without_default_deny_ingress::CHECK,
+            &netpol::workload_exposed_outside_cluster::CHECK,
+            &netpol::egress_to_cloud_metadata::CHECK,
+            &netpol::exposed_path_to_data_store::CHECK,
+        ];
+        let before = ANALYSES.with(|n| n.get());
+        let set = objects();
+        let options = Options::default();
+        let hits: usize = checks
+            .iter()
+            .map(|c| run_set_check(c, &set, &options).len())
+            .sum();
+        // web is not isolated in either direction; shop has no default-deny.
+        assert_eq!(hits, 3);
+        assert_eq!(ANALYSES.with(|n| n.get()) - before, 1);
+        // Another set (equal contents, other objects) or other options: analysed again.
+        let other = objects();
+        run_set_check(checks[0], &other, &options);
+        assert_eq!(ANALYSES.with(|n| n.get()) - before, 2);
+        let with_store = Options {
+            data_store: vec!["app=db".into()],
+            ..Options::default()
+        };
+        run_set_check(checks[0], &other, &with_store);
+        run_set_check(checks[1], &other, &with_store);
+        assert_eq!(ANALYSES.with(|n| n.get()) - before, 3);
     }
 }
