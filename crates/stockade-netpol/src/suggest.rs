@@ -546,6 +546,7 @@ pub fn suggest(
             }
         }
     }
+    mismatches.sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
     Ok(Suggestion {
         yaml,
         policies,
@@ -554,4 +555,83 @@ pub fn suggest(
         mismatches,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objects(yaml: &str) -> Vec<Object> {
+        stockade_model::load("t.yaml", yaml.as_bytes()).objects
+    }
+
+    fn pod(name: &str, labels: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: a\n  labels: {labels}\nspec:\n  containers: [{{name: c, image: x}}]\n---\n"
+        )
+    }
+
+    #[test]
+    fn yaml_scalars_that_would_read_back_differently_are_quoted() {
+        assert_eq!(yaml_str("web"), "web");
+        assert_eq!(yaml_str("app.kubernetes.io/name"), "app.kubernetes.io/name");
+        assert_eq!(yaml_str("yes"), "\"yes\"");
+        assert_eq!(yaml_str("8080"), "\"8080\"");
+        assert_eq!(yaml_str("a b"), "\"a b\"");
+        assert_eq!(yaml_str(""), "\"\"");
+    }
+
+    #[test]
+    fn selectors_use_the_fewest_labels_that_tell_workloads_apart() {
+        let objs = objects(&format!(
+            "{}{}{}",
+            pod("x", "{app: shop, component: api, version: v1}"),
+            pod("y", "{app: shop, component: db, version: v1}"),
+            pod("z", "{app: shop, component: db, version: v1}")
+        ));
+        let cluster = Cluster::from_objects(&objs);
+        let mut warnings = Vec::new();
+        let x = selector_for(&cluster, 0, &mut warnings);
+        assert_eq!(x, Labels::from([("component".into(), "api".into())]));
+        assert!(warnings.is_empty());
+        let y = selector_for(&cluster, 1, &mut warnings);
+        assert_eq!(y.len(), 3);
+        assert_eq!(
+            warnings,
+            ["a/y[Pod]: its pod labels also match a/z[Pod]; a policy cannot tell them apart"]
+        );
+    }
+
+    #[test]
+    fn identical_labels_make_the_verification_fail() {
+        let objs = objects(&format!(
+            "{}{}{}",
+            pod("x", "{app: x}"),
+            pod("y", "{app: same}"),
+            pod("z", "{app: same}")
+        ));
+        let flows = parse_flows("f.yaml", "- {from: a/x, to: a/y, port: 80}\n").unwrap();
+        let s = suggest(&objs, "f.yaml", &flows, &Options::default()).unwrap();
+        // z is not declared, so only x and y are checked: verified.
+        assert!(s.mismatches.is_empty(), "{:?}", s.mismatches);
+        let flows = parse_flows(
+            "f.yaml",
+            "- {from: a/x, to: a/y, port: 80}\n- {from: a/z, to: a/x, port: 81}\n",
+        )
+        .unwrap();
+        let s = suggest(&objs, "f.yaml", &flows, &Options::default()).unwrap();
+        // y and z share their labels: the policy for one admits the other's traffic too.
+        let got: Vec<String> = s
+            .mismatches
+            .iter()
+            .map(|m| format!("{} => {} : {} / {}", m.src, m.dst, m.expected, m.allowed))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "a/x[Pod] => a/z[Pod] : No Connections / TCP 80",
+                "a/y[Pod] => a/x[Pod] : No Connections / TCP 81"
+            ]
+        );
+    }
 }
