@@ -321,3 +321,55 @@ fn suggest_names_every_bad_flow_and_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("flows.yaml: "), "{}", stderr(&out));
 }
+
+#[test]
+fn scan_reports_the_path_to_the_data_store_once_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("stockade.yaml");
+    std::fs::write(&config, "options:\n  data-store: [\"app=db\"]\n").unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--format", "json"];
+        args.extend_from_slice(extra);
+        let v1 = path("v1");
+        args.push(&v1);
+        let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"].as_str().unwrap().starts_with("STK85"))
+            .map(|f| {
+                format!(
+                    "{} {}:{} {}",
+                    f["check"].as_str().unwrap(),
+                    f["file"].as_str().unwrap().rsplit('/').next().unwrap(),
+                    f["line"],
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // Without data stores configured the default netpol checks find nothing here: no egress
+    // is restricted, so STK854 does not judge it.
+    assert_eq!(scan(&["--no-config"]), Vec::<String>::new());
+    assert_eq!(
+        scan(&["--config", config.to_str().unwrap()]),
+        [
+            "STK855 workloads.yaml:4 exposed workload reaches a data store: shop/web[Deployment] => ops/monitor[Deployment] => shop/db[StatefulSet]"
+        ]
+    );
+    // The opt-in checks, enabled by ID. shop isolates every workload for ingress and has a
+    // default-deny; no namespace has egress policies and ops has none at all: only the
+    // exposure remains.
+    let all = scan(&["--no-config", "--enable", "STK850,STK851,STK852,STK853"]);
+    assert_eq!(
+        all,
+        [
+            "STK853 workloads.yaml:4 shop/web[Deployment] is reachable from outside the cluster via Service web (LoadBalancer, TCP 8080)"
+        ]
+    );
+}
