@@ -26,6 +26,10 @@ pub struct Options {
     /// Kubernetes version the manifests are deployed to (`1.29`, `v1.29`, `1.29.3`), for the
     /// deprecation checks; unset means the newest version Stockade knows.
     pub kube_version: Option<String>,
+    /// Label selectors (`app=postgres`, `tier=db,team=payments`) of workloads that hold
+    /// data, for `exposed-path-to-data-store`; a workload matching any of them is a data
+    /// store. Empty (the default) turns that check off.
+    pub data_store: Vec<String>,
 }
 
 /// An option with a value that is well-formed YAML but not a valid setting.
@@ -52,6 +56,12 @@ impl Options {
             parse_kube_version(v).ok_or_else(|| OptionError {
                 option: "kube-version",
                 message: format!("`{v}` is not a Kubernetes version such as 1.29"),
+            })?;
+        }
+        for s in &self.data_store {
+            stockade_netpol::report::parse_selector(s).map_err(|message| OptionError {
+                option: "data-store",
+                message,
             })?;
         }
         Ok(())

@@ -273,6 +273,22 @@ impl<'c> Engine<'c> {
         }))
     }
 
+    /// True when an AdminNetworkPolicy or the BaselineAdminNetworkPolicy has `peer` as its
+    /// subject and rules in `dir`: admin policies then decide some of its traffic.
+    pub fn admin_governs(&self, peer: Peer<'_>, dir: Direction) -> bool {
+        self.cluster
+            .admin_policies
+            .iter()
+            .chain(&self.cluster.baseline)
+            .any(|p| {
+                let rules = match dir {
+                    Direction::Ingress => &p.ingress,
+                    Direction::Egress => &p.egress,
+                };
+                !rules.is_empty() && self.admin_peer_matches(&p.subject, peer)
+            })
+    }
+
     /// True when some NetworkPolicy isolates `peer` in `dir`.
     pub fn is_isolated(&self, peer: Peer<'_>, dir: Direction) -> bool {
         self.selecting_policies(peer, dir).next().is_some()

@@ -8,18 +8,28 @@ use crate::conn::ConnSet;
 use crate::eval::{Direction, Engine, Peer};
 use crate::ip::IpSet;
 
-/// Why one direction of a pair is what it is.
-fn reasons(engine: &Engine<'_>, subject: Peer<'_>, other: Peer<'_>, dir: Direction) -> Vec<String> {
+/// The reason given for traffic from external addresses (never policed at the source).
+const DEFAULT_EXTERNAL: &str = "external addresses are not subject to policies";
+/// The start of the reason given when no NetworkPolicy isolates the subject.
+const DEFAULT_NOT_ISOLATED: &str = "no NetworkPolicy isolates it for";
+
+/// Why one direction of a pair is what it is: one line per admin policy rule that decides
+/// some of it, per NetworkPolicy rule that allows some of it, per selecting NetworkPolicy
+/// that allows none of it, or the default.
+pub(crate) fn reasons(
+    engine: &Engine<'_>,
+    subject: Peer<'_>,
+    other: Peer<'_>,
+    dir: Direction,
+) -> Vec<String> {
     let cluster = engine.cluster();
     let mut out = Vec::new();
     let (word, rules_of): (&str, fn(&AdminPolicy) -> &Vec<crate::cluster::AdminRule>) = match dir {
-        Direction::Ingress => ("Ingress", |p| &p.ingress),
-        Direction::Egress => ("Egress", |p| &p.egress),
+        Direction::Ingress => ("ingress", |p| &p.ingress),
+        Direction::Egress => ("egress", |p| &p.egress),
     };
     if matches!(subject, Peer::Ip(_)) {
-        out.push(format!(
-            "{word}: external addresses are not subject to policies (allow all)"
-        ));
+        out.push(DEFAULT_EXTERNAL.to_string());
         return out;
     }
     let admin = cluster
@@ -36,16 +46,20 @@ fn reasons(engine: &Engine<'_>, subject: Peer<'_>, other: Peer<'_>, dir: Directi
         let one = engine.allowed_by_admin_rules(p, subject, other, dir);
         for (idx, action, conns) in one {
             let rule = &rules_of(p)[idx];
+            let rule_name = if rule.name.is_empty() {
+                String::new()
+            } else {
+                format!(" '{}'", rule.name)
+            };
+            let verb = match action {
+                crate::cluster::Action::Allow => format!("allows {conns}"),
+                crate::cluster::Action::Deny => format!("denies {conns}"),
+                crate::cluster::Action::Pass => format!("passes {conns} on to NetworkPolicies"),
+            };
             out.push(format!(
-                "{word}: {kind} '{}' {} {conns} by rule #{} ({})",
+                "{kind} '{}' rule #{}{rule_name} {verb}",
                 p.name,
-                match action {
-                    crate::cluster::Action::Allow => "allows",
-                    crate::cluster::Action::Deny => "denies",
-                    crate::cluster::Action::Pass => "passes",
-                },
-                idx + 1,
-                rule.name
+                idx + 1
             ));
         }
     }
@@ -67,7 +81,7 @@ fn reasons(engine: &Engine<'_>, subject: Peer<'_>, other: Peer<'_>, dir: Directi
             {
                 any = true;
                 out.push(format!(
-                    "{word}: NetworkPolicy '{}' allows {c} by rule #{}",
+                    "NetworkPolicy '{}' rule #{} allows {c}",
                     policy.full_name(),
                     i + 1
                 ));
@@ -75,31 +89,46 @@ fn reasons(engine: &Engine<'_>, subject: Peer<'_>, other: Peer<'_>, dir: Directi
         }
         if !any {
             out.push(format!(
-                "{word}: NetworkPolicy '{}' selects it and none of its {word} rules allow this peer",
+                "NetworkPolicy '{}' selects it; none of its {word} rules admits this peer",
                 policy.full_name()
             ));
         }
     }
     if !isolated {
-        out.push(format!(
-            "{word}: no NetworkPolicy selects it for {word} (allowed unless an admin policy decides)"
-        ));
+        out.push(format!("{DEFAULT_NOT_ISOLATED} {word}"));
     }
     out
 }
 
 /// The explanation for every pair of endpoints with at least one policy involved, then the
-/// pairs allowed by default.
+/// pairs allowed by default. Each pair shows what the source's egress allows and why, what
+/// the destination's ingress allows and why; the connection is what both allow.
 pub fn explain(analysis: &Analysis) -> String {
     let engine = Engine::new(&analysis.cluster);
     let workloads = &analysis.cluster.workloads;
     let (src_ips, dst_ips) = engine.external_blocks();
-    let mut pairs: Vec<(String, String, ConnSet, Vec<String>)> = Vec::new();
-    let mut push = |s: Peer<'_>, d: Peer<'_>, sn: String, dn: String| {
-        let conn = engine.connection(s, d);
-        let mut why = reasons(&engine, s, d, Direction::Egress);
-        why.extend(reasons(&engine, d, s, Direction::Ingress));
-        pairs.push((sn, dn, conn, why));
+    struct Pair {
+        src: String,
+        dst: String,
+        conn: ConnSet,
+        egress: (ConnSet, Vec<String>),
+        ingress: (ConnSet, Vec<String>),
+    }
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut push = |s: Peer<'_>, d: Peer<'_>, src: String, dst: String| {
+        pairs.push(Pair {
+            src,
+            dst,
+            conn: engine.connection(s, d),
+            egress: (
+                engine.allowed(s, d, Direction::Egress),
+                reasons(&engine, s, d, Direction::Egress),
+            ),
+            ingress: (
+                engine.allowed(d, s, Direction::Ingress),
+                reasons(&engine, d, s, Direction::Ingress),
+            ),
+        });
     };
     let ip_name = |ip: &IpSet| format!("{ip}[External]");
     for ip in &src_ips {
@@ -117,26 +146,34 @@ pub fn explain(analysis: &Analysis) -> String {
             }
         }
     }
-    pairs.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let is_default = |why: &[String]| {
-        why.iter().all(|r| {
-            r.contains("no NetworkPolicy selects") || r.contains("not subject to policies")
-        })
+    pairs.sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
+    let is_default = |p: &Pair| {
+        p.egress
+            .1
+            .iter()
+            .chain(&p.ingress.1)
+            .all(|r| r.starts_with(DEFAULT_NOT_ISOLATED) || r == DEFAULT_EXTERNAL)
     };
     let mut out = String::new();
     let _ = writeln!(out, "# Connections and their reasons #");
-    for (s, d, conn, why) in pairs.iter().filter(|p| !is_default(&p.3)) {
-        let _ = writeln!(out, "\n{s} => {d} : {conn}");
-        for w in why {
-            let _ = writeln!(out, "  - {w}");
+    for p in pairs.iter().filter(|p| !is_default(p)) {
+        let _ = writeln!(out, "\n{} => {} : {}", p.src, p.dst, p.conn);
+        for (what, end, (allowed, why)) in [
+            ("egress of", &p.src, &p.egress),
+            ("ingress of", &p.dst, &p.ingress),
+        ] {
+            let _ = writeln!(out, "  {what} {end} allows: {allowed}");
+            for w in why {
+                let _ = writeln!(out, "    - {w}");
+            }
         }
     }
     let _ = writeln!(
         out,
         "\n# All Connections due to the system default (Allow all) #"
     );
-    for (s, d, ..) in pairs.iter().filter(|p| is_default(&p.3)) {
-        let _ = writeln!(out, "{s} => {d}");
+    for p in pairs.iter().filter(|p| is_default(p)) {
+        let _ = writeln!(out, "{} => {}", p.src, p.dst);
     }
     out
 }

@@ -79,4 +79,6 @@ impl Analysis {
     }
 }
 pub mod explain;
+pub mod exposure;
 pub mod report;
+pub mod suggest;

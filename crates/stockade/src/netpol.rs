@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use stockade_engine::{Input, collect_inputs};
+use stockade_engine::Input;
 use stockade_model::Level;
 use stockade_netpol::Analysis;
 use stockade_netpol::output::{self, Format};
@@ -24,6 +24,13 @@ pub enum NetpolCommand {
     /// Per namespace: workloads not isolated, missing default-deny, exposure from outside,
     /// egress to the cloud metadata address.
     Report(ReportArgs),
+    /// Write least-privilege NetworkPolicies for a declared list of flows, and verify with
+    /// the engine that they allow exactly those flows.
+    ///
+    /// The policies are printed as YAML on standard output; the verification goes to
+    /// standard error. Exit codes: 0 verified, 1 the policies (with the input's own) allow
+    /// more or less than declared, 2 input or usage errors.
+    Suggest(SuggestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -35,8 +42,30 @@ pub struct ListArgs {
     #[arg(short = 'o', long, default_value = "txt")]
     pub format: String,
     /// Name, for each pair, the policies and rules that allow or deny it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "exposure")]
     pub explain: bool,
+    /// For each policy, what it admits from or to any workload its selectors match,
+    /// deployed or not (txt or json).
+    #[arg(long)]
+    pub exposure: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Files and directories of manifests (directories recursively): the workloads the
+    /// flows name, and any policies already in place.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The flows: a YAML list of `{from: ns/workload or CIDR, to: ns/workload, port: 8080,
+    /// protocol: TCP}` (port omitted: every port; protocol omitted: TCP).
+    #[arg(long)]
+    pub flows: PathBuf,
+    /// Only write policies for this namespace (flows into or out of it are used).
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// Do not add the `allow-dns` policy (egress to kube-dns on port 53) per namespace.
+    #[arg(long)]
+    pub no_dns: bool,
 }
 
 #[derive(Debug, Args)]
@@ -58,15 +87,29 @@ pub struct ReportArgs {
     /// text or json.
     #[arg(short = 'o', long, default_value = "text")]
     pub format: String,
-    /// Label selector (`key=value,...`) of workloads holding data.
-    #[arg(long, default_value = "")]
-    pub data_store: String,
+    /// Label selector (`key=value,...`) of workloads holding data; repeat for several kinds
+    /// of data store.
+    #[arg(long)]
+    pub data_store: Vec<String>,
 }
 
 pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         NetpolCommand::List(a) => {
             let format: Format = a.format.parse().map_err(anyhow::Error::msg)?;
+            if a.exposure {
+                let objects = read_objects(&a.paths)?;
+                let cluster = stockade_netpol::Cluster::from_objects(&objects);
+                let items = stockade_netpol::exposure::exposure(&cluster);
+                match format {
+                    Format::Txt => print_out(&stockade_netpol::exposure::to_text(&items)),
+                    Format::Json => {
+                        print_out(&format!("{}\n", serde_json::to_string_pretty(&items)?))
+                    }
+                    _ => bail!("--exposure supports txt and json"),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let analysis = analyse(&a.paths)?;
             if a.explain {
                 print_out(&stockade_netpol::explain::explain(&analysis));
@@ -92,10 +135,8 @@ pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
         }
         NetpolCommand::Report(a) => {
             let analysis = analyse(&a.paths)?;
-            let options = stockade_netpol::report::Options {
-                data_store: stockade_netpol::report::parse_selector(&a.data_store)
-                    .map_err(anyhow::Error::msg)?,
-            };
+            let options = stockade_netpol::report::Options::with_data_stores(&a.data_store)
+                .map_err(|e| anyhow::anyhow!("--data-store: {e}"))?;
             let report = stockade_netpol::report::report(&analysis, &options);
             match a.format.as_str() {
                 "text" | "txt" => print_out(&report.to_text()),
@@ -104,30 +145,71 @@ pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        NetpolCommand::Suggest(a) => {
+            let objects = read_objects(&a.paths)?;
+            let flows_name = a.flows.display().to_string();
+            let text = std::fs::read_to_string(&a.flows)
+                .with_context(|| format!("reading {flows_name}"))?;
+            let flows = stockade_netpol::suggest::parse_flows(&flows_name, &text)?;
+            let options = stockade_netpol::suggest::Options {
+                namespace: a.namespace,
+                no_dns: a.no_dns,
+            };
+            let s = stockade_netpol::suggest::suggest(&objects, &flows_name, &flows, &options)?;
+            for w in &s.warnings {
+                eprintln!("stockade: warning: {w}");
+            }
+            print_out(&s.yaml);
+            if s.mismatches.is_empty() {
+                eprintln!(
+                    "verified: {} NetworkPolicies; of {} ordered pairs of declared endpoints, exactly the {} declared flows are allowed",
+                    s.policies, s.pairs_checked, s.flows_used
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "NOT verified: with the input's policies, {} of {} pairs differ from the declared flows:",
+                    s.mismatches.len(),
+                    s.pairs_checked
+                );
+                for m in &s.mismatches {
+                    eprintln!(
+                        "  {} => {} : declared {}, allowed {}",
+                        m.src, m.dst, m.expected, m.allowed
+                    );
+                }
+                Ok(ExitCode::from(1))
+            }
+        }
     }
 }
 
-/// Reads every manifest under `paths`; unreadable input is an error (exit 2), documents that
-/// are not Kubernetes objects are skipped.
-fn analyse(paths: &[PathBuf]) -> anyhow::Result<Analysis> {
-    let (inputs, errors) = collect_inputs(paths);
+/// Reads every manifest under `paths` (`-` for standard input) into objects; unreadable
+/// input is an error (exit 2), documents that do not parse are warned about and skipped.
+fn read_objects(paths: &[PathBuf]) -> anyhow::Result<Vec<stockade_model::Object>> {
+    let (inputs, errors) = crate::gather_inputs(paths)?;
     if let Some(e) = errors.first() {
         bail!("{}: {}", e.file, e.message);
     }
-    let mut files = Vec::new();
+    let mut objects = Vec::new();
     for input in &inputs {
-        match input {
-            Input::File(p) => {
-                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-                files.push((p.display().to_string(), bytes));
-            }
-            Input::Bytes(name, b) => files.push((name.to_string(), b.to_vec())),
+        let (name, bytes) = match input {
+            Input::File(p) => (
+                p.display().to_string(),
+                std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
+            ),
+            Input::Bytes(name, b) => (name.to_string(), b.to_vec()),
+        };
+        let loaded = stockade_model::load(&name, &bytes);
+        for e in loaded.errors.iter().filter(|e| e.level == Level::Error) {
+            eprintln!("stockade: warning: {}:{}: {}", e.file, e.line, e.message);
         }
+        objects.extend(loaded.objects);
     }
-    let (analysis, load_errors) =
-        Analysis::from_files(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
-    for e in load_errors.iter().filter(|e| e.level == Level::Error) {
-        eprintln!("stockade: warning: {}:{}: {}", e.file, e.line, e.message);
-    }
-    Ok(analysis)
+    Ok(objects)
+}
+
+/// Reads and analyses every manifest under `paths`.
+fn analyse(paths: &[PathBuf]) -> anyhow::Result<Analysis> {
+    Ok(Analysis::from_objects(&read_objects(paths)?))
 }

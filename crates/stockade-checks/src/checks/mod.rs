@@ -10,6 +10,7 @@ pub mod images;
 pub mod meta;
 pub mod metadata;
 pub mod namespaces;
+pub mod netpol;
 pub mod networking;
 pub mod pod_security;
 pub mod rbac;
@@ -139,6 +140,12 @@ pub static ALL: &[&Check] = &[
     &rbac::rbac_anonymous_binding::CHECK,
     &rbac::rbac_default_serviceaccount::CHECK,
     &rbac::rbac_missing_role::CHECK,
+    &netpol::workload_not_isolated_ingress::CHECK,
+    &netpol::workload_not_isolated_egress::CHECK,
+    &netpol::namespace_without_default_deny_ingress::CHECK,
+    &netpol::workload_exposed_outside_cluster::CHECK,
+    &netpol::egress_to_cloud_metadata::CHECK,
+    &netpol::exposed_path_to_data_store::CHECK,
     &meta::unused_suppression::CHECK,
     &meta::invalid_suppression::CHECK,
     &gitops::istio_peer_authentication_not_strict::CHECK,

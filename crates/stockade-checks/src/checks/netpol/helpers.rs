@@ -1,0 +1,205 @@
+//! Helpers shared by the NetworkPolicy connectivity checks: the analysis of one input set,
+//! computed once for all of them.
+//!
+//! Every check here is a slice of one evaluation (`stockade_netpol::report::findings_for`):
+//! workloads, namespaces and policies are read and the connectivity engine is prepared once,
+//! then each check emits the findings of its own kind. The engine calls the set checks one
+//! after another on the same thread, each with its own copy of the same objects (these checks
+//! share one `wants`, so the copies are equal), so the result is kept per thread and keyed by
+//! the identity of the objects and the options that shape it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::{Arc, Weak};
+
+use stockade_model::{Finding, Object, Pos};
+use stockade_netpol::report::{self, Kind};
+
+use crate::{Hit, Options, SetContext, SetEmit};
+
+/// The kinds the analysis reads: workloads (the kinds that own pod templates, and Pods),
+/// Namespaces, NetworkPolicies, admin policies, Services, Ingresses and Routes.
+pub fn wants(o: &Object) -> bool {
+    matches!(
+        o.kind.as_str(),
+        "Pod"
+            | "Deployment"
+            | "ReplicaSet"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "Job"
+            | "CronJob"
+            | "ReplicationController"
+            | "Namespace"
+            | "NetworkPolicy"
+            | "AdminNetworkPolicy"
+            | "BaselineAdminNetworkPolicy"
+            | "Service"
+            | "Ingress"
+            | "Route"
+    )
+}
+
+/// The last set's findings. The `Weak`s keep the first and last objects' allocations alive,
+/// so their addresses cannot be reused by a later set while the entry exists.
+struct Cached {
+    first: Weak<Object>,
+    last: Weak<Object>,
+    len: usize,
+    data_store: Vec<String>,
+    findings: Rc<Vec<Finding>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread ran the analysis.
+    static ANALYSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The findings of `objects` (not empty), computed once per set, options and thread.
+fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Finding>> {
+    let (Some(first), Some(last)) = (objects.first(), objects.last()) else {
+        return Rc::default();
+    };
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(c) = cache.as_ref()
+            && c.len == objects.len()
+            && std::ptr::eq(c.first.as_ptr(), Arc::as_ptr(first))
+            && std::ptr::eq(c.last.as_ptr(), Arc::as_ptr(last))
+            && c.data_store == options.data_store
+        {
+            return c.findings.clone();
+        }
+        // `Options::validate` rejects bad selectors before a scan; one that slips through
+        // (a caller that skipped validation) is left out rather than failing the scan.
+        let data_stores = options
+            .data_store
+            .iter()
+            .filter_map(|s| report::parse_selector(s).ok().flatten())
+            .collect();
+        let opts = report::Options { data_stores };
+        #[cfg(test)]
+        ANALYSES.with(|n| n.set(n.get() + 1));
+        let cluster = stockade_netpol::Cluster::from_objects(objects.iter().map(|o| &**o));
+        let findings = Rc::new(report::findings_for(&cluster, &opts));
+        *cache = Some(Cached {
+            first: Arc::downgrade(first),
+            last: Arc::downgrade(last),
+            len: objects.len(),
+            data_store: options.data_store.clone(),
+            findings: findings.clone(),
+        });
+        findings
+    })
+}
+
+/// The object a finding is about: same file, same position.
+fn object_of<'a>(objects: &'a [Arc<Object>], f: &Finding) -> Option<&'a Arc<Object>> {
+    objects
+        .iter()
+        .find(|o| o.file == f.file && o.root.pos.line == f.line && o.root.pos.col == f.column)
+}
+
+/// Emits the findings of `kind` in the set, each at its object's `metadata.name`.
+pub fn emit(kind: &Kind, ctx: &SetContext, out: &mut SetEmit) {
+    if ctx.objects.is_empty() {
+        return;
+    }
+    for f in findings(ctx.objects, ctx.options)
+        .iter()
+        .filter(|f| f.check == kind.id)
+    {
+        let Some(obj) = object_of(ctx.objects, f) else {
+            continue;
+        };
+        let pos = obj.metadata().get("name").map_or(
+            Pos {
+                line: f.line,
+                col: f.column,
+            },
+            |n| n.pos,
+        );
+        out.hits.push((
+            obj.clone(),
+            Hit {
+                message: f.message.clone(),
+                pos,
+                path: f.path.clone(),
+                container: None,
+                severity: None,
+            },
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::ANALYSES;
+    use crate::checks::netpol;
+    use crate::{Check, Options, run_set_check};
+
+    const INPUT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1.0.0}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: other, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: other}}
+  policyTypes: [Ingress, Egress]
+";
+
+    fn objects() -> Vec<Arc<stockade_model::Object>> {
+        stockade_model::load("t.yaml", INPUT.as_bytes())
+            .objects
+            .into_iter()
+            .map(Arc::new)
+            .collect()
+    }
+
+    #[test]
+    fn one_analysis_serves_every_check_of_a_set() {
+        let checks: [&Check; 6] = [
+            &netpol::workload_not_isolated_ingress::CHECK,
+            &netpol::workload_not_isolated_egress::CHECK,
+            &netpol::namespace_without_default_deny_ingress::CHECK,
+            &netpol::workload_exposed_outside_cluster::CHECK,
+            &netpol::egress_to_cloud_metadata::CHECK,
+            &netpol::exposed_path_to_data_store::CHECK,
+        ];
+        let before = ANALYSES.with(|n| n.get());
+        let set = objects();
+        let options = Options::default();
+        let hits: usize = checks
+            .iter()
+            .map(|c| run_set_check(c, &set, &options).len())
+            .sum();
+        // web is not isolated in either direction; shop has no default-deny.
+        assert_eq!(hits, 3);
+        assert_eq!(ANALYSES.with(|n| n.get()) - before, 1);
+        // Another set (equal contents, other objects) or other options: analysed again.
+        let other = objects();
+        run_set_check(checks[0], &other, &options);
+        assert_eq!(ANALYSES.with(|n| n.get()) - before, 2);
+        let with_store = Options {
+            data_store: vec!["app=db".into()],
+            ..Options::default()
+        };
+        run_set_check(checks[0], &other, &with_store);
+        run_set_check(checks[1], &other, &with_store);
+        assert_eq!(ANALYSES.with(|n| n.get()) - before, 3);
+    }
+}
