@@ -97,7 +97,7 @@ fn a_hardened_pod_is_admitted_silently_by_the_default_policy() {
                 "uid": "3f1c7a52-0b7e-4d0e-9a43-1e2f9c1a0b11",
                 "allowed": true,
                 "auditAnnotations": {
-                    "checks-not-evaluated": "STK206,STK207,STK604,STK605,STK743,STK744,STK745,STK746,STK747,STK749"
+                    "checks-not-evaluated": "STK206,STK207,STK604,STK605,STK743,STK744,STK745,STK746,STK747,STK749,STK854,STK855"
                 }
             }
         })

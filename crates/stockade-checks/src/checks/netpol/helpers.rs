@@ -185,21 +185,21 @@ spec:
         let options = Options::default();
         let hits: usize = checks
             .iter()
-            .map(|c| run_set_check(c, &set, &options).len())
+            .map(|c| run_set_check(c, &set, &[], &options).len())
             .sum();
         // web is not isolated in either direction; shop has no default-deny.
         assert_eq!(hits, 3);
         assert_eq!(ANALYSES.with(|n| n.get()) - before, 1);
         // Another set (equal contents, other objects) or other options: analysed again.
         let other = objects();
-        run_set_check(checks[0], &other, &options);
+        run_set_check(checks[0], &other, &[], &options);
         assert_eq!(ANALYSES.with(|n| n.get()) - before, 2);
         let with_store = Options {
             data_store: vec!["app=db".into()],
             ..Options::default()
         };
-        run_set_check(checks[0], &other, &with_store);
-        run_set_check(checks[1], &other, &with_store);
+        run_set_check(checks[0], &other, &[], &with_store);
+        run_set_check(checks[1], &other, &[], &with_store);
         assert_eq!(ANALYSES.with(|n| n.get()) - before, 3);
     }
 }
