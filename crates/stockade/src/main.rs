@@ -1,6 +1,7 @@
 //! The `stockade` command: argument parsing and exit codes; all logic lives in the library crates.
 
 mod cli;
+mod dockerfile;
 mod netpol;
 mod pss;
 mod rbac;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Explain { check } => scan::explain(&check),
         Command::Rbac(args) => rbac::run(args),
         Command::Netpol(cmd) => netpol::run(cmd),
+        Command::Dockerfile(cmd) => dockerfile::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
@@ -61,6 +63,16 @@ fn main() -> ExitCode {
 pub fn gather_inputs(
     paths: &[std::path::PathBuf],
 ) -> anyhow::Result<(Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>)> {
+    gather_inputs_with(paths, stockade_engine::collect_inputs)
+}
+
+/// [`gather_inputs`] with another collector for files and directories.
+pub fn gather_inputs_with(
+    paths: &[std::path::PathBuf],
+    collect: fn(
+        &[std::path::PathBuf],
+    ) -> (Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>),
+) -> anyhow::Result<(Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>)> {
     use anyhow::Context as _;
     use std::io::Read as _;
     let files: Vec<std::path::PathBuf> = paths
@@ -68,7 +80,7 @@ pub fn gather_inputs(
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
-    let (mut inputs, errors) = stockade_engine::collect_inputs(&files);
+    let (mut inputs, errors) = collect(&files);
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
         std::io::stdin()
