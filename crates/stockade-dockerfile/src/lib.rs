@@ -900,8 +900,13 @@ fn build_stages(df: &mut Dockerfile) {
                     message: "FROM takes an image and optionally `AS name`".into(),
                 }),
             }
-            let expanded =
-                vars::expand(&base, escape, |v| global.get(v).and_then(|d| d.as_deref()));
+            // An empty default (`ARG TAG=`) is a value the build must pass: unknown here.
+            let expanded = vars::expand(&base, escape, |v| {
+                global
+                    .get(v)
+                    .and_then(|d| d.as_deref())
+                    .filter(|d| !d.is_empty())
+            });
             let image = expanded.unresolved.is_empty().then_some(expanded.text);
             let base_stage = image.as_deref().and_then(|img| {
                 let l = img.to_ascii_lowercase();

@@ -124,10 +124,10 @@ fn exec_and_shell_forms_and_flags() {
 #[test]
 fn arg_substitution_in_from_and_stage_references() {
     let df = parse(
-        "ARG GO=1.22\nARG BASE\nARG REG=docker.io\nFROM ${REG}/library/golang:${GO:-1.21}-alpine AS builder\nFROM $BASE\nFROM builder AS again\nFROM ${NOPE:-debian}:12\n",
+        "ARG GO=1.22\nARG BASE\nARG REG=docker.io\nARG EMPTY=\nFROM ${REG}/library/golang:${GO:-1.21}-alpine AS builder\nFROM $BASE\nFROM builder AS again\nFROM ${NOPE:-debian}:12\nFROM servercore:${EMPTY}\n",
     );
     assert!(df.errors.is_empty(), "{:?}", df.errors);
-    assert_eq!(df.global_args.len(), 3);
+    assert_eq!(df.global_args.len(), 4);
     let images: Vec<Option<&str>> = df.stages.iter().map(|s| s.image.as_deref()).collect();
     assert_eq!(
         images,
@@ -135,13 +135,14 @@ fn arg_substitution_in_from_and_stage_references() {
             Some("docker.io/library/golang:1.22-alpine"),
             None,
             Some("builder"),
-            Some("debian:12")
+            Some("debian:12"),
+            None
         ]
     );
     assert_eq!(df.stages[2].base_stage, Some(0));
-    assert_eq!(df.stages[0].base_pos, p(4, 6));
-    assert_eq!(df.stages[3].instructions, 6..7);
-    assert_eq!(df.instructions[5].stage, Some(2));
+    assert_eq!(df.stages[0].base_pos, p(5, 6));
+    assert_eq!(df.stages[3].instructions, 7..8);
+    assert_eq!(df.instructions[6].stage, Some(2));
     assert_eq!(df.instructions[0].stage, None);
 }
 

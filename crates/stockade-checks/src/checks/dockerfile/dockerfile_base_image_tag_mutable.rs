@@ -2,7 +2,7 @@
 //! Flags `FROM` lines whose image has no tag or the `latest` tag and no digest. Build
 //! arguments declared before the first `FROM` are substituted with their defaults first, so
 //! `ARG BASE=ubuntu` then `FROM $BASE` is flagged; a variable without a default is left alone
-//! (its value is only known at build time). `scratch` and earlier stages are not images.
+//! (its value is only known at build time), and so is an empty default (`ARG TAG=`). `scratch` and earlier stages are not images.
 //!
 //! ## Why it matters
 //! An untagged base image is whatever was pushed last: two builds of the same commit can

@@ -20,6 +20,10 @@
 //!
 //! ## Options
 //! None.
+//!
+//! ## Compared with hadolint and Trivy
+//! hadolint's DL3045 looks at `COPY` only; Stockade also flags `ADD`, whose destination is
+//! resolved the same way.
 
 use super::helpers;
 use crate::{Category, Check, DockerfileContext, Emit};

@@ -1,6 +1,6 @@
 //! ## What it does
-//! Flags a `RUN` that installs packages and leaves the package manager's cache in the layer:
-//! `apt-get install` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`, `apk add` without
+//! Flags a `RUN` that leaves the package manager's cache in the layer: `apt-get update` (which
+//! downloads the package lists) without `rm -rf /var/lib/apt/lists/*` in the same `RUN`, `apk add` without
 //! `--no-cache`, `yum`/`dnf`/`microdnf install` without `<manager> clean all`, `zypper install`
 //! without `zypper clean`, and `pip install` without `--no-cache-dir` (unless
 //! `PIP_NO_CACHE_DIR` is set with `ENV`). A `RUN --mount=type=cache` on the cache directory
@@ -27,9 +27,10 @@
 //! None.
 //!
 //! ## Compared with hadolint and Trivy
-//! hadolint's DL3009 only looks at the last stage (an earlier stage's layers are thrown
-//! away); Stockade flags every stage, because intermediate stages are often pushed as cache
-//! images and because the fix costs nothing. The Trivy checks match these.
+//! Like hadolint's DL3009, the apt finding is on the `RUN` with `apt-get update` (the layer
+//! that stores the lists). hadolint skips stages that are not the last one; Stockade flags
+//! every stage, because intermediate stages are often pushed as cache images and the fix
+//! costs nothing. The Trivy checks match these.
 
 use super::helpers;
 use crate::{Category, Check, DockerfileContext, Emit};
@@ -75,7 +76,11 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             cmds.iter()
                 .any(|c| c.program() == "rm" && c.args().iter().any(|w| w.text.starts_with(dir)))
         };
-        for inv in invs.iter().filter(|i| i.is_install()) {
+        for inv in invs.iter() {
+            let apt = matches!(inv.manager, Manager::AptGet | Manager::Apt);
+            if !(inv.is_install() && !apt || apt && inv.sub.text == "update") {
+                continue;
+            }
             let problem = match inv.manager {
                 Manager::AptGet | Manager::Apt => (!removes("/var/lib/apt/lists")
                     && !helpers::cache_mount(inst, &["/var/lib/apt", "/var/cache/apt"]))

@@ -28,6 +28,8 @@
 //! hadolint reads a `yum`/`dnf` package as pinned when it contains any `-`
 //! (`python3-pip` passes); Stockade wants a dash followed by a digit (`httpd-2.4.57`), so it
 //! flags more of these. `go install ...@latest` is flagged here (latest is not a version).
+//! Stockade also looks through `sudo`, `env` and similar wrappers (`sudo apt-get install`),
+//! which hadolint does not.
 
 use stockade_model::Severity;
 

@@ -1,6 +1,6 @@
 //! ## What it does
-//! Flags a shell-form `RUN` with a pipeline when neither an earlier `SHELL` in the stage nor
-//! the script itself sets `-o pipefail`.
+//! Flags a shell-form `RUN` with a pipeline (also inside a command substitution) when neither
+//! an earlier `SHELL` in the stage nor the script itself sets `-o pipefail`.
 //!
 //! ## Why it matters
 //! Without `pipefail`, a pipeline succeeds when its last command does: `curl URL | tar x`
@@ -60,8 +60,19 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                     if sets {
                         continue;
                     }
-                    if let Some(c) = cmds.iter().find(|c| c.stage == 1) {
-                        out.at_pos(c.words[0].pos, helpers::path(df, inst), "RUN pipes without `set -o pipefail`: a failure before the last command is ignored");
+                    // A pipe inside a command substitution (`$(ls | grep x)`) counts too.
+                    let at = cmds
+                        .iter()
+                        .find(|c| c.stage == 1)
+                        .map(|c| &c.words[0])
+                        .or_else(|| {
+                            cmds.iter().flat_map(|c| &c.words).find(|w| {
+                                (w.text.contains("$(") || w.text.contains('`'))
+                                    && w.text.contains('|')
+                            })
+                        });
+                    if let Some(w) = at {
+                        out.at_pos(w.pos, helpers::path(df, inst), "RUN pipes without `set -o pipefail`: a failure before the last command is ignored");
                     }
                 }
                 _ => {}

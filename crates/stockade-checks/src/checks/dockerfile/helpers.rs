@@ -143,6 +143,7 @@ impl<'a> Invocation<'a> {
             Manager::Apk => self.sub.text == "add",
             Manager::Zypper => matches!(self.sub.text.as_str(), "install" | "in"),
             Manager::Npm => matches!(self.sub.text.as_str(), "install" | "i" | "add"),
+            Manager::Go => matches!(self.sub.text.as_str(), "install" | "get"),
             _ => self.sub.text == "install",
         }
     }
