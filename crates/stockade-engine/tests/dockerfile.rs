@@ -66,7 +66,7 @@ fn scan_finds_dockerfile_findings_with_lines_and_applies_comment_suppressions() 
     let strict = Engine::new(&Config::default(), true).unwrap().scan(&inputs);
     let strict_lines = lines(&strict, "app/Dockerfile");
     assert!(
-        strict_lines.contains(&"3:31 STK1007 Dockerfile".to_string()),
+        strict_lines.contains(&"3:13 STK1007 Dockerfile".to_string()),
         "{strict_lines:?}"
     );
     assert!(
