@@ -60,19 +60,18 @@ fn main() -> ExitCode {
 /// Turns command-line paths into inputs: files and directories through the engine's
 /// collector, `-` as standard input (first, named `<stdin>`). Shared by every command that
 /// reads manifests.
-pub fn gather_inputs(
-    paths: &[std::path::PathBuf],
-) -> anyhow::Result<(Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>)> {
+pub fn gather_inputs(paths: &[std::path::PathBuf]) -> anyhow::Result<Collected> {
     gather_inputs_with(paths, stockade_engine::collect_inputs)
 }
+
+/// Inputs and the problems found while collecting them.
+pub type Collected = (Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>);
 
 /// [`gather_inputs`] with another collector for files and directories.
 pub fn gather_inputs_with(
     paths: &[std::path::PathBuf],
-    collect: fn(
-        &[std::path::PathBuf],
-    ) -> (Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>),
-) -> anyhow::Result<(Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>)> {
+    collect: fn(&[std::path::PathBuf]) -> Collected,
+) -> anyhow::Result<Collected> {
     use anyhow::Context as _;
     use std::io::Read as _;
     let files: Vec<std::path::PathBuf> = paths
