@@ -20,6 +20,10 @@
 //!
 //! ## Options
 //! None.
+//!
+//! ## Compared with hadolint and Trivy
+//! Stockade also reads `ONBUILD RUN` (the `cd` runs in every image built from this one);
+//! hadolint does not look inside `ONBUILD`.
 
 use stockade_model::Severity;
 
