@@ -7,6 +7,7 @@ COPY . .
 RUN cargo build --release --locked -p stockade \
     && strip target/release/stockade
 
+# stockade:ignore=STK1016 the kubelet ignores HEALTHCHECK; the pod probes /livez and /readyz
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /src/target/release/stockade /usr/local/bin/stockade
 USER 65532:65532
