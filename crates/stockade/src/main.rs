@@ -2,6 +2,7 @@
 
 mod cli;
 mod netpol;
+mod policy;
 mod pss;
 mod rbac;
 mod scan;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Explain { check } => scan::explain(&check),
         Command::Rbac(args) => rbac::run(args),
         Command::Netpol(cmd) => netpol::run(cmd),
+        Command::Policy(cmd) => policy::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
