@@ -297,7 +297,15 @@ impl PolicySet {
 impl ExtraChecks for PolicySet {
     fn check_object(&self, obj: &Object) -> ExtraResult {
         let mut out = ExtraResult::default();
-        if self.constraints.is_empty() || (0..self.constraints.len()).all(|c| self.needs_set(c)) {
+        // Converting the object for Rego is the dominant fixed cost: skip it when no
+        // object-phase constraint selects the object's kind.
+        let (group, kind) = (obj.group(), obj.kind.as_str());
+        if !self
+            .constraints
+            .iter()
+            .enumerate()
+            .any(|(i, (_, c))| !self.needs_set(i) && c.matcher.matches_kind(group, kind))
+        {
             return out;
         }
         let review = Review::of_object(obj.root.to_json());
