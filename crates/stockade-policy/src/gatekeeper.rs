@@ -718,3 +718,119 @@ impl Inventory {
 pub fn object_pos(obj: &Object) -> Pos {
     obj.root.pos
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(v: Json) -> Match {
+        Match::from_json(&v).unwrap()
+    }
+
+    fn review(obj: Json) -> Review {
+        Review::of_object(obj)
+    }
+
+    #[test]
+    fn match_criteria_as_gatekeeper_reads_them() {
+        let pod = review(json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web-1", "namespace": "kube-system", "labels": {"app": "web"}}}));
+        let t = pod.target(None);
+        assert!(m(json!({})).matches(&t));
+        assert!(m(json!({"kinds": [{"apiGroups": [""], "kinds": ["Pod"]}]})).matches(&t));
+        assert!(m(json!({"kinds": [{"apiGroups": ["*"], "kinds": ["*"]}]})).matches(&t));
+        assert!(!m(json!({"kinds": [{"apiGroups": ["apps"], "kinds": ["Pod"]}]})).matches(&t));
+        assert!(!m(json!({"excludedNamespaces": ["kube-*"]})).matches(&t));
+        assert!(m(json!({"namespaces": ["*-system"]})).matches(&t));
+        assert!(!m(json!({"namespaces": ["default"]})).matches(&t));
+        assert!(!m(json!({"scope": "Cluster"})).matches(&t));
+        assert!(m(json!({"scope": "Namespaced"})).matches(&t));
+        assert!(m(json!({"name": "web-*"})).matches(&t));
+        assert!(!m(json!({"name": "api"})).matches(&t));
+        assert!(m(json!({"labelSelector": {"matchLabels": {"app": "web"}}})).matches(&t));
+        assert!(
+            !m(json!({"labelSelector": {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]}}))
+                .matches(&t)
+        );
+        // namespaceSelector: the namespace's labels, unknown namespace = no labels.
+        let sel = m(json!({"namespaceSelector": {"matchLabels": {"env": "prod"}}}));
+        assert!(!sel.matches(&t));
+        let prod = json!({"env": "prod"});
+        assert!(sel.matches(&pod.target(Some(&prod))));
+        // A Namespace is matched on its own name and labels.
+        let ns = review(json!({"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": "kube-public", "labels": {"env": "prod"}}}));
+        assert!(!m(json!({"excludedNamespaces": ["kube-public"]})).matches(&ns.target(None)));
+        assert!(sel.matches(&ns.target(None)));
+        assert!(m(json!({"scope": "Cluster"})).matches(&ns.target(None)));
+        assert_eq!(
+            Match::from_json(&json!({"scope": "Everywhere"})).unwrap_err(),
+            "unknown match.scope `Everywhere` (expected *, Cluster or Namespaced)"
+        );
+    }
+
+    #[test]
+    fn review_documents() {
+        let r = review(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web"}}));
+        assert_eq!(r.value["kind"]["group"], Value::from("apps"));
+        assert_eq!(r.value["kind"]["version"], Value::from("v1"));
+        assert_eq!(r.value["namespace"], Value::from(""));
+        assert_eq!(r.value["operation"], Value::from("CREATE"));
+        let req = Review::of_request(&json!({"operation": "DELETE",
+            "oldObject": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"}},
+            "userInfo": {"username": "bob"}}));
+        assert_eq!(req.value["operation"], Value::from("DELETE"));
+        assert_eq!(req.value["name"], Value::from("p"));
+        assert_eq!(req.value["kind"]["kind"], Value::from("Pod"));
+        assert_eq!(req.value["userInfo"]["username"], Value::from("bob"));
+        assert_eq!(req.object["metadata"]["namespace"], json!("a"));
+    }
+
+    #[test]
+    fn inventory_tree_and_rego_v1_template() {
+        let objs = [
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "labels": {"x": "1"}}}),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "a"}}),
+        ];
+        let inv = Inventory::from_objects(&objs);
+        assert_eq!(inv.namespace_labels["a"], json!({"x": "1"}));
+        let t = Template::from_json(
+            &json!({"metadata": {"name": "t"}, "spec": {"crd": {"spec": {"names": {"kind": "T"}}},
+                "targets": [{"target": "admission.k8s.gatekeeper.sh", "code": [
+                    {"engine": "K8sNativeValidation", "source": {}},
+                    {"engine": "Rego", "source": {"version": "v1", "rego":
+                        "package t\nviolation contains {\"msg\": m} if {\n  some name\n  data.inventory.namespace.a.v1.Service[name]\n  m := sprintf(\"%v/%v\", [input.parameters.p, name])\n}\n"}}]}]}}),
+            Origin { file: "t.yaml".into(), line: 1 },
+        )
+        .unwrap();
+        assert!(t.referential);
+        let params = Value::from(json!({"p": "x"}));
+        let r = review(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}));
+        assert_eq!(t.violations(&r.value, &params).unwrap(), vec![]);
+        let with = t.with_inventory(&inv).unwrap();
+        let v = with.violations(&r.value, &params).unwrap();
+        assert_eq!(
+            v,
+            vec![Violation {
+                msg: "x/s".into(),
+                details: Json::Null
+            }]
+        );
+        // A CEL-only template is refused with the engines it has.
+        let cel = Template::from_json(
+            &json!({"metadata": {"name": "c"}, "spec": {"crd": {"spec": {"names": {"kind": "C"}}},
+                "targets": [{"target": "admission.k8s.gatekeeper.sh", "code": [
+                    {"engine": "K8sNativeValidation", "source": {}}]}]}}),
+            Origin {
+                file: "c.yaml".into(),
+                line: 3,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            cel.to_string(),
+            "c.yaml:3: ConstraintTemplate c has no Rego engine (it has K8sNativeValidation; only Rego is supported)"
+        );
+    }
+}
