@@ -120,6 +120,19 @@ fn engines(target: &Json) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// regorus 0.14.1 reads a reference followed by a parenthesised expression on the next line
+/// (`input.parameters.spread` then `(a - b) >= ...`) as one function call, where OPA ends the
+/// expression at the newline. Ending such a line with `;` (Rego's expression separator) gives
+/// both parsers the same reading; lines that do not end in an identifier or `]`, or whose next
+/// line does not start with `(`, are left alone.
+fn separate_newline_parens(rego: &str) -> std::borrow::Cow<'_, str> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(?m)^([^#\n]*[A-Za-z0-9_\]])[ \t]*\n([ \t]*\()").expect("valid regex")
+    });
+    re.replace_all(rego, "$1;\n$2")
+}
+
 fn compile_error(origin: &Origin, name: &str, e: impl std::fmt::Display) -> PolicyError {
     PolicyError::Compile {
         file: origin.file.to_string(),
@@ -182,11 +195,17 @@ impl Template {
         // the whole query.
         engine.set_strict_builtin_errors(false);
         let package = engine
-            .add_policy(format!("{name}.rego"), src.rego.clone())
+            .add_policy(
+                format!("{name}.rego"),
+                separate_newline_parens(&src.rego).into_owned(),
+            )
             .map_err(|e| compile_error(&origin, &name, e))?;
         for (i, lib) in src.libs.iter().enumerate() {
             engine
-                .add_policy(format!("{name}.lib{i}.rego"), lib.clone())
+                .add_policy(
+                    format!("{name}.lib{i}.rego"),
+                    separate_newline_parens(lib).into_owned(),
+                )
                 .map_err(|e| compile_error(&origin, &name, e))?;
         }
         let referential = src.rego.contains("data.inventory")
@@ -766,6 +785,15 @@ mod tests {
         assert_eq!(
             Match::from_json(&json!({"scope": "Everywhere"})).unwrap_err(),
             "unknown match.scope `Everywhere` (expected *, Cluster or Namespaced)"
+        );
+    }
+
+    #[test]
+    fn a_parenthesised_line_after_a_reference_is_a_new_expression() {
+        let src = "f {\n  input.a.b\n  (1 + 2) > 0\n  g(x,\n    (y))\n  # c d\n  (z)\n}\n";
+        assert_eq!(
+            separate_newline_parens(src),
+            "f {\n  input.a.b;\n  (1 + 2) > 0\n  g(x,\n    (y))\n  # c d\n  (z)\n}\n"
         );
     }
 

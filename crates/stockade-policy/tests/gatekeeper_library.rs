@@ -7,26 +7,14 @@ use std::path::{Path, PathBuf};
 use stockade_policy::suite::{Outcome, find_suites, run_suite};
 
 /// Cases that cannot pass, as `suite dir/test/case`, with the reason.
-const HPA: &str = "regorus 0.14.1 parses a reference followed by a parenthesised expression on the next line (`input.parameters.minimumReplicaSpread` then `(hpa.spec.maxReplicas - ...)`) as a function call; OPA ends the expression at the newline. The template does not compile into a working query, so every case of it fails";
+const HPA: &str = "the template calls sprintf with 6 verbs and 5 arguments; OPA prints %!v(MISSING) for the missing one and reports the violation, regorus 0.14.1 fails the call, so the message (and the violation) is undefined";
 const HTTPS: &str = "the project's YAML loader (saphyr-parser 0.3.4) rejects the template's multi-line double-quoted `description` whose continuation line is indented at its key's column (valid YAML, accepted by go-yaml)";
 const NOSA: &str = "regorus 0.14.1 rejects chained rule bodies on a set rule (`violation[x] { ... } { ... }`, valid Rego v0) with `else cannot be used with set rules`";
 const USERS: &str = "regorus 0.14.1 treats `not accept_value(rule, v, params.ranges)` with `params.ranges` undefined as true; OPA first binds the argument outside the negation, so the body is undefined (opa#1877) and no violation is reported";
 
 const KNOWN: &[(&str, &str)] = &[
     (
-        "general/horizontalpodautoscaler/horizontal-pod-autoscaler/example-allowed-hpa",
-        HPA,
-    ),
-    (
         "general/horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicas",
-        HPA,
-    ),
-    (
-        "general/horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicaspread",
-        HPA,
-    ),
-    (
-        "general/horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-scaletarget",
         HPA,
     ),
     ("general/httpsonly/tls-required/example-allowed", HTTPS),
@@ -52,7 +40,7 @@ const KNOWN: &[(&str, &str)] = &[
 /// Suites, tests and cases in the library (the proof counts 49/75/270).
 const SUITES: usize = 49;
 const CASES: usize = 270;
-const PASSING: usize = 260;
+const PASSING: usize = 263;
 
 fn library() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
