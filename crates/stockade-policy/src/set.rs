@@ -316,6 +316,9 @@ impl ExtraChecks for PolicySet {
     }
 
     fn wants(&self, obj: &Object) -> bool {
+        if !(0..self.constraints.len()).any(|c| self.needs_set(c)) {
+            return false;
+        }
         let any_referential =
             (0..self.constraints.len()).any(|c| self.templates[self.constraints[c].0].referential);
         // Referential templates see every object (Gatekeeper syncs what they read).
