@@ -25,6 +25,9 @@ pub struct Config {
     pub exclude: Vec<Exclusion>,
     /// Lowest severity that makes the scan fail (exit 1). Default: high.
     pub fail_on: Option<Severity>,
+    /// Custom policies run with the checks: files or directories holding Gatekeeper
+    /// ConstraintTemplates and their constraints (relative to this file's directory).
+    pub policies: Vec<PathBuf>,
 }
 
 /// An exclusion: every given field must match.

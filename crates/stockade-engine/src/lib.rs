@@ -2,11 +2,13 @@
 //! applies configuration and suppressions, and returns findings in a deterministic order.
 
 mod config;
+mod extra;
 mod inputs;
 mod scan;
 mod suppress;
 
 pub use config::schema;
 pub use config::{Config, ConfigError, Exclusion, find_config, load_config};
+pub use extra::{ExtraChecks, ExtraHit, ExtraResult};
 pub use inputs::{Input, collect_dockerfiles, collect_inputs, is_dockerfile};
 pub use scan::{DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, ScanResult};

@@ -10,6 +10,7 @@ use stockade_checks::{Category, Check, ObjectId, Options, Run};
 use stockade_model::{Finding, Level, LoadError, Object, ObjectRef, Severity, Summary, pod_specs};
 
 use crate::config::{Config, Exclusion};
+use crate::extra::{ExtraChecks, ExtraHit, ExtraResult};
 use crate::inputs::Input;
 use crate::suppress;
 
@@ -58,6 +59,8 @@ pub struct Engine {
     pub dockerfiles_only: bool,
     /// Lowest severity that fails the scan.
     pub fail_on: Severity,
+    /// Checks from outside the catalog (custom policies).
+    extra: Option<Arc<dyn ExtraChecks>>,
 }
 
 /// The result of a scan.
@@ -200,7 +203,16 @@ impl Engine {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             dockerfiles_only: false,
             fail_on: config.fail_on.unwrap_or(Severity::High),
+            extra: None,
         })
+    }
+
+    /// Adds checks from outside the catalog (custom policies). Their hits become findings
+    /// like the catalog's, subject to the exclusions that name no checks; suppression
+    /// annotations name catalog checks only and do not apply to them.
+    pub fn with_extra(mut self, extra: Arc<dyn ExtraChecks>) -> Self {
+        self.extra = Some(extra);
+        self
     }
 
     /// The checks that run, with their effective severities.
@@ -382,7 +394,7 @@ impl Engine {
         } else {
             suppress::collect_dockerfile(&df)
         };
-        self.settle(&obj, suppressions, hits, false, &mut out);
+        self.settle(&obj, suppressions, hits, Vec::new(), false, &mut out);
         sort_findings(&mut out.findings);
         out
     }
@@ -405,19 +417,21 @@ impl Engine {
             }
             let pods = pod_specs(&obj);
             let hits = self.object_hits(&obj, &pods);
+            let extra = self.extra_object_hits(&obj, &mut out.errors);
             let wanted = self.checks.iter().any(|(c, _)| match c.run {
                 Run::Set { wants, .. } => wants(&obj),
                 _ => false,
-            });
+            }) || self.extra.as_ref().is_some_and(|x| x.wants(&obj));
             if wanted {
                 drop(pods);
                 kept.objects.push(Retained {
                     obj: Arc::new(obj),
                     hits,
+                    extra,
                 });
             } else {
                 let sup = self.suppressions(&obj, &pods);
-                self.settle(&obj, sup, hits, false, &mut out);
+                self.settle(&obj, sup, hits, extra, false, &mut out);
             }
         }
         sort_findings(&mut out.findings);
@@ -453,11 +467,22 @@ impl Engine {
                 }
             }
         }
+        if let Some(x) = &self.extra {
+            let ExtraResult { hits, errors } = x.check_set(&objects);
+            out.errors.extend(errors);
+            for (at, hit) in hits {
+                if let Some(r) = retained.get_mut(at)
+                    && !self.excluded_extra(&r.obj)
+                {
+                    r.extra.push(hit);
+                }
+            }
+        }
         drop(objects);
         for r in retained {
             let pods = pod_specs(&r.obj);
             let sup = self.suppressions(&r.obj, &pods);
-            self.settle(&r.obj, sup, r.hits, true, out);
+            self.settle(&r.obj, sup, r.hits, r.extra, true, out);
         }
     }
 
@@ -467,6 +492,26 @@ impl Engine {
             .iter()
             .map(|(c, _)| *c)
             .filter(|c| matches!(c.run, Run::Set { .. }))
+    }
+
+    /// Runs the extra checks' object part on one object.
+    fn extra_object_hits(&self, obj: &Object, errors: &mut Vec<LoadError>) -> Vec<ExtraHit> {
+        let Some(x) = &self.extra else {
+            return Vec::new();
+        };
+        if self.excluded_extra(obj) {
+            return Vec::new();
+        }
+        let r = x.check_object(obj);
+        errors.extend(r.errors);
+        r.hits.into_iter().map(|(_, h)| h).collect()
+    }
+
+    /// Whether an exclusion that names no checks covers this object.
+    fn excluded_extra(&self, obj: &Object) -> bool {
+        self.exclusions
+            .iter()
+            .any(|x| x.checks.is_empty() && self.exclusion_covers(x, obj))
     }
 
     /// Runs the object checks on one object.
@@ -501,8 +546,9 @@ impl Engine {
         for obj in objects {
             let pods = pod_specs(obj);
             let hits = self.object_hits(obj, &pods);
+            let extra = self.extra_object_hits(obj, &mut out.errors);
             let sup = self.suppressions(obj, &pods);
-            self.settle(obj, sup, hits, false, &mut out);
+            self.settle(obj, sup, hits, extra, false, &mut out);
         }
         out.findings
             .sort_by(|a, b| (a.line, a.column, &a.check).cmp(&(b.line, b.column, &b.check)));
@@ -511,16 +557,19 @@ impl Engine {
 
     fn excluded(&self, check: &Check, obj: &Object) -> bool {
         self.exclusions.iter().any(|x| {
-            (x.checks.is_empty() || x.checks.contains(check.id))
-                && x.kind.as_ref().is_none_or(|k| *k == obj.kind)
-                && x.name.as_ref().is_none_or(|g| g.is_match(&obj.name))
-                && x.namespace
-                    .as_ref()
-                    .is_none_or(|g| g.is_match(obj.namespace.as_deref().unwrap_or("")))
-                && x.path
-                    .as_ref()
-                    .is_none_or(|g| g.is_match(Path::new(&*obj.file)))
+            (x.checks.is_empty() || x.checks.contains(check.id)) && self.exclusion_covers(x, obj)
         })
+    }
+
+    fn exclusion_covers(&self, x: &CompiledExclusion, obj: &Object) -> bool {
+        x.kind.as_ref().is_none_or(|k| *k == obj.kind)
+            && x.name.as_ref().is_none_or(|g| g.is_match(&obj.name))
+            && x.namespace
+                .as_ref()
+                .is_none_or(|g| g.is_match(obj.namespace.as_deref().unwrap_or("")))
+            && x.path
+                .as_ref()
+                .is_none_or(|g| g.is_match(Path::new(&*obj.file)))
     }
 
     /// Turns an object's hits into findings: applies its suppression annotations and reports
@@ -543,6 +592,7 @@ impl Engine {
         obj: &Object,
         mut suppressions: Vec<suppress::Suppression>,
         hits: Vec<(usize, stockade_checks::Hit)>,
+        extra: Vec<ExtraHit>,
         with_sets: bool,
         out: &mut FileResult,
     ) {
@@ -589,6 +639,23 @@ impl Engine {
                 continue;
             }
             out.findings.push(finding(check, severity, hit));
+        }
+        for x in extra {
+            out.findings.push(Finding {
+                check: x.check,
+                name: x.name,
+                severity: x.severity,
+                message: x.message,
+                file: obj.file.clone(),
+                template: obj.source.clone(),
+                line: x.pos.line,
+                column: x.pos.col,
+                object: object.clone(),
+                container: None,
+                path: x.path,
+                remediation: x.remediation,
+                aliases: &[],
+            });
         }
         let ran = |c: &Check| {
             self.checks.iter().any(|(r, _)| r.id == c.id)
@@ -659,6 +726,7 @@ pub const DOCKERFILE_KIND: &str = "Dockerfile";
 struct Retained {
     obj: Arc<Object>,
     hits: Vec<(usize, stockade_checks::Hit)>,
+    extra: Vec<ExtraHit>,
 }
 
 /// Orders findings by `rank` (the file's place in the input), then line, column and check.

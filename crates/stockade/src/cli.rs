@@ -54,6 +54,9 @@ pub enum Command {
     /// Lint Dockerfiles and Containerfiles with the Dockerfile checks (see docs/dockerfile.md).
     #[command(subcommand)]
     Dockerfile(crate::dockerfile::DockerfileCommand),
+    /// Custom policies: run Gatekeeper test suites (see docs/policy.md).
+    #[command(subcommand)]
+    Policy(crate::policy::PolicyCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.
@@ -86,6 +89,10 @@ pub struct ScanArgs {
     /// critical). Default: the configuration's `fail-on`, else high.
     #[arg(long)]
     pub fail_on: Option<String>,
+    /// Custom policies to run with the checks: Gatekeeper ConstraintTemplates and their
+    /// constraints, files or directories (repeatable; added to the configuration's `policies`).
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
     /// Configuration file (default: `.stockade.yaml` found upward from the first path).
     #[arg(long)]
     pub config: Option<PathBuf>,

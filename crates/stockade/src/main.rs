@@ -4,6 +4,7 @@ mod audit;
 mod cli;
 mod dockerfile;
 mod netpol;
+mod policy;
 mod pss;
 mod rbac;
 mod scan;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Netpol(cmd) => netpol::run(cmd),
         Command::Audit(cmd) => audit::run(cmd),
         Command::Dockerfile(cmd) => dockerfile::run(cmd),
+        Command::Policy(cmd) => policy::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)

@@ -72,12 +72,31 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         engine.fail_on = f.parse::<Severity>().map_err(anyhow::Error::msg)?;
     }
 
-    let (inputs, input_errors) = match what {
+    let mut policy_paths: Vec<PathBuf> = config
+        .policies
+        .iter()
+        .map(|p| match config_path.as_ref().and_then(|c| c.parent()) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.clone(),
+        })
+        .collect();
+    policy_paths.extend(args.policies.iter().cloned());
+    let mut policy_errors = Vec::new();
+    if !policy_paths.is_empty() {
+        let (set, errors) = stockade_policy::PolicySet::load(&policy_paths);
+        policy_errors = errors.iter().map(|e| e.to_load_error()).collect();
+        if !set.is_empty() {
+            engine = engine.with_extra(std::sync::Arc::new(set));
+        }
+    }
+
+    let (inputs, mut input_errors) = match what {
         Inputs::Manifests => crate::gather_inputs(&paths)?,
         Inputs::Dockerfiles => {
             crate::gather_inputs_with(&paths, stockade_engine::collect_dockerfiles)?
         }
     };
+    input_errors.splice(0..0, policy_errors);
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
     let mut result = if show_progress {
