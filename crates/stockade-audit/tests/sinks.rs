@@ -349,3 +349,82 @@ fn slack_and_teams_payloads_reach_their_sinks() {
     }
     assert_eq!(teams.requests.load(Ordering::SeqCst), 6);
 }
+
+#[test]
+fn https_sink_with_a_custom_ca() {
+    use rustls::pki_types::pem::PemObject;
+    let dir = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, ck.cert.pem()).unwrap();
+    let key =
+        rustls::pki_types::PrivateKeyDer::from_pem_slice(ck.signing_key.serialize_pem().as_bytes())
+            .unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![ck.cert.der().clone()], key)
+        .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(tcp) = conn else { continue };
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Headers and body arrive together for these small requests; read until the
+            // body's closing brace.
+            while !buf.ends_with(b"}") {
+                match tls.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&buf).to_string();
+            if let Some((_, body)) = text.split_once("\r\n\r\n") {
+                g.lock().unwrap().push(body.to_string());
+                let _ = tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                let _ = tls.flush();
+            }
+        }
+    });
+    let spec = SinkSpec::parse(&format!("webhook=https://localhost:{port}/hook"), false).unwrap();
+
+    // Without the CA the certificate is not trusted: nothing is delivered.
+    let untrusted = Sender::start(&[spec.clone()], &dir.path().join("a"), &opts()).unwrap();
+    untrusted.send(&alert(0)).unwrap();
+    assert_eq!(untrusted.drain(Duration::from_millis(300)), 1);
+    assert!(untrusted.stats()[0].2.failures.load(Ordering::Relaxed) >= 1);
+    untrusted.stop();
+    assert!(got.lock().unwrap().is_empty());
+
+    let o = Options {
+        ca_file: Some(ca),
+        ..opts()
+    };
+    let sender = Sender::start(&[spec], &dir.path().join("b"), &o).unwrap();
+    for i in 0..3 {
+        sender.send(&alert(i)).unwrap();
+    }
+    assert_eq!(sender.drain(Duration::from_secs(4)), 0);
+    let got = got.lock().unwrap();
+    let outputs: Vec<String> = got
+        .iter()
+        .map(|b| {
+            serde_json::from_str::<serde_json::Value>(b).unwrap()["output"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(outputs, expected(0..3));
+}
