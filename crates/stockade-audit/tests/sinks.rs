@@ -400,7 +400,8 @@ fn https_sink_with_a_custom_ca() {
     let spec = SinkSpec::parse(&format!("webhook=https://localhost:{port}/hook"), false).unwrap();
 
     // Without the CA the certificate is not trusted: nothing is delivered.
-    let untrusted = Sender::start(&[spec.clone()], &dir.path().join("a"), &opts()).unwrap();
+    let untrusted =
+        Sender::start(std::slice::from_ref(&spec), &dir.path().join("a"), &opts()).unwrap();
     untrusted.send(&alert(0)).unwrap();
     assert_eq!(untrusted.drain(Duration::from_millis(300)), 1);
     assert!(untrusted.stats()[0].2.failures.load(Ordering::Relaxed) >= 1);
