@@ -33,6 +33,8 @@ pub enum SinkError {
     Url(String, String),
     #[error("CA file {0}: {1}")]
     Ca(PathBuf, String),
+    #[error("sinks file {0}: {1}")]
+    File(PathBuf, String),
     #[error("spool {0}: {1}")]
     Spool(PathBuf, std::io::Error),
 }
@@ -203,6 +205,40 @@ impl SinkSpec {
             h = (h ^ b as u64).wrapping_mul(0x100000001b3);
         }
         format!("{}-{h:016x}", self.kind.name())
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SinksFile {
+    sinks: Vec<SinkEntry>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SinkEntry {
+    kind: String,
+    url: String,
+}
+
+/// Reads a sinks file: `sinks: [{kind: webhook|slack|teams, url: ...}, ...]`. Every entry is
+/// checked; all problems are reported together.
+pub fn load_sinks_file(path: &Path, insecure: bool) -> Result<Vec<SinkSpec>, SinkError> {
+    let err = |m: String| SinkError::File(path.to_path_buf(), m);
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let file: SinksFile = serde_saphyr::from_str(&text).map_err(|e| err(e.to_string()))?;
+    let mut specs = Vec::new();
+    let mut problems = Vec::new();
+    for (i, e) in file.sinks.iter().enumerate() {
+        match SinkSpec::parse(&format!("{}={}", e.kind, e.url), insecure) {
+            Ok(s) => specs.push(s),
+            Err(e) => problems.push(format!("sinks[{i}]: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(specs)
+    } else {
+        Err(err(problems.join("; ")))
     }
 }
 
@@ -725,6 +761,29 @@ mod tests {
             SinkSpec::parse("teams=https://x/y", false).unwrap().kind,
             SinkKind::Teams
         );
+    }
+
+    #[test]
+    fn sinks_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sinks.yaml");
+        std::fs::write(
+            &p,
+            "sinks:\n  - kind: slack\n    url: https://hooks.slack.com/services/x\n  - kind: webhook\n    url: http://127.0.0.1:9/a\n",
+        )
+        .unwrap();
+        let s = load_sinks_file(&p, false).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].kind, SinkKind::Slack);
+        std::fs::write(
+            &p,
+            "sinks:\n  - kind: pager\n    url: https://x/\n  - kind: teams\n    url: http://x/\n",
+        )
+        .unwrap();
+        let e = load_sinks_file(&p, false).unwrap_err().to_string();
+        assert!(e.contains("sinks[0]") && e.contains("sinks[1]"), "{e}");
+        std::fs::write(&p, "sinks:\n  - kind: slack\n    uri: https://x/\n").unwrap();
+        assert!(load_sinks_file(&p, false).is_err());
     }
 
     #[test]

@@ -88,6 +88,10 @@ pub struct SinkArgs {
     /// (incoming-webhook payloads); repeatable. https, or http to localhost/127.0.0.1.
     #[arg(long = "sink", value_name = "KIND=URL")]
     pub sinks: Vec<String>,
+    /// A YAML file of sinks: `sinks: [{kind: slack, url: https://...}, ...]` (keeps webhook
+    /// URLs, which hold secrets, off the command line).
+    #[arg(long, value_name = "FILE")]
+    pub sinks_file: Option<PathBuf>,
     /// Trust the CA certificates in this PEM file too (besides the system's).
     #[arg(long, value_name = "FILE")]
     pub sink_ca: Option<PathBuf>,
@@ -138,15 +142,18 @@ struct Delivery {
 
 impl Delivery {
     fn new(args: &SinkArgs, output: Option<&PathBuf>) -> anyhow::Result<Option<Delivery>> {
-        use stockade_audit::sink::{Limiter, Options, Sender, SinkSpec};
-        if args.sinks.is_empty() {
-            return Ok(None);
-        }
-        let specs = args
+        use stockade_audit::sink::{Limiter, Options, Sender, SinkSpec, load_sinks_file};
+        let mut specs = args
             .sinks
             .iter()
             .map(|s| SinkSpec::parse(s, args.sink_insecure))
             .collect::<Result<Vec<_>, _>>()?;
+        if let Some(f) = &args.sinks_file {
+            specs.extend(load_sinks_file(f, args.sink_insecure)?);
+        }
+        if specs.is_empty() {
+            return Ok(None);
+        }
         let spool = match (&args.spool, output) {
             (Some(d), _) => d.clone(),
             (None, Some(o)) => {
