@@ -6,6 +6,8 @@
 //!   `append`/`override`, `exceptions`), with file:line errors.
 //! - [`cond`]: Falco's condition language, compiled once (macros and lists expanded).
 //! - [`fields`]: the `ka.*` and `jevt.*` fields of Falco's k8saudit and json plugins.
+//! - [`sink`]: webhook, Slack and Teams sinks with an on-disk spool (at-least-once, in order),
+//!   deduplication and rate limits.
 //! - [`engine`]: the compiled rule set, indexed by verb and resource, producing [`Alert`]s.
 //!
 //! ```
@@ -25,6 +27,7 @@ pub mod engine;
 pub mod event;
 pub mod fields;
 pub mod rules;
+pub mod sink;
 pub mod watch;
 mod yaml;
 

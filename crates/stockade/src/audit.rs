@@ -74,6 +74,173 @@ pub struct ScanArgs {
     /// Write alerts to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub sinks: SinkArgs,
+    /// With sinks: how long to wait at the end for the spools to empty; what is left is sent
+    /// by the next run.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub drain_timeout: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SinkArgs {
+    /// Also send alerts to KIND=URL, KIND one of webhook (the alert JSON), slack or teams
+    /// (incoming-webhook payloads); repeatable. https, or http to localhost/127.0.0.1.
+    #[arg(long = "sink", value_name = "KIND=URL")]
+    pub sinks: Vec<String>,
+    /// A YAML file of sinks: `sinks: [{kind: slack, url: https://...}, ...]` (keeps webhook
+    /// URLs, which hold secrets, off the command line).
+    #[arg(long, value_name = "FILE")]
+    pub sinks_file: Option<PathBuf>,
+    /// Trust the CA certificates in this PEM file too (besides the system's).
+    #[arg(long, value_name = "FILE")]
+    pub sink_ca: Option<PathBuf>,
+    /// Allow plain http to any host.
+    #[arg(long)]
+    pub sink_insecure: bool,
+    /// Timeout of one delivery attempt (connect, send, answer).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub sink_timeout: Duration,
+    /// First retry delay after a failed delivery, doubled up to --retry-max.
+    #[arg(long, default_value = "500ms", value_parser = parse_duration)]
+    pub retry_initial: Duration,
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub retry_max: Duration,
+    /// Spool directory (one subdirectory per sink). Default: OUTPUT.spool next to --output,
+    /// else $XDG_STATE_HOME/stockade/audit-spool (~/.local/state/...).
+    #[arg(long, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
+    /// Bound of each sink's spool; the oldest alerts are dropped (and counted) beyond it.
+    #[arg(long, default_value_t = 64)]
+    pub spool_max_mb: u64,
+    /// Same rule and same output within this window are counted, not sent again (0s: off).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub dedup_window: Duration,
+    /// At most N alerts per rule per minute to the sinks (N/min).
+    #[arg(long, value_name = "N/min", value_parser = parse_rate)]
+    pub rate_limit: Option<u32>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("'{s}': {e}"))
+}
+
+fn parse_rate(s: &str) -> Result<u32, String> {
+    let n = s.strip_suffix("/min").unwrap_or(s);
+    n.trim()
+        .parse()
+        .map_err(|_| format!("'{s}': expected N/min, e.g. 30/min"))
+}
+
+/// Sinks with their spool, dedup and rate limit.
+struct Delivery {
+    sender: stockade_audit::sink::Sender,
+    limiter: stockade_audit::sink::Limiter,
+    spool: PathBuf,
+    dropped: u64,
+}
+
+impl Delivery {
+    fn new(args: &SinkArgs, output: Option<&PathBuf>) -> anyhow::Result<Option<Delivery>> {
+        use stockade_audit::sink::{Limiter, Options, Sender, SinkSpec, load_sinks_file};
+        let mut specs = args
+            .sinks
+            .iter()
+            .map(|s| SinkSpec::parse(s, args.sink_insecure))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(f) = &args.sinks_file {
+            specs.extend(load_sinks_file(f, args.sink_insecure)?);
+        }
+        if specs.is_empty() {
+            return Ok(None);
+        }
+        let spool = match (&args.spool, output) {
+            (Some(d), _) => d.clone(),
+            (None, Some(o)) => {
+                let mut name = o.as_os_str().to_owned();
+                name.push(".spool");
+                PathBuf::from(name)
+            }
+            (None, None) => std::env::var_os("XDG_STATE_HOME")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("stockade/audit-spool"),
+        };
+        let opts = Options {
+            timeout: args.sink_timeout,
+            backoff_initial: args.retry_initial,
+            backoff_max: args.retry_max.max(args.retry_initial),
+            spool_max_bytes: args.spool_max_mb.saturating_mul(1 << 20),
+            ca_file: args.sink_ca.clone(),
+        };
+        let sender = Sender::start(&specs, &spool, &opts)?;
+        let waiting = sender.pending();
+        if waiting > 0 {
+            eprintln!(
+                "stockade: {waiting} alert(s) from an earlier run waiting in {}; sent first",
+                spool.display()
+            );
+        }
+        Ok(Some(Delivery {
+            sender,
+            limiter: Limiter::new(args.dedup_window, args.rate_limit),
+            spool,
+            dropped: 0,
+        }))
+    }
+
+    fn send(&mut self, alert: &Alert) {
+        let now = alert
+            .time
+            .as_deref()
+            .and_then(|t| humantime::parse_rfc3339_weak(t).ok())
+            .unwrap_or_else(std::time::SystemTime::now)
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        if self.limiter.admit(alert, now) != stockade_audit::sink::Verdict::Send {
+            return;
+        }
+        match self.sender.send(alert) {
+            Ok(0) => {}
+            Ok(n) => {
+                self.dropped += n;
+                eprintln!(
+                    "stockade: spool full: dropped {n} oldest alert(s) ({} so far)",
+                    self.dropped
+                );
+            }
+            Err(e) => eprintln!("stockade: {e}"),
+        }
+    }
+
+    /// Waits for the spools to empty and reports the counts on stderr.
+    fn finish(self, timeout: Duration) {
+        let left = self.sender.drain(timeout);
+        for (url, kind, c) in self.sender.stats() {
+            use std::sync::atomic::Ordering::Relaxed;
+            eprintln!(
+                "stockade: sink {kind} {url}: {} delivered, {} failed attempt(s), {} dropped (spool full)",
+                c.delivered.load(Relaxed),
+                c.failures.load(Relaxed),
+                c.dropped.load(Relaxed)
+            );
+        }
+        if self.limiter.duplicates + self.limiter.rate_limited > 0 {
+            eprintln!(
+                "stockade: not sent: {} duplicate(s) within the dedup window, {} over the rate limit",
+                self.limiter.duplicates, self.limiter.rate_limited
+            );
+        }
+        if left > 0 {
+            eprintln!(
+                "stockade: {left} alert(s) not delivered yet; kept in {} for the next run",
+                self.spool.display()
+            );
+        }
+        self.sender.stop();
+    }
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +258,8 @@ pub struct WatchArgs {
     /// How often to look for new data, in milliseconds.
     #[arg(long, default_value_t = 250)]
     pub poll_ms: u64,
+    #[command(flatten)]
+    pub sinks: SinkArgs,
 }
 
 fn parse_priority(s: &str) -> Result<Priority, String> {
@@ -174,6 +343,7 @@ fn sink(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let engine = engine(&args.rules)?;
     let json = args.format == "json";
+    let mut delivery = Delivery::new(&args.sinks, args.output.as_ref())?;
     let mut out = sink(args.output.as_ref())?;
     let mut alerts = 0u64;
     let mut bad = 0u64;
@@ -203,6 +373,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             |ev, loc| {
                 for alert in engine.alerts(ev, loc) {
                     alerts += 1;
+                    if let Some(d) = delivery.as_mut() {
+                        d.send(&alert);
+                    }
                     if !closed && let Err(e) = write_alert(&mut out, &alert, json) {
                         closed = true;
                         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -222,6 +395,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let _ = out.flush();
+    if let Some(d) = delivery {
+        d.finish(args.drain_timeout);
+    }
     Ok(if bad > 0 {
         ExitCode::from(2)
     } else if alerts > 0 {
@@ -283,6 +459,7 @@ fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let json = args.format == "json";
     let name = args.file.display().to_string();
     let stop = AtomicBool::new(false);
+    let mut delivery = Delivery::new(&args.sinks, None)?;
     let mut out = std::io::stdout().lock();
     stockade_audit::watch::follow(
         &args.file,
@@ -301,6 +478,9 @@ fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
                         line: loc.line + first_line - 1,
                     };
                     for alert in engine.alerts(ev, loc) {
+                        if let Some(d) = delivery.as_mut() {
+                            d.send(&alert);
+                        }
                         if write_alert(&mut out, &alert, json)
                             .and_then(|()| out.flush())
                             .is_err()

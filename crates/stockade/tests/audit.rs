@@ -188,3 +188,98 @@ fn falco_plugin_rules_run_alone() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("NOTICE   Attach/Exec Pod: Attach/Exec to pod (user=mallory pod=web resource=pods ns=prod action=exec command=sh)"), "{stdout}");
 }
+
+/// A local webhook answering 200, collecting the bodies.
+fn webhook(listener: std::net::TcpListener) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use std::io::{BufRead, BufReader, Read};
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let g = got.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { continue };
+            let mut r = BufReader::new(&mut s);
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; len];
+            if r.read_exact(&mut body).is_ok() {
+                g.lock().unwrap().push(String::from_utf8(body).unwrap());
+                let _ = s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n");
+            }
+        }
+    });
+    got
+}
+
+#[test]
+fn scan_sends_to_a_webhook_deduplicated_and_keeps_undelivered_alerts_for_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("spool");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sink = format!("webhook=http://127.0.0.1:{port}/hook");
+    let common = [
+        "--sink",
+        &sink,
+        "--spool",
+        spool.to_str().unwrap(),
+        "--sink-timeout",
+        "200ms",
+        "--retry-initial",
+        "10ms",
+        "--retry-max",
+        "50ms",
+    ];
+    // The sink is down: the alert waits in the spool.
+    let mut args = vec![
+        "audit",
+        "scan",
+        "-",
+        "--format",
+        "json",
+        "--drain-timeout",
+        "300ms",
+    ];
+    args.extend(common);
+    let input = format!("{EXEC}\n{EXEC}\n{EXEC}\n");
+    let out = stockade(&args, Some(&input));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    assert!(err.contains("2 duplicate(s)"), "{err}");
+    assert!(err.contains("1 alert(s) not delivered yet"), "{err}");
+
+    // Up again: the next run (with nothing new to send) delivers it.
+    let got = webhook(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+    let mut args = vec!["audit", "scan", "-", "--drain-timeout", "3s"];
+    args.extend(common);
+    let out = stockade(&args, Some(&format!("{QUIET}\n")));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("1 alert(s) from an earlier run"), "{err}");
+    let got = got.lock().unwrap();
+    assert_eq!(got.len(), 1, "{err}");
+    let a: serde_json::Value = serde_json::from_str(&got[0]).unwrap();
+    assert_eq!(a["rule"], "Exec or attach into a pod");
+    assert_eq!(a["audit_id"], "a1");
+}
+
+#[test]
+fn plain_http_to_another_host_is_refused() {
+    let out = stockade(
+        &["audit", "scan", "-", "--sink", "slack=http://example.com/x"],
+        Some(""),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plain http is only allowed"));
+}
