@@ -3,12 +3,14 @@
 pub mod apparmor_profile_missing;
 pub mod apparmor_unconfined;
 pub mod capabilities_not_dropped;
+pub mod capability_added;
 pub mod custom_selinux_options;
 pub mod dangerous_capability_added;
 pub mod helpers;
 pub mod net_raw_capability;
 pub mod privilege_escalation_allowed;
 pub mod privileged_container;
+pub mod privileged_port;
 pub mod root_group;
 pub mod run_as_non_root_not_set;
 pub mod runs_as_root_user;
