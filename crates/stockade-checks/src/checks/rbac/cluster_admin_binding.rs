@@ -61,6 +61,7 @@ pub static CHECK: Check = Check {
     aliases: &[
         "kube-linter:cluster-admin-role-binding",
         "datree:CIS_INVALID_ROLE_CLUSTER_ADMIN",
+        "kubescape:C-0035",
     ],
     run: crate::Run::Object(run),
 };

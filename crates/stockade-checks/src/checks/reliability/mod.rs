@@ -17,6 +17,7 @@ pub mod naked_pod;
 pub mod pdb_unhealthy_pod_eviction_policy_missing;
 pub mod pod_disruption_budget_blocks_eviction;
 pub mod pod_disruption_budget_missing;
+pub mod pod_disruption_budget_without_policy;
 pub mod priority_class_name_missing;
 pub mod probe_port_name_undefined;
 pub mod progress_deadline_not_above_min_ready;

@@ -7,6 +7,8 @@ pub mod capability_added;
 pub mod custom_selinux_options;
 pub mod dangerous_capability_added;
 pub mod helpers;
+pub mod host_users_enabled;
+pub mod linux_hardening_missing;
 pub mod low_group_id;
 pub mod low_user_id;
 pub mod net_raw_capability;
