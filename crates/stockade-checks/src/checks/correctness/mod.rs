@@ -12,4 +12,5 @@ pub mod pdb_selects_no_pods;
 pub mod secret_missing;
 pub mod service_account_missing;
 pub mod service_target_port_not_exposed;
+pub mod statefulset_headless_service_missing;
 pub mod workload_selector_mismatch;

@@ -8,6 +8,7 @@ pub mod hpa_min_equals_max;
 pub mod hpa_min_replicas_above_max;
 pub mod hpa_min_replicas_below_three;
 pub mod hpa_single_min_replica;
+pub mod hpa_target_sets_replicas;
 pub mod hpa_targets_nothing;
 pub mod identical_liveness_readiness_probes;
 pub mod job_ttl_missing;
