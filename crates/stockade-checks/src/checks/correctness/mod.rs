@@ -7,6 +7,7 @@ pub mod duplicate_env_var;
 pub mod helpers;
 pub mod hpa_target_missing;
 pub mod ingress_backend_service_missing;
+pub mod invalid_port_name;
 pub mod network_policy_selects_no_pods;
 pub mod pdb_selects_no_pods;
 pub mod secret_missing;
