@@ -68,6 +68,7 @@ pub static ALL: &[&Check] = &[
     &images::image_pull_secret_invalid::CHECK,
     &images::image_from_deprecated_registry::CHECK,
     &images::tiller_deployed::CHECK,
+    &images::kubernetes_dashboard_deployed::CHECK,
     &resources::cpu_requests_missing::CHECK,
     &resources::memory_requests_missing::CHECK,
     &resources::cpu_limits_missing::CHECK,
