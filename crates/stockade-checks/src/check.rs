@@ -2,7 +2,7 @@ use stockade_model::Severity;
 
 use stockade_model::Object;
 
-use crate::context::{Context, Emit, SetContext, SetEmit};
+use crate::context::{Context, DockerfileContext, Emit, SetContext, SetEmit};
 
 /// A check's family, used to select or ignore groups of checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -38,6 +38,8 @@ pub enum Category {
     Gitops,
     /// Admission webhook configurations.
     Admission,
+    /// Dockerfiles and Containerfiles: base images, users, package installs, build hygiene.
+    Dockerfile,
     /// Findings about the scan itself, such as unused suppressions.
     Meta,
 }
@@ -60,6 +62,7 @@ impl Category {
         Self::Rbac,
         Self::Gitops,
         Self::Admission,
+        Self::Dockerfile,
         Self::Meta,
     ];
 
@@ -81,6 +84,7 @@ impl Category {
             Self::Rbac => "rbac",
             Self::Gitops => "gitops",
             Self::Admission => "admission",
+            Self::Dockerfile => "dockerfile",
             Self::Meta => "meta",
         }
     }
@@ -129,6 +133,9 @@ pub enum Run {
         /// The logic.
         run: fn(&SetContext, &mut SetEmit),
     },
+    /// Looks at one parsed Dockerfile (files named `Dockerfile`, `*.Dockerfile`,
+    /// `Containerfile`...), never at Kubernetes objects.
+    Dockerfile(fn(&DockerfileContext, &mut Emit)),
     /// Findings the engine emits itself (suppression bookkeeping).
     Engine,
 }

@@ -37,6 +37,14 @@ pub struct Hit {
     pub severity: Option<stockade_model::Severity>,
 }
 
+/// What a Dockerfile check sees: one parsed Dockerfile and the options.
+pub struct DockerfileContext<'a> {
+    /// The Dockerfile.
+    pub file: &'a stockade_dockerfile::Dockerfile,
+    /// Options from the configuration.
+    pub options: &'a Options,
+}
+
 /// Collects a check's hits.
 #[derive(Debug, Default)]
 pub struct Emit {
@@ -50,6 +58,17 @@ impl Emit {
         self.hits.push(Hit {
             message: message.into(),
             pos: node.pos,
+            path: path.into(),
+            container: None,
+            severity: None,
+        });
+    }
+
+    /// A hit at a position (Dockerfile checks: `path` names the stage and instruction).
+    pub fn at_pos(&mut self, pos: Pos, path: impl Into<String>, message: impl Into<String>) {
+        self.hits.push(Hit {
+            message: message.into(),
+            pos,
             path: path.into(),
             container: None,
             severity: None,

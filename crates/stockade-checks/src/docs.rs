@@ -61,13 +61,15 @@ pub fn index(checks: &[&Check]) -> String {
     s
 }
 
-/// The YAML snippets of a doc's Example section: (failing, fixed).
+/// The snippets of a doc's Example section (```yaml or ```dockerfile blocks): (failing, fixed).
 pub fn examples(doc: &str) -> Option<(String, String)> {
     let section = doc.split("## Example").nth(1)?;
     let section = section.split("\n## ").next()?;
-    let mut blocks = section
-        .split("```yaml\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap_or("").to_string());
+    let mut blocks = section.split("```").skip(1).step_by(2).filter_map(|b| {
+        let body = b
+            .strip_prefix("yaml\n")
+            .or_else(|| b.strip_prefix("dockerfile\n"))?;
+        Some(body.to_string())
+    });
     Some((blocks.next()?, blocks.next()?))
 }

@@ -10,7 +10,7 @@ pub mod docs;
 mod options;
 
 pub use check::{Category, Check, Run};
-pub use context::{Context, Emit, Hit, ObjectId, SetContext, SetEmit};
+pub use context::{Context, DockerfileContext, Emit, Hit, ObjectId, SetContext, SetEmit};
 pub use options::{OptionError, Options};
 
 /// Every built-in check, ordered by ID.
@@ -66,5 +66,18 @@ pub fn run_set_check(
         },
         &mut emit,
     );
+    emit.hits
+}
+
+/// Runs one Dockerfile check on a parsed Dockerfile (nothing for other checks).
+pub fn run_dockerfile_check(
+    check: &Check,
+    file: &stockade_dockerfile::Dockerfile,
+    options: &Options,
+) -> Vec<Hit> {
+    let mut emit = Emit::default();
+    if let Run::Dockerfile(run) = check.run {
+        run(&DockerfileContext { file, options }, &mut emit);
+    }
     emit.hits
 }

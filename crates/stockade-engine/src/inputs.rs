@@ -26,10 +26,42 @@ impl Input {
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
+/// True for the files a directory scan picks up: `.yaml`, `.yml`, `.json`, and Dockerfiles
+/// (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`).
+pub fn is_scanned(path: &Path) -> bool {
+    let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("");
+    EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) || is_dockerfile(path)
+}
+
+/// True when the file name says Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`,
+/// `Containerfile`).
+pub fn is_dockerfile(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(stockade_dockerfile::is_dockerfile_name)
+}
+
 /// Expands directories recursively (sorted; version-control folders skipped) into their `.yaml`, `.yml`
-/// and `.json` files. Files named explicitly are taken whatever their extension. Missing paths
+/// and `.json` files and Dockerfiles. Files named explicitly are taken whatever their extension. Missing paths
 /// and empty directories are errors.
 pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<LoadError>) {
+    collect(
+        paths,
+        is_scanned,
+        "directory contains no .yaml, .yml or .json files or Dockerfiles",
+    )
+}
+
+/// Like [`collect_inputs`], keeping only Dockerfiles from directories (`stockade dockerfile lint`).
+pub fn collect_dockerfiles(paths: &[PathBuf]) -> (Vec<Input>, Vec<LoadError>) {
+    collect(paths, is_dockerfile, "directory contains no Dockerfiles")
+}
+
+fn collect(
+    paths: &[PathBuf],
+    wanted: fn(&Path) -> bool,
+    empty: &str,
+) -> (Vec<Input>, Vec<LoadError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let error = |p: &Path, message: String| LoadError {
@@ -62,8 +94,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<LoadError>) {
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_file() => {
-                    let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
-                    if EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) {
+                    if wanted(e.path()) {
                         inputs.push(Input::File(e.into_path()));
                     }
                 }
@@ -82,10 +113,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<LoadError>) {
             }
         }
         if (inputs.len(), errors.len()) == before {
-            errors.push(error(
-                path,
-                "directory contains no .yaml, .yml or .json files".into(),
-            ));
+            errors.push(error(path, empty.into()));
         }
     }
     (inputs, errors)

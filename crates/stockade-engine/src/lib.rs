@@ -8,5 +8,5 @@ mod suppress;
 
 pub use config::schema;
 pub use config::{Config, ConfigError, Exclusion, find_config, load_config};
-pub use inputs::{Input, collect_inputs};
+pub use inputs::{Input, collect_dockerfiles, collect_inputs, is_dockerfile};
 pub use scan::{DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, ScanResult};

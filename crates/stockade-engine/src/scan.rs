@@ -53,6 +53,9 @@ pub struct Engine {
     overridden: HashSet<&'static str>,
     /// Files larger than this many bytes are refused with an error.
     pub max_file_size: u64,
+    /// Read every input as a Dockerfile, whatever its name (`stockade dockerfile lint`).
+    /// Otherwise files named like Dockerfiles are, and everything else is YAML or JSON.
+    pub dockerfiles_only: bool,
     /// Lowest severity that fails the scan.
     pub fail_on: Severity,
 }
@@ -195,6 +198,7 @@ impl Engine {
             strict,
             overridden,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            dockerfiles_only: false,
             fail_on: config.fail_on.unwrap_or(Severity::High),
         })
     }
@@ -276,6 +280,9 @@ impl Engine {
 
     fn scan_input(&self, input: &Input) -> (FileResult, Kept) {
         match input {
+            Input::Bytes(name, bytes) if self.dockerfiles_only => {
+                (self.lint_dockerfile(name, bytes), Kept::default())
+            }
             Input::Bytes(name, bytes) => self.load_and_check(name, bytes),
             Input::File(path) => {
                 let name = path.display().to_string();
@@ -306,7 +313,11 @@ impl Engine {
                     Err(e) => return error(format!("cannot read: {e}")),
                     Ok(_) => {}
                 }
+                let dockerfile = self.dockerfiles_only || crate::inputs::is_dockerfile(path);
                 match std::fs::read(path) {
+                    Ok(bytes) if dockerfile => {
+                        (self.lint_dockerfile(&name, &bytes), Kept::default())
+                    }
                     Ok(bytes) => self.load_and_check(&name, &bytes),
                     Err(e) => error(format!("cannot read: {e}")),
                 }
@@ -318,6 +329,60 @@ impl Engine {
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> FileResult {
         let (mut out, kept) = self.load_and_check(name, bytes);
         self.finish_set(kept, &mut out);
+        sort_findings(&mut out.findings);
+        out
+    }
+
+    /// Parses a Dockerfile and runs the Dockerfile checks. The file is one object (kind
+    /// `Dockerfile`, named after the file) so exclusions, suppressions and every report
+    /// treat it like a manifest object.
+    fn lint_dockerfile(&self, name: &str, bytes: &[u8]) -> FileResult {
+        let text = String::from_utf8_lossy(bytes);
+        let df = stockade_dockerfile::parse(&text);
+        let file: Arc<str> = name.into();
+        let mut out = FileResult {
+            read: true,
+            objects: 1,
+            errors: df
+                .errors
+                .iter()
+                .map(|e| LoadError {
+                    file: file.clone(),
+                    line: e.line,
+                    column: e.column,
+                    level: Level::Error,
+                    message: e.message.clone(),
+                })
+                .collect(),
+            ..FileResult::default()
+        };
+        let obj = Object {
+            file,
+            source: None,
+            root: stockade_model::Node::null().clone(),
+            api_version: String::new(),
+            kind: DOCKERFILE_KIND.into(),
+            name: Path::new(name)
+                .file_name()
+                .map_or_else(|| name.to_string(), |n| n.to_string_lossy().into_owned()),
+            namespace: None,
+        };
+        let mut hits = Vec::new();
+        for (i, &(check, _)) in self.checks.iter().enumerate() {
+            if matches!(check.run, Run::Dockerfile(_)) && !self.excluded(check, &obj) {
+                hits.extend(
+                    stockade_checks::run_dockerfile_check(check, &df, &self.options)
+                        .into_iter()
+                        .map(|h| (i, h)),
+                );
+            }
+        }
+        let suppressions = if self.strict {
+            Vec::new()
+        } else {
+            suppress::collect_dockerfile(&df)
+        };
+        self.settle(&obj, suppressions, hits, false, &mut out);
         sort_findings(&mut out.findings);
         out
     }
@@ -351,7 +416,8 @@ impl Engine {
                     hits,
                 });
             } else {
-                self.settle(&obj, &pods, hits, false, &mut out);
+                let sup = self.suppressions(&obj, &pods);
+                self.settle(&obj, sup, hits, false, &mut out);
             }
         }
         sort_findings(&mut out.findings);
@@ -390,7 +456,8 @@ impl Engine {
         drop(objects);
         for r in retained {
             let pods = pod_specs(&r.obj);
-            self.settle(&r.obj, &pods, r.hits, true, out);
+            let sup = self.suppressions(&r.obj, &pods);
+            self.settle(&r.obj, sup, r.hits, true, out);
         }
     }
 
@@ -434,7 +501,8 @@ impl Engine {
         for obj in objects {
             let pods = pod_specs(obj);
             let hits = self.object_hits(obj, &pods);
-            self.settle(obj, &pods, hits, false, &mut out);
+            let sup = self.suppressions(obj, &pods);
+            self.settle(obj, sup, hits, false, &mut out);
         }
         out.findings
             .sort_by(|a, b| (a.line, a.column, &a.check).cmp(&(b.line, b.column, &b.check)));
@@ -458,19 +526,27 @@ impl Engine {
     /// Turns an object's hits into findings: applies its suppression annotations and reports
     /// the ones that are invalid or matched nothing. `with_sets` says whether set checks ran
     /// on this object (only then can their suppressions be judged unused).
-    fn settle(
+    fn suppressions(
         &self,
         obj: &Object,
         pods: &[stockade_model::PodSpec],
+    ) -> Vec<suppress::Suppression> {
+        if self.strict {
+            Vec::new()
+        } else {
+            suppress::collect(obj, pods)
+        }
+    }
+
+    fn settle(
+        &self,
+        obj: &Object,
+        mut suppressions: Vec<suppress::Suppression>,
         hits: Vec<(usize, stockade_checks::Hit)>,
         with_sets: bool,
         out: &mut FileResult,
     ) {
-        let mut suppressions = if self.strict {
-            Vec::new()
-        } else {
-            suppress::collect(obj, pods)
-        };
+        let dockerfile = obj.kind == DOCKERFILE_KIND && obj.api_version.is_empty();
         let object = ObjectRef {
             api_version: obj.api_version.clone(),
             kind: obj.kind.clone(),
@@ -505,6 +581,7 @@ impl Engine {
                     && s.container
                         .as_ref()
                         .is_none_or(|c| Some(c) == hit.container.as_ref())
+                    && s.covers(hit.pos.line)
             });
             if let Some(s) = silenced {
                 s.used = true;
@@ -517,12 +594,13 @@ impl Engine {
             self.checks.iter().any(|(r, _)| r.id == c.id)
                 && !self.excluded(c, obj)
                 && match c.run {
-                    Run::Object(_) => true,
-                    Run::Set { .. } => with_sets,
+                    Run::Object(_) => !dockerfile,
+                    Run::Set { .. } => with_sets && !dockerfile,
+                    Run::Dockerfile(_) => dockerfile,
                     Run::Engine => false,
                 }
         };
-        for s in suppressions {
+        for s in suppressions.into_iter().filter(|s| s.judged) {
             let known = stockade_checks::find(&s.check);
             let meta = if known.is_none() || s.reason.is_empty() {
                 "invalid-suppression"
@@ -574,6 +652,8 @@ struct Kept {
     /// Every object's identity.
     inventory: Vec<ObjectId>,
 }
+/// The `kind` of the object a Dockerfile becomes in findings.
+pub const DOCKERFILE_KIND: &str = "Dockerfile";
 
 /// An object kept for set checks, with the hits object checks already found on it.
 struct Retained {

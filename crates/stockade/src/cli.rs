@@ -51,6 +51,9 @@ pub enum Command {
     /// Detect attacks in Kubernetes audit logs with Falco-compatible rules (see docs/audit.md).
     #[command(subcommand)]
     Audit(crate::audit::AuditCommand),
+    /// Lint Dockerfiles and Containerfiles with the Dockerfile checks (see docs/dockerfile.md).
+    #[command(subcommand)]
+    Dockerfile(crate::dockerfile::DockerfileCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.
@@ -69,8 +72,8 @@ pub enum ColorChoice {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files and directories to scan (directories recursively: .yaml, .yml, .json); `-` reads
-    /// standard input. Default: the current directory.
+    /// Files and directories to scan (directories recursively: .yaml, .yml, .json, and
+    /// Dockerfiles/Containerfiles); `-` reads standard input. Default: the current directory.
     pub paths: Vec<PathBuf>,
     /// Output formats, comma-separated: text, json, sarif, junit, github.
     #[arg(short, long, value_delimiter = ',', default_value = "text")]

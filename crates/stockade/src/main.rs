@@ -2,6 +2,7 @@
 
 mod audit;
 mod cli;
+mod dockerfile;
 mod netpol;
 mod pss;
 mod rbac;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Rbac(args) => rbac::run(args),
         Command::Netpol(cmd) => netpol::run(cmd),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::Dockerfile(cmd) => dockerfile::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
@@ -61,9 +63,18 @@ fn main() -> ExitCode {
 /// Turns command-line paths into inputs: files and directories through the engine's
 /// collector, `-` as standard input (first, named `<stdin>`). Shared by every command that
 /// reads manifests.
-pub fn gather_inputs(
+pub fn gather_inputs(paths: &[std::path::PathBuf]) -> anyhow::Result<Collected> {
+    gather_inputs_with(paths, stockade_engine::collect_inputs)
+}
+
+/// Inputs and the problems found while collecting them.
+pub type Collected = (Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>);
+
+/// [`gather_inputs`] with another collector for files and directories.
+pub fn gather_inputs_with(
     paths: &[std::path::PathBuf],
-) -> anyhow::Result<(Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>)> {
+    collect: fn(&[std::path::PathBuf]) -> Collected,
+) -> anyhow::Result<Collected> {
     use anyhow::Context as _;
     use std::io::Read as _;
     let files: Vec<std::path::PathBuf> = paths
@@ -71,7 +82,7 @@ pub fn gather_inputs(
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
-    let (mut inputs, errors) = stockade_engine::collect_inputs(&files);
+    let (mut inputs, errors) = collect(&files);
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
         std::io::stdin()

@@ -10,7 +10,21 @@ use stockade_report::{Format, Report};
 use crate::cli::{ChecksArgs, ColorChoice, ScanArgs};
 use crate::print_out;
 
+/// What a scan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inputs {
+    /// Manifests and, by file name, Dockerfiles (`stockade scan`).
+    Manifests,
+    /// Dockerfiles only, whatever the name of a file given explicitly (`stockade dockerfile lint`).
+    Dockerfiles,
+}
+
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    run_with(args, Inputs::Manifests)
+}
+
+/// The scan, for either kind of input: same configuration, checks, reports and exit codes.
+pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     let formats = args
         .format
         .iter()
@@ -53,11 +67,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         None => "in the command-line options".to_string(),
     })?;
     engine.max_file_size = args.max_file_size.saturating_mul(1_000_000);
+    engine.dockerfiles_only = what == Inputs::Dockerfiles;
     if let Some(f) = &args.fail_on {
         engine.fail_on = f.parse::<Severity>().map_err(anyhow::Error::msg)?;
     }
 
-    let (inputs, input_errors) = crate::gather_inputs(&paths)?;
+    let (inputs, input_errors) = match what {
+        Inputs::Manifests => crate::gather_inputs(&paths)?,
+        Inputs::Dockerfiles => {
+            crate::gather_inputs_with(&paths, stockade_engine::collect_dockerfiles)?
+        }
+    };
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
     let mut result = if show_progress {

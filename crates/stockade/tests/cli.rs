@@ -233,7 +233,10 @@ fn unreadable_and_empty_inputs_are_errors() {
         .map(|e| e["message"].as_str().unwrap())
         .collect();
     assert_eq!(msgs.len(), 3, "{msgs:?}");
-    assert_eq!(msgs[0], "directory contains no .yaml, .yml or .json files");
+    assert_eq!(
+        msgs[0],
+        "directory contains no .yaml, .yml or .json files or Dockerfiles"
+    );
     assert!(msgs[1].starts_with("cannot read: No such file"), "{msgs:?}");
     assert!(
         v["errors"][1]["file"]

@@ -3,6 +3,7 @@
 pub mod admission;
 pub mod correctness;
 pub mod deprecations;
+pub mod dockerfile;
 pub mod gitops;
 pub mod helpers;
 pub mod host_access;
@@ -186,4 +187,37 @@ pub static ALL: &[&Check] = &[
     &admission::webhook_intercepts_kube_system::CHECK,
     &admission::webhook_side_effects_unknown::CHECK,
     &admission::webhook_without_admission_review_v1::CHECK,
+    &dockerfile::dockerfile_user_root::CHECK,
+    &dockerfile::dockerfile_base_image_tag_mutable::CHECK,
+    &dockerfile::dockerfile_base_image_not_pinned_by_digest::CHECK,
+    &dockerfile::dockerfile_add_instead_of_copy::CHECK,
+    &dockerfile::dockerfile_add_remote_url::CHECK,
+    &dockerfile::dockerfile_package_not_pinned::CHECK,
+    &dockerfile::dockerfile_package_cache_kept::CHECK,
+    &dockerfile::dockerfile_apt_install_recommends::CHECK,
+    &dockerfile::dockerfile_package_install_interactive::CHECK,
+    &dockerfile::dockerfile_package_upgrade::CHECK,
+    &dockerfile::dockerfile_sudo::CHECK,
+    &dockerfile::dockerfile_remote_script_piped_to_shell::CHECK,
+    &dockerfile::dockerfile_secret_in_env_or_arg::CHECK,
+    &dockerfile::dockerfile_ssh_port_exposed::CHECK,
+    &dockerfile::dockerfile_invalid_port::CHECK,
+    &dockerfile::dockerfile_healthcheck_missing::CHECK,
+    &dockerfile::dockerfile_workdir_relative::CHECK,
+    &dockerfile::dockerfile_instruction_repeated::CHECK,
+    &dockerfile::dockerfile_shell_form_command::CHECK,
+    &dockerfile::dockerfile_cd_in_run::CHECK,
+    &dockerfile::dockerfile_maintainer_deprecated::CHECK,
+    &dockerfile::dockerfile_copy_from_unknown_stage::CHECK,
+    &dockerfile::dockerfile_duplicate_stage_name::CHECK,
+    &dockerfile::dockerfile_single_stage_ships_compiler::CHECK,
+    &dockerfile::dockerfile_apt_used::CHECK,
+    &dockerfile::dockerfile_useradd_high_uid::CHECK,
+    &dockerfile::dockerfile_copy_multiple_sources_without_slash::CHECK,
+    &dockerfile::dockerfile_package_update_alone::CHECK,
+    &dockerfile::dockerfile_copy_relative_without_workdir::CHECK,
+    &dockerfile::dockerfile_pipe_without_pipefail::CHECK,
+    &dockerfile::dockerfile_curl_and_wget::CHECK,
+    &dockerfile::dockerfile_workdir_system_dir::CHECK,
+    &dockerfile::dockerfile_from_platform_flag::CHECK,
 ];

@@ -1,0 +1,36 @@
+//! Dockerfile checks: base images, users, package installs, build hygiene.
+
+pub mod dockerfile_add_instead_of_copy;
+pub mod dockerfile_add_remote_url;
+pub mod dockerfile_apt_install_recommends;
+pub mod dockerfile_apt_used;
+pub mod dockerfile_base_image_not_pinned_by_digest;
+pub mod dockerfile_base_image_tag_mutable;
+pub mod dockerfile_cd_in_run;
+pub mod dockerfile_copy_from_unknown_stage;
+pub mod dockerfile_copy_multiple_sources_without_slash;
+pub mod dockerfile_copy_relative_without_workdir;
+pub mod dockerfile_curl_and_wget;
+pub mod dockerfile_duplicate_stage_name;
+pub mod dockerfile_from_platform_flag;
+pub mod dockerfile_healthcheck_missing;
+pub mod dockerfile_instruction_repeated;
+pub mod dockerfile_invalid_port;
+pub mod dockerfile_maintainer_deprecated;
+pub mod dockerfile_package_cache_kept;
+pub mod dockerfile_package_install_interactive;
+pub mod dockerfile_package_not_pinned;
+pub mod dockerfile_package_update_alone;
+pub mod dockerfile_package_upgrade;
+pub mod dockerfile_pipe_without_pipefail;
+pub mod dockerfile_remote_script_piped_to_shell;
+pub mod dockerfile_secret_in_env_or_arg;
+pub mod dockerfile_shell_form_command;
+pub mod dockerfile_single_stage_ships_compiler;
+pub mod dockerfile_ssh_port_exposed;
+pub mod dockerfile_sudo;
+pub mod dockerfile_user_root;
+pub mod dockerfile_useradd_high_uid;
+pub mod dockerfile_workdir_relative;
+pub mod dockerfile_workdir_system_dir;
+pub mod helpers;
