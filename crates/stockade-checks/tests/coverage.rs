@@ -97,6 +97,16 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kubescape",
+        "C-0236",
+        "verifying an image signature needs the registry's signatures and keys (cosign), not in manifests",
+    ),
+    (
+        "kubescape",
+        "C-0237",
+        "finding an image signature needs the registry, not in manifests",
+    ),
+    (
+        "kubescape",
         "C-0221",
         "image vulnerability scanning is a registry or scanner setting, not in manifests",
     ),
