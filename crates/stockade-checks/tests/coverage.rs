@@ -39,9 +39,78 @@ fn answer(tool: &str, id: &str, group: &str) -> (String, bool) {
             "n/a: needs a live cluster or cloud API, not a manifest check".into(),
             true,
         ),
-        _ => ("**not covered yet**".into(), false),
+        ("kubescape", "EKS" | "AKS" | "cloud") => (
+            "n/a: a setting of the managed cluster or cloud account (EKS, AKS, registries, IAM), not of manifests".into(),
+            true,
+        ),
+        ("checkov", "PSP") => (
+            "n/a: PodSecurityPolicy was removed in Kubernetes 1.25; the same controls are checked on pods by the security-context and host-access checks and `stockade pss`".into(),
+            true,
+        ),
+        ("checkov", "control-plane") => (
+            "n/a: control-plane component flags (kube-apiserver, kubelet, etcd), not manifests".into(),
+            true,
+        ),
+        _ => match NOT_APPLICABLE.iter().find(|(t, i, _)| *t == tool && *i == id) {
+            Some((_, _, why)) => (format!("n/a: {why}"), true),
+            None => ("**not covered yet**".into(), false),
+        },
     }
 }
+
+/// Peer checks outside manifest scanning, one by one, with the reason.
+const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
+    (
+        "kube-linter",
+        "sorted-keys",
+        "YAML key order is style, with no effect on what the cluster runs",
+    ),
+    (
+        "kube-linter",
+        "scc-deny-privileged-container",
+        "OpenShift SecurityContextConstraints are an OpenShift admission object; privileged pods themselves are flagged by STK001 `privileged-container`",
+    ),
+    (
+        "kubescape",
+        "C-0068",
+        "PodSecurityPolicy was removed in Kubernetes 1.25; Pod Security Admission is checked by `stockade pss`",
+    ),
+    (
+        "kubescape",
+        "C-0273",
+        "the cluster's running version is not in manifests; removed API versions for a target version are STK780 `removed-api-version`",
+    ),
+    (
+        "kubescape",
+        "C-0083",
+        "needs image vulnerability scan results, not in manifests",
+    ),
+    (
+        "kubescape",
+        "C-0084",
+        "needs image vulnerability scan results, not in manifests",
+    ),
+    (
+        "kubescape",
+        "C-0085",
+        "needs image vulnerability scan results, not in manifests",
+    ),
+    (
+        "kubescape",
+        "C-0236",
+        "verifying an image signature needs the registry's signatures and keys (cosign), not in manifests",
+    ),
+    (
+        "kubescape",
+        "C-0237",
+        "finding an image signature needs the registry, not in manifests",
+    ),
+    (
+        "kubescape",
+        "C-0221",
+        "image vulnerability scanning is a registry or scanner setting, not in manifests",
+    ),
+];
 
 #[test]
 fn coverage_table_is_current() {

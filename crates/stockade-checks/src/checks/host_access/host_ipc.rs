@@ -59,6 +59,9 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0008",
         "kubescape:C-0038",
         "datree:CONTAINERS_INCORRECT_HOSTIPC_VALUE_TRUE",
+        "kubescape:C-0195",
+        "kubescape:C-0215",
+        "kubescape:C-0276",
     ],
     run: crate::Run::Object(run),
 };

@@ -70,6 +70,9 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_19",
         "trivy:KSV-0009",
         "kubescape:C-0041",
+        "kubescape:C-0196",
+        "kubescape:C-0216",
+        "datree:CONTAINERS_INCORRECT_HOSTNETWORK_VALUE_TRUE",
     ],
     run: crate::Run::Object(run),
 };

@@ -87,6 +87,7 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0023",
         "kubescape:C-0048",
         "datree:CONTAINERS_INCORRECT_KEY_HOSTPATH",
+        "kubescape:C-0203",
     ],
     run: crate::Run::Object(run),
 };

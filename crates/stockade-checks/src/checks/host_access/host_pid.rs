@@ -71,6 +71,9 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0010",
         "kubescape:C-0038",
         "datree:CONTAINERS_INCORRECT_HOSTPID_VALUE_TRUE",
+        "kubescape:C-0194",
+        "kubescape:C-0214",
+        "kubescape:C-0275",
     ],
     run: crate::Run::Object(run),
 };

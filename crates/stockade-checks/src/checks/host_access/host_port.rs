@@ -67,6 +67,7 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0024",
         "kubescape:C-0044",
         "datree:CONTAINERS_INCORRECT_KEY_HOSTPORT",
+        "kubescape:C-0204",
     ],
     run: crate::Run::Object(run),
 };

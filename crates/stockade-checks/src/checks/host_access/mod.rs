@@ -2,6 +2,7 @@
 
 pub mod container_runtime_socket;
 pub mod helpers;
+pub mod host_aliases;
 pub mod host_ipc;
 pub mod host_network;
 pub mod host_path_volume;

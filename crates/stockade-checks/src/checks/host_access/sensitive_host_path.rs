@@ -87,7 +87,11 @@ pub static CHECK: Check = Check {
         "NSA/CISA: pod security",
         "CVE-2017-1002101",
     ],
-    aliases: &["kube-linter:sensitive-host-mounts"],
+    aliases: &[
+        "kube-linter:sensitive-host-mounts",
+        "kubescape:C-0020",
+        "trivy:KSV-0121",
+    ],
     run: crate::Run::Object(run),
 };
 

@@ -62,6 +62,7 @@ pub static CHECK: Check = Check {
         "polaris:pullPolicyNotAlways",
         "kube-score:container-image-pull-policy",
         "checkov:CKV_K8S_15",
+        "kubescape:C-0075",
     ],
     run: crate::Run::Object(run),
 };

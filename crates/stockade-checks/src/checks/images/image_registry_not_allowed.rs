@@ -77,7 +77,14 @@ pub static CHECK: Check = Check {
     summary: "Image comes from a registry that is not allowed",
     remediation: "Pull the image from an allowed registry (mirror it there), or add its registry to `allowed-registries` after review.",
     references: &["NSA/CISA: image scanning and trusted registries"],
-    aliases: &["trivy:KSV-0125", "kubescape:C-0078"],
+    aliases: &[
+        "trivy:KSV-0125",
+        "kubescape:C-0078",
+        "trivy:KSV-0032",
+        "trivy:KSV-0033",
+        "trivy:KSV-0034",
+        "trivy:KSV-0035",
+    ],
     run: crate::Run::Object(run),
 };
 

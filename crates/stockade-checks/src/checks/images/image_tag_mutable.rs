@@ -57,6 +57,7 @@ pub static CHECK: Check = Check {
         "kube-score:container-image-tag",
         "checkov:CKV_K8S_14",
         "trivy:KSV-0013",
+        "datree:CONTAINERS_MISSING_IMAGE_VALUE_VERSION",
     ],
     run: crate::Run::Object(run),
 };

@@ -1,3 +1,4 @@
 //! Namespaces and object placement.
 
 pub mod default_namespace;
+pub mod kube_system_namespace;

@@ -93,7 +93,7 @@ pub static CHECK: Check = Check {
     summary: "No NetworkPolicy isolates the workload for egress, in a namespace with egress policies",
     remediation: KIND.remediation,
     references: &["NSA/CISA: network separation and hardening"],
-    aliases: &[],
+    aliases: &["polaris:missingNetworkPolicy", "kubescape:C-0030"],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

@@ -96,7 +96,7 @@ pub static CHECK: Check = Check {
     summary: "No NetworkPolicy isolates the workload for ingress, in a namespace with ingress policies",
     remediation: KIND.remediation,
     references: &["CIS 5.3.2", "NSA/CISA: network separation and hardening"],
-    aliases: &[],
+    aliases: &["polaris:missingNetworkPolicy", "kubescape:C-0030"],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

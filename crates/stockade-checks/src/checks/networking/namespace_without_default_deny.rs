@@ -71,7 +71,7 @@ pub static CHECK: Check = Check {
     summary: "Namespace has no default-deny NetworkPolicy",
     remediation: "Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress, Egress]` to the namespace, then allow the traffic each workload needs.",
     references: &["CIS 5.3.2", "NSA/CISA: network separation and hardening"],
-    aliases: &["kubescape:C-0206"],
+    aliases: &["kubescape:C-0206", "kubescape:C-0054", "kubescape:C-0049"],
     run: crate::Run::Set { wants, run },
 };
 

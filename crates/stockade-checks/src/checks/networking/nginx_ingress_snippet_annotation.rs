@@ -64,6 +64,8 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_153",
         "kubescape:C-0059",
         "datree:INGRESS_CVE2021_25742_INCORRECT_SERVER_SNIPPET_KEY",
+        "checkov:CKV_K8S_152",
+        "checkov:CKV_K8S_154",
     ],
     run: crate::Run::Object(run),
 };

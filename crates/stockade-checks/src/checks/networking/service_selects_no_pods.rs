@@ -97,6 +97,7 @@ pub static CHECK: Check = Check {
         "kube-linter:dangling-service",
         "kube-score:service-targets-pod",
         "datree:SERVICE_INCORRECT_SELECTOR",
+        "kubescape:C-0293",
     ],
     run: crate::Run::Set { wants, run },
 };

@@ -1,5 +1,6 @@
 //! Roles, bindings and who can do what: the RBAC risks of the scanned input.
 
+pub mod cluster_admin_binding;
 pub mod helpers;
 pub mod rbac_anonymous_binding;
 pub mod rbac_bind;
@@ -15,3 +16,4 @@ pub mod rbac_serviceaccount_token_create;
 pub mod rbac_webhook_config_edit;
 pub mod rbac_wildcard;
 pub mod rbac_workload_create;
+pub mod system_masters_binding;

@@ -83,6 +83,7 @@ pub static CHECK: Check = Check {
         "kubesec:BindingsToSystemAnonymous",
         "trivy:KSV-0122",
         "trivy:KSV-01011",
+        "kubescape:C-0262",
     ],
     run: crate::Run::Set {
         wants: super::helpers::wants,

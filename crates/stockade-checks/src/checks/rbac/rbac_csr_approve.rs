@@ -77,7 +77,7 @@ pub static CHECK: Check = Check {
     summary: "Subject can approve certificate signing requests",
     remediation: KIND.remediation,
     references: &["CIS 5.1.11"],
-    aliases: &["checkov:CKV_K8S_156"],
+    aliases: &["checkov:CKV_K8S_156", "kubescape:C-0280"],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

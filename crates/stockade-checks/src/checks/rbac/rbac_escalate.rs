@@ -78,7 +78,12 @@ pub static CHECK: Check = Check {
     summary: "Subject can escalate roles",
     remediation: KIND.remediation,
     references: &["CIS 5.1.8"],
-    aliases: &["checkov:CKV_K8S_158", "trivy:KSV-0050"],
+    aliases: &[
+        "checkov:CKV_K8S_158",
+        "trivy:KSV-0050",
+        "kubescape:C-0191",
+        "datree:CIS_INVALID_VALUE_BIND_IMPERSONATE_ESCALATE",
+    ],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

@@ -77,7 +77,13 @@ pub static CHECK: Check = Check {
     summary: "Subject can impersonate other identities",
     remediation: KIND.remediation,
     references: &["CIS 5.1.8"],
-    aliases: &["trivy:KSV-0043"],
+    aliases: &[
+        "trivy:KSV-0043",
+        "kubescape:C-0191",
+        "kubescape:C-0065",
+        "datree:CIS_INVALID_VALUE_BIND_IMPERSONATE_ESCALATE",
+        "checkov:CKV2_K8S_3",
+    ],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

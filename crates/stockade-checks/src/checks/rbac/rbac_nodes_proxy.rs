@@ -77,7 +77,7 @@ pub static CHECK: Check = Check {
     summary: "Subject can reach the kubelet API through nodes/proxy",
     remediation: KIND.remediation,
     references: &["CIS 5.1.10"],
-    aliases: &["trivy:KSV-0047"],
+    aliases: &["trivy:KSV-0047", "checkov:CKV2_K8S_2", "kubescape:C-0279"],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

@@ -88,6 +88,11 @@ pub static CHECK: Check = Check {
         "polaris:rolebindingRolePodExecAttach",
         "polaris:rolebindingClusterRolePodExecAttach",
         "polaris:clusterrolebindingPodExecAttach",
+        "polaris:clusterrolePodExecAttach",
+        "polaris:rolePodExecAttach",
+        "kubescape:C-0002",
+        "datree:CONTAINERS_INCORRECT_RESOURCES_VERBS_VALUE",
+        "checkov:CKV2_K8S_2",
     ],
     run: crate::Run::Set {
         wants: super::helpers::wants,

@@ -85,6 +85,10 @@ pub static CHECK: Check = Check {
         "kube-linter:access-to-secrets",
         "trivy:KSV-0041",
         "trivy:KSV-0113",
+        "kubescape:C-0015",
+        "kubescape:C-0186",
+        "datree:CIS_INVALID_VERB_SECRETS",
+        "checkov:CKV2_K8S_5",
     ],
     run: crate::Run::Set {
         wants: super::helpers::wants,

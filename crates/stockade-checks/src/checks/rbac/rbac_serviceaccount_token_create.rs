@@ -82,7 +82,7 @@ pub static CHECK: Check = Check {
     summary: "Subject can create ServiceAccount tokens",
     remediation: KIND.remediation,
     references: &["CIS 5.1.13"],
-    aliases: &[],
+    aliases: &["kubescape:C-0282"],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

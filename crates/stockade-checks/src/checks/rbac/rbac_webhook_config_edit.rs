@@ -78,7 +78,7 @@ pub static CHECK: Check = Check {
     summary: "Subject can change admission webhook configurations",
     remediation: KIND.remediation,
     references: &["CIS 5.1.12"],
-    aliases: &["checkov:CKV_K8S_155", "trivy:KSV-0114"],
+    aliases: &["checkov:CKV_K8S_155", "trivy:KSV-0114", "kubescape:C-0281"],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

@@ -92,6 +92,9 @@ pub static CHECK: Check = Check {
         "polaris:clusterrolebindingClusterAdmin",
         "polaris:rolebindingClusterAdminClusterRole",
         "polaris:rolebindingClusterAdminRole",
+        "kubescape:C-0187",
+        "datree:CIS_INVALID_WILDCARD_ROLE",
+        "kubescape:C-0035",
     ],
     run: crate::Run::Set {
         wants: super::helpers::wants,

@@ -83,7 +83,12 @@ pub static CHECK: Check = Check {
     summary: "Subject can create or change pods or workloads",
     remediation: KIND.remediation,
     references: &["CIS 5.1.4"],
-    aliases: &["kube-linter:access-to-create-pods", "trivy:KSV-0048"],
+    aliases: &[
+        "kube-linter:access-to-create-pods",
+        "trivy:KSV-0048",
+        "kubescape:C-0188",
+        "datree:CIS_INVALID_VALUE_CREATE_POD",
+    ],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

@@ -81,7 +81,7 @@ pub static CHECK: Check = Check {
     summary: "Container's liveness and readiness probes are identical",
     remediation: "Make the liveness probe check only the process itself, and be more tolerant than readiness (higher `failureThreshold` or `periodSeconds`).",
     references: &[],
-    aliases: &["kube-score:pod-probes-identical"],
+    aliases: &["kube-score:pod-probes-identical", "kube-score:pod-probes"],
     run: crate::Run::Object(run),
 };
 

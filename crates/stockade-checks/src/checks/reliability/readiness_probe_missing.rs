@@ -79,6 +79,7 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_9",
         "kubescape:C-0018",
         "datree:CONTAINERS_MISSING_READINESSPROBE_KEY",
+        "kube-score:pod-probes",
     ],
     run: crate::Run::Object(run),
 };

@@ -77,6 +77,10 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0011",
         "kubescape:C-0270",
         "datree:CONTAINERS_MISSING_CPU_LIMIT_KEY",
+        "kubescape:C-0050",
+        "kubescape:C-0009",
+        "kube-linter:unset-cpu-requirements",
+        "kube-score:container-resources",
     ],
     run: crate::Run::Object(run),
 };

@@ -73,6 +73,9 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0015",
         "kubescape:C-0268",
         "datree:CONTAINERS_MISSING_CPU_REQUEST_KEY",
+        "kubescape:C-0050",
+        "kube-linter:unset-cpu-requirements",
+        "kube-score:container-resources",
     ],
     run: crate::Run::Object(run),
 };

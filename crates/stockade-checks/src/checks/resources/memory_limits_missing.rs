@@ -72,6 +72,10 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0018",
         "kubescape:C-0271",
         "datree:CONTAINERS_MISSING_MEMORY_LIMIT_KEY",
+        "kubescape:C-0004",
+        "kubescape:C-0009",
+        "kube-linter:unset-memory-requirements",
+        "kube-score:container-resources",
     ],
     run: crate::Run::Object(run),
 };

@@ -72,6 +72,9 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0016",
         "kubescape:C-0269",
         "datree:CONTAINERS_MISSING_MEMORY_REQUEST_KEY",
+        "kubescape:C-0004",
+        "kube-linter:unset-memory-requirements",
+        "kube-score:container-resources",
     ],
     run: crate::Run::Object(run),
 };

@@ -1,6 +1,7 @@
 //! Secrets and service account credentials.
 
 pub mod default_service_account;
+pub mod default_service_account_token_automounted;
 pub mod helpers;
 pub mod secret_data_committed;
 pub mod secret_in_annotation;

@@ -103,6 +103,13 @@ pub static CHECK: Check = Check {
         "kube-linter:env-var-secret",
         "polaris:sensitiveContainerEnvVar",
         "kubescape:C-0012",
+        "datree:ALL_EXPOSED_SECRET_AWS",
+        "datree:ALL_EXPOSED_SECRET_GITHUB",
+        "datree:ALL_EXPOSED_SECRET_GITLAB",
+        "datree:ALL_EXPOSED_SECRET_STRIPE",
+        "datree:ALL_EXPOSED_SECRET_GCP",
+        "datree:ALL_EXPOSED_SECRET_JWT",
+        "datree:ALL_EXPOSED_SECRET_PRIVATEKEY",
     ],
     run: crate::Run::Object(run),
 };

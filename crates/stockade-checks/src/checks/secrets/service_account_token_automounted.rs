@@ -83,6 +83,8 @@ pub static CHECK: Check = Check {
         "kubescape:C-0034",
         "kubescape:C-0190",
         "datree:SRVACC_INCORRECT_AUTOMOUNTSERVICEACCOUNTTOKEN_VALUE",
+        "kubescape:C-0053",
+        "kubescape:C-0261",
     ],
     run: crate::Run::Object(run),
 };

@@ -72,7 +72,18 @@ pub static CHECK: Check = Check {
         "PSS restricted: capabilities_restricted",
         "NSA/CISA: non-root and unprivileged containers",
     ],
-    aliases: &["kubesec:CapDropAll", "checkov:CKV_K8S_37", "trivy:KSV-0003"],
+    aliases: &[
+        "kubesec:CapDropAll",
+        "checkov:CKV_K8S_37",
+        "trivy:KSV-0003",
+        "polaris:insecureCapabilities",
+        "kubesec:CapDropAny",
+        "trivy:KSV-0004",
+        "checkov:CKV_K8S_36",
+        "kubescape:C-0201",
+        "kubescape:C-0220",
+        "datree:EKS_INVALID_CAPABILITIES_EKS",
+    ],
     run: crate::Run::Object(run),
 };
 

@@ -118,6 +118,8 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_39",
         "trivy:KSV-0005",
         "trivy:KSV-0120",
+        "kubescape:C-0046",
+        "datree:CONTAINERS_INVALID_CAPABILITIES_VALUE",
     ],
     run: crate::Run::Object(run),
 };

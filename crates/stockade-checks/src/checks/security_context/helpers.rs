@@ -284,6 +284,40 @@ pub fn apparmor<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>>
         .or_else(|| pod_field(pod, "appArmorProfile"))
 }
 
+/// IDs at or below this may belong to users and groups of the node (`runAsUser`/`runAsGroup`
+/// checks): the threshold kubesec, Checkov and Trivy use.
+pub const HIGH_ID_MIN: i64 = 10_001;
+
+/// Reports each Linux container whose effective `field` (`runAsUser` or `runAsGroup`) is
+/// unset or at most 10000; `what` names it in messages (`user`, `group`).
+pub fn report_low_id(ctx: &crate::Context, out: &mut crate::Emit, field: &str, what: &str) {
+    for (pod, c) in ctx.containers() {
+        if is_windows(pod) {
+            continue;
+        }
+        match c.security(field) {
+            Some(l) => {
+                if let Some(id) = l.node.as_i64().filter(|&id| id < HIGH_ID_MIN) {
+                    out.container(
+                        c,
+                        Some((l.node, &l.path)),
+                        format!(
+                            "{} runs with {what} ID {id}{}, not above 10000",
+                            c.label(),
+                            origin(&l)
+                        ),
+                    );
+                }
+            }
+            None => out.container(
+                c,
+                None,
+                format!("{} sets no {field}: the image's {what} is used", c.label()),
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,6 +78,8 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0001",
         "kubescape:C-0016",
         "datree:CONTAINERS_MISSING_KEY_ALLOWPRIVILEGEESCALATION",
+        "kubescape:C-0197",
+        "kubescape:C-0217",
     ],
     run: crate::Run::Object(run),
 };

@@ -62,6 +62,10 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_16",
         "trivy:KSV-0017",
         "kubescape:C-0057",
+        "polaris:runAsPrivileged",
+        "kubescape:C-0193",
+        "kubescape:C-0213",
+        "datree:CONTAINERS_INCORRECT_PRIVILEGED_VALUE_TRUE",
     ],
     run: crate::Run::Object(run),
 };

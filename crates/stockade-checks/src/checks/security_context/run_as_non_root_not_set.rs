@@ -80,6 +80,8 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0012",
         "kubescape:C-0013",
         "datree:CONTAINERS_INCORRECT_RUNASNONROOT_VALUE",
+        "kubescape:C-0198",
+        "kubescape:C-0218",
     ],
     run: crate::Run::Object(run),
 };
