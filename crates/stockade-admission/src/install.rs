@@ -246,6 +246,8 @@ metadata:
     {labels}
 spec:
   minAvailable: 1
+  # A crash-looping replica must not block node drains.
+  unhealthyPodEvictionPolicy: AlwaysAllow
   selector:
     matchLabels:
       app.kubernetes.io/name: stockade
