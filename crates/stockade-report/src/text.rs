@@ -56,11 +56,11 @@ pub fn write(r: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
         if let Some(t) = &f.template {
             at.push_str(&format!(" (template {t})"));
         }
-        writeln!(
-            out,
-            "              {}",
-            paint(color, "2", &format!("{at} · {}", f.path))
-        )?;
+        if !f.path.is_empty() {
+            at.push_str(" · ");
+            at.push_str(&f.path);
+        }
+        writeln!(out, "              {}", paint(color, "2", &at))?;
     }
     if !r.errors.is_empty() {
         if current.is_some() {
