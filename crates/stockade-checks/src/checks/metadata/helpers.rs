@@ -130,6 +130,50 @@ pub fn metadatas(obj: &Object) -> Vec<(&Node, String)> {
     out
 }
 
+/// Reports the keys of `required` missing from `metadata.<field>` (`labels` or
+/// `annotations`) in one finding at that map, or at `metadata` when the map is absent.
+pub fn report_missing_keys(
+    ctx: &crate::Context,
+    out: &mut crate::Emit,
+    field: &str,
+    noun: &str,
+    required: &[String],
+) {
+    if required.is_empty() {
+        return;
+    }
+    let meta = ctx.object.metadata();
+    let map = meta.get(field);
+    let missing: Vec<&str> = required
+        .iter()
+        .map(String::as_str)
+        .filter(|k| map.and_then(|m| m.get(k)).is_none())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let (node, path) = match map {
+        Some(m) => (m, format!("metadata.{field}")),
+        None => (meta, "metadata".to_string()),
+    };
+    let node = if node.pos.line == 0 {
+        &ctx.object.root
+    } else {
+        node
+    };
+    out.at(
+        node,
+        path,
+        format!(
+            "{} \"{}\" lacks required {noun}{} {}",
+            ctx.object.kind,
+            ctx.object.name,
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", ")
+        ),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

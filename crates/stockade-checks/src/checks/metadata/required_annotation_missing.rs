@@ -76,38 +76,11 @@ pub static CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Emit) {
-    let required = &ctx.options.required_annotations;
-    if required.is_empty() {
-        return;
-    }
-    let meta = ctx.object.metadata();
-    let annotations = meta.get("annotations");
-    let missing: Vec<&str> = required
-        .iter()
-        .map(String::as_str)
-        .filter(|k| annotations.and_then(|l| l.get(k)).is_none())
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let (node, path) = match annotations {
-        Some(l) => (l, "metadata.annotations"),
-        None => (meta, "metadata"),
-    };
-    let node = if node.pos.line == 0 {
-        &ctx.object.root
-    } else {
-        node
-    };
-    out.at(
-        node,
-        path,
-        format!(
-            "{} \"{}\" lacks required annotation{} {}",
-            ctx.object.kind,
-            ctx.object.name,
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", ")
-        ),
+    super::helpers::report_missing_keys(
+        ctx,
+        out,
+        "annotations",
+        "annotation",
+        &ctx.options.required_annotations,
     );
 }

@@ -65,38 +65,5 @@ pub static CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Emit) {
-    let required = &ctx.options.required_labels;
-    if required.is_empty() {
-        return;
-    }
-    let meta = ctx.object.metadata();
-    let labels = meta.get("labels");
-    let missing: Vec<&str> = required
-        .iter()
-        .map(String::as_str)
-        .filter(|k| labels.and_then(|l| l.get(k)).is_none())
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let (node, path) = match labels {
-        Some(l) => (l, "metadata.labels"),
-        None => (meta, "metadata"),
-    };
-    let node = if node.pos.line == 0 {
-        &ctx.object.root
-    } else {
-        node
-    };
-    out.at(
-        node,
-        path,
-        format!(
-            "{} \"{}\" lacks required label{} {}",
-            ctx.object.kind,
-            ctx.object.name,
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", ")
-        ),
-    );
+    super::helpers::report_missing_keys(ctx, out, "labels", "label", &ctx.options.required_labels);
 }
