@@ -333,3 +333,50 @@ pub fn pod_refs<'a>(pod: &PodSpec<'a>) -> Vec<PodRef<'a>> {
     }
     out
 }
+
+/// For each object `is_selector_owner` accepts (a NetworkPolicy, a PodDisruptionBudget), a
+/// finding when the non-empty label selector at `selector_path` matches no pod template of the
+/// set in the owner's namespace. `what` names the selector in the message.
+pub fn report_selectors_matching_nothing(
+    ctx: &crate::SetContext,
+    out: &mut crate::SetEmit,
+    is_selector_owner: fn(&Object) -> bool,
+    selector_path: &[&str],
+    what: &str,
+) {
+    let index = PodIndex::build(
+        ctx.objects
+            .iter()
+            .filter(|o| !is_selector_owner(o))
+            .map(|o| &**o),
+    );
+    if index.is_empty() {
+        return;
+    }
+    for owner in ctx.objects.iter().filter(|o| is_selector_owner(o)) {
+        let Some(selector) = owner.root.at(selector_path) else {
+            continue;
+        };
+        if selector
+            .get("matchLabels")
+            .is_none_or(|m| m.entries().is_empty())
+            && selector
+                .get("matchExpressions")
+                .is_none_or(|m| m.items().is_empty())
+        {
+            continue;
+        }
+        let ns = owner.namespace.as_deref();
+        if !index.selects_any(ns, selector) {
+            out.at(
+                owner,
+                selector,
+                selector_path.join("."),
+                format!(
+                    "{what} matches no pod template in namespace {}",
+                    ns_label(ns)
+                ),
+            );
+        }
+    }
+}

@@ -80,7 +80,7 @@ use stockade_model::{Object, Severity, pod_specs};
 
 use super::helpers::is_custom_resource;
 
-use super::helpers::{PodIndex, ns_label};
+use super::helpers::report_selectors_matching_nothing;
 use crate::{Category, Check, SetContext, SetEmit};
 
 /// See the module documentation.
@@ -110,34 +110,11 @@ fn wants(o: &Object) -> bool {
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
-    let index = PodIndex::build(ctx.objects.iter().filter(|o| !is_policy(o)).map(|o| &**o));
-    if index.is_empty() {
-        return;
-    }
-    for np in ctx.objects.iter().filter(|o| is_policy(o)) {
-        let Some(selector) = np.root.at(&["spec", "podSelector"]) else {
-            continue;
-        };
-        if selector
-            .get("matchLabels")
-            .is_none_or(|m| m.entries().is_empty())
-            && selector
-                .get("matchExpressions")
-                .is_none_or(|m| m.items().is_empty())
-        {
-            continue;
-        }
-        let ns = np.namespace.as_deref();
-        if !index.selects_any(ns, selector) {
-            out.at(
-                np,
-                selector,
-                "spec.podSelector",
-                format!(
-                    "NetworkPolicy podSelector matches no pod template in namespace {}",
-                    ns_label(ns)
-                ),
-            );
-        }
-    }
+    report_selectors_matching_nothing(
+        ctx,
+        out,
+        is_policy,
+        &["spec", "podSelector"],
+        "NetworkPolicy podSelector",
+    );
 }

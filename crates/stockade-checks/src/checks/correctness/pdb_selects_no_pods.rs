@@ -74,7 +74,7 @@ use stockade_model::{Object, Severity, pod_specs};
 
 use super::helpers::is_custom_resource;
 
-use super::helpers::{PodIndex, ns_label};
+use super::helpers::report_selectors_matching_nothing;
 use crate::{Category, Check, SetContext, SetEmit};
 
 /// See the module documentation.
@@ -100,34 +100,11 @@ fn wants(o: &Object) -> bool {
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
-    let index = PodIndex::build(ctx.objects.iter().filter(|o| !is_pdb(o)).map(|o| &**o));
-    if index.is_empty() {
-        return;
-    }
-    for pdb in ctx.objects.iter().filter(|o| is_pdb(o)) {
-        let Some(selector) = pdb.root.at(&["spec", "selector"]) else {
-            continue;
-        };
-        if selector
-            .get("matchLabels")
-            .is_none_or(|m| m.entries().is_empty())
-            && selector
-                .get("matchExpressions")
-                .is_none_or(|m| m.items().is_empty())
-        {
-            continue;
-        }
-        let ns = pdb.namespace.as_deref();
-        if !index.selects_any(ns, selector) {
-            out.at(
-                pdb,
-                selector,
-                "spec.selector",
-                format!(
-                    "PodDisruptionBudget selector matches no pod template in namespace {}",
-                    ns_label(ns)
-                ),
-            );
-        }
-    }
+    report_selectors_matching_nothing(
+        ctx,
+        out,
+        is_pdb,
+        &["spec", "selector"],
+        "PodDisruptionBudget selector",
+    );
 }
