@@ -628,14 +628,13 @@ fn deliver(shared: &Shared, spec: &SinkSpec, opts: &Options, tls: &Arc<rustls::C
             Ok(b) => b,
             Err(_) => {
                 // Dropped by the bound meanwhile, or removed by hand: skip it.
-                forget(shared, front, &path);
+                forget(shared, front, &path, false);
                 continue;
             }
         };
         let ok = matches!(post(&spec.url, &body, opts.timeout, tls), Ok(code) if (200..300).contains(&code));
         if ok {
-            forget(shared, front, &path);
-            shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
+            forget(shared, front, &path, true);
             backoff = opts.backoff_initial;
         } else {
             shared.counters.failures.fetch_add(1, Ordering::Relaxed);
@@ -648,8 +647,14 @@ fn deliver(shared: &Shared, spec: &SinkSpec, opts: &Options, tls: &Arc<rustls::C
     }
 }
 
-/// Removes a delivered (or vanished) alert from the queue and the disk.
-fn forget(shared: &Shared, seq: u64, path: &Path) {
+/// Removes a delivered (or vanished) alert from the disk and the queue, and counts a delivery.
+/// The file goes and the counter moves before the queue entry: whoever sees the queue empty
+/// (`drain`) also sees the spool empty and every delivery counted.
+fn forget(shared: &Shared, seq: u64, path: &Path, delivered: bool) {
+    let _ = std::fs::remove_file(path);
+    if delivered {
+        shared.counters.delivered.fetch_add(1, Ordering::SeqCst);
+    }
     let mut q = shared.queue.lock().unwrap();
     if let Some(&(s, size)) = q.pending.front()
         && s == seq
@@ -657,8 +662,6 @@ fn forget(shared: &Shared, seq: u64, path: &Path) {
         q.pending.pop_front();
         q.bytes -= size;
     }
-    drop(q);
-    let _ = std::fs::remove_file(path);
 }
 
 /// What [`Limiter::admit`] decided.
