@@ -60,6 +60,8 @@ pub struct Metrics {
     http_errors: Family<ErrorLabels, Counter>,
     reloads: Family<ReloadLabels, Counter>,
     in_flight: Gauge,
+    audit_events: Counter,
+    audit_alerts: Counter,
     kinds: RwLock<HashSet<String>>,
 }
 
@@ -106,6 +108,18 @@ impl Metrics {
             reloads.clone(),
         );
         registry.register("in_flight", "Requests being evaluated", in_flight.clone());
+        let audit_events = Counter::default();
+        let audit_alerts = Counter::default();
+        registry.register(
+            "audit_events",
+            "Audit events received on /audit",
+            audit_events.clone(),
+        );
+        registry.register(
+            "audit_alerts",
+            "Alerts raised by the audit rules on /audit events",
+            audit_alerts.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -114,6 +128,8 @@ impl Metrics {
             http_errors,
             reloads,
             in_flight,
+            audit_events,
+            audit_alerts,
             kinds: RwLock::new(HashSet::new()),
         }
     }
@@ -172,12 +188,24 @@ impl Metrics {
 
     /// Records a request answered with an HTTP error.
     pub fn http_error(&self, webhook: Webhook, code: u16) {
+        self.http_error_on(webhook.as_str(), code);
+    }
+
+    /// Records a request to `endpoint` (`validate`, `mutate`, `audit`) answered with an HTTP
+    /// error.
+    pub fn http_error_on(&self, endpoint: &'static str, code: u16) {
         self.http_errors
             .get_or_create(&ErrorLabels {
-                webhook: webhook.as_str(),
+                webhook: endpoint,
                 code,
             })
             .inc();
+    }
+
+    /// Records one audit batch: events read and alerts raised.
+    pub fn audit_batch(&self, events: u64, alerts: u64) {
+        self.audit_events.inc_by(events);
+        self.audit_alerts.inc_by(alerts);
     }
 
     /// Records a reload of `what` (`certificate` or `config`).

@@ -25,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
+use crate::audit::AuditEndpoint;
 use crate::events::{Decision, EventLog};
 use tracing::{error, info, warn};
 
@@ -56,6 +57,8 @@ pub struct ServerConfig {
     pub events: Option<PathBuf>,
     /// Decisions the log keeps (the oldest are removed).
     pub events_max_rows: u64,
+    /// The audit webhook endpoint `POST /audit` (`None`: not served).
+    pub audit: Option<Arc<AuditEndpoint>>,
 }
 
 impl ServerConfig {
@@ -73,6 +76,7 @@ impl ServerConfig {
             handshake_timeout: Duration::from_secs(10),
             events: None,
             events_max_rows: 1_000_000,
+            audit: None,
         }
     }
 }
@@ -108,6 +112,7 @@ pub struct State {
     limiter: Semaphore,
     ready: AtomicBool,
     events: Option<EventLog>,
+    audit: Option<Arc<AuditEndpoint>>,
 }
 
 impl State {
@@ -120,6 +125,7 @@ impl State {
             limiter: Semaphore::new(permits),
             ready: AtomicBool::new(false),
             events: None,
+            audit: None,
         })
     }
 
@@ -127,6 +133,17 @@ impl State {
     pub fn with_events(policy: Policy, events: Option<EventLog>) -> Arc<State> {
         let mut state = Arc::into_inner(State::new(policy)).expect("just created");
         state.events = events;
+        Arc::new(state)
+    }
+
+    /// State as [`State::with_events`] that also serves the audit webhook endpoint.
+    pub fn with_audit(
+        policy: Policy,
+        events: Option<EventLog>,
+        audit: Option<Arc<AuditEndpoint>>,
+    ) -> Arc<State> {
+        let mut state = Arc::into_inner(State::with_events(policy, events)).expect("just created");
+        state.audit = audit;
         Arc::new(state)
     }
 
@@ -163,12 +180,78 @@ impl State {
     }
 }
 
-/// The webhook routes: `POST /validate` and `POST /mutate`.
+/// The webhook routes: `POST /validate` and `POST /mutate`, and `POST /audit` when the state
+/// has an audit endpoint.
 pub fn app(state: Arc<State>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/validate", post(validate))
-        .route("/mutate", post(mutate))
-        .with_state(state)
+        .route("/mutate", post(mutate));
+    let router = if state.audit.is_some() {
+        router.route("/audit", post(audit))
+    } else {
+        router
+    };
+    router.with_state(state)
+}
+
+async fn audit(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: axum::http::HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(endpoint) = state.audit.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let fail = |code: StatusCode, message: String| {
+        state.metrics.http_error_on("audit", code.as_u16());
+        warn!(endpoint = "audit", code = code.as_u16(), error = %message, "request rejected");
+        (code, message + "\n").into_response()
+    };
+    if !endpoint.authorized(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes())) {
+        return fail(
+            StatusCode::UNAUTHORIZED,
+            "missing or unknown bearer token".into(),
+        );
+    }
+    let bytes = match Limited::new(body, endpoint.max_body_bytes).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return fail(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("audit batch exceeds {} bytes", endpoint.max_body_bytes),
+            );
+        }
+        Err(e) => return fail(StatusCode::BAD_REQUEST, format!("cannot read body: {e}")),
+    };
+    // Rules evaluation and the sinks' fsync'd spool writes are blocking work.
+    let result = match tokio::task::spawn_blocking(move || endpoint.process(&bytes)).await {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("audit batch evaluation failed: {e}"),
+            );
+        }
+    };
+    state.metrics.audit_batch(result.events, result.alerts);
+    for e in &result.errors {
+        warn!(endpoint = "audit", error = %e, "unreadable audit event");
+    }
+    if result.events == 0 && !result.errors.is_empty() {
+        return fail(StatusCode::BAD_REQUEST, result.errors.join("; "));
+    }
+    info!(
+        endpoint = "audit",
+        events = result.events,
+        alerts = result.alerts,
+        errors = result.errors.len(),
+        "audit batch"
+    );
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_vec(&result).unwrap_or_default(),
+    )
+        .into_response()
 }
 
 /// The admin routes: `/livez`, `/readyz`, `/metrics`.
@@ -329,7 +412,7 @@ impl Server {
             None => None,
         };
         Ok(Server {
-            state: State::with_events(policy, events),
+            state: State::with_audit(policy, events, config.audit.clone()),
             certs,
             listener,
             admin,

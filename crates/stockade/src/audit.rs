@@ -262,6 +262,93 @@ pub struct WatchArgs {
     pub sinks: SinkArgs,
 }
 
+/// Alerts of the `/audit` endpoint: JSON lines to a file or standard output, and the sinks.
+/// Shared between the endpoint's handler and the end of `stockade serve`, which drains the
+/// spools.
+pub struct ServeDelivery(std::sync::Arc<std::sync::Mutex<AlertOut>>);
+
+pub struct AlertOut {
+    out: Box<dyn Write + Send>,
+    delivery: Option<Delivery>,
+}
+
+impl ServeDelivery {
+    /// Waits (up to `timeout`) for the sinks' spools to empty and reports the counts.
+    pub fn finish(self, timeout: Duration) {
+        let mut guard = match self.0.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let _ = guard.out.flush();
+        if let Some(d) = guard.delivery.take() {
+            d.finish(timeout);
+        }
+    }
+}
+
+/// The `/audit` endpoint of `stockade serve`: tokens, rules, output and sinks.
+pub fn endpoint(
+    token_file: &std::path::Path,
+    rules: &RuleArgs,
+    sinks: &SinkArgs,
+    output: Option<&PathBuf>,
+    max_body_bytes: usize,
+) -> anyhow::Result<(
+    std::sync::Arc<stockade_admission::audit::AuditEndpoint>,
+    Option<ServeDelivery>,
+)> {
+    use std::sync::{Arc, Mutex};
+    let text = std::fs::read_to_string(token_file)
+        .with_context(|| format!("reading audit tokens from {}", token_file.display()))?;
+    let tokens: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    if tokens.is_empty() {
+        bail!("{}: no token in the file", token_file.display());
+    }
+    let engine = Arc::new(engine(rules)?);
+    let out: Box<dyn Write + Send> = match output {
+        Some(p) => Box::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .with_context(|| format!("opening {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout()),
+    };
+    let delivery = Delivery::new(sinks, output)?;
+    let shared = Arc::new(Mutex::new(AlertOut { out, delivery }));
+    let handler_state = shared.clone();
+    let on_alerts = move |alerts: Vec<Alert>| {
+        let mut guard = match handler_state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let AlertOut { out, delivery } = &mut *guard;
+        let mut buf = Vec::with_capacity(alerts.len() * 512);
+        for alert in &alerts {
+            let _ = write_alert(&mut buf, alert, true);
+            if let Some(d) = delivery.as_mut() {
+                d.send(alert);
+            }
+        }
+        if let Err(e) = out.write_all(&buf).and_then(|()| out.flush()) {
+            eprintln!("stockade: writing audit alerts: {e}");
+        }
+    };
+    let endpoint = stockade_admission::audit::AuditEndpoint {
+        engine,
+        tokens,
+        on_alerts: Arc::new(on_alerts),
+        max_body_bytes,
+    };
+    Ok((Arc::new(endpoint), Some(ServeDelivery(shared))))
+}
+
 fn parse_priority(s: &str) -> Result<Priority, String> {
     Priority::parse(s).ok_or_else(|| format!("unknown priority '{s}'"))
 }

@@ -46,6 +46,26 @@ pub struct ServeArgs {
     /// Decisions the log keeps; the oldest are removed beyond this.
     #[arg(long, default_value_t = 1_000_000)]
     pub events_max_rows: u64,
+    /// Serve the API server's audit webhook backend at POST /audit, accepting the bearer
+    /// tokens in this file (one per line; put one in the `token:` of the audit webhook
+    /// kubeconfig). Alerts go to standard output as JSON lines (or --audit-output) and to
+    /// the --sink sinks.
+    #[arg(long, value_name = "FILE", help_heading = "Audit webhook")]
+    pub audit_token_file: Option<PathBuf>,
+    /// A Falco rules file loaded after the built-in audit rules; repeatable.
+    #[arg(long, value_name = "FILE", help_heading = "Audit webhook")]
+    pub audit_rules: Vec<PathBuf>,
+    /// Do not load the built-in audit rules.
+    #[arg(long, help_heading = "Audit webhook")]
+    pub audit_no_builtin: bool,
+    /// Append alerts (JSON lines) to this file instead of standard output.
+    #[arg(long, value_name = "FILE", help_heading = "Audit webhook")]
+    pub audit_output: Option<PathBuf>,
+    /// Largest audit batch accepted, in MiB.
+    #[arg(long, default_value_t = 32, help_heading = "Audit webhook")]
+    pub audit_max_body_mb: usize,
+    #[command(flatten, next_help_heading = "Audit webhook")]
+    pub sinks: crate::audit::SinkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +231,35 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.drain_timeout = Duration::from_secs(args.drain_timeout);
     config.events = (!args.no_events).then_some(args.events);
     config.events_max_rows = args.events_max_rows.max(1);
+    let delivery = match &args.audit_token_file {
+        Some(tokens) => {
+            let (endpoint, delivery) = crate::audit::endpoint(
+                tokens,
+                &crate::audit::RuleArgs {
+                    rules: args.audit_rules.clone(),
+                    no_builtin: args.audit_no_builtin,
+                    min_priority: stockade_audit::Priority::Debug,
+                    matching: "all".into(),
+                },
+                &args.sinks,
+                args.audit_output.as_ref(),
+                args.audit_max_body_mb.saturating_mul(1 << 20),
+            )?;
+            config.audit = Some(endpoint);
+            delivery
+        }
+        None => {
+            if !args.audit_rules.is_empty()
+                || args.audit_output.is_some()
+                || !args.sinks.sinks.is_empty()
+            {
+                anyhow::bail!(
+                    "--audit-rules, --audit-output and --sink need --audit-token-file (the /audit endpoint is off without it)"
+                );
+            }
+            None
+        }
+    };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.max(1));
@@ -219,10 +268,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
-    runtime.block_on(async {
-        serve(config, shutdown_signal()).await?;
-        Ok(ExitCode::SUCCESS)
-    })
+    runtime.block_on(async { serve(config, shutdown_signal()).await })?;
+    if let Some(d) = delivery {
+        d.finish(Duration::from_secs(10));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// SIGTERM (the kubelet stopping the pod) or Ctrl-C.

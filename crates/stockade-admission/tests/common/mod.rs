@@ -75,6 +75,11 @@ pub struct Running {
 impl Running {
     /// Starts the server with `config` (YAML) written to `dir/config.yaml`.
     pub async fn start(config: &str) -> Running {
+        Running::start_with(config, |_| {}).await
+    }
+
+    /// As [`Running::start`], with `tweak` applied to the server configuration.
+    pub async fn start_with(config: &str, tweak: impl FnOnce(&mut ServerConfig)) -> Running {
         let pki = Pki::new();
         let dir = tempfile::tempdir().unwrap();
         let leaf = pki.write_leaf(dir.path());
@@ -86,6 +91,7 @@ impl Running {
         sc.reload_interval = Duration::from_millis(50);
         sc.drain_timeout = Duration::from_secs(5);
         sc.events = Some(dir.path().join("events.db"));
+        tweak(&mut sc);
         let server = Server::bind(sc).await.unwrap();
         let (addr, admin, state) = (server.local_addr(), server.admin_addr(), server.state());
         let (tx, rx) = oneshot::channel::<()>();
@@ -169,7 +175,22 @@ where
 }
 
 pub async fn request(send: &mut Sender, method: &str, path: &str, body: Bytes) -> (u16, String) {
-    let req = hyper::Request::builder()
+    request_with(send, method, path, body, &[]).await
+}
+
+/// A request with extra headers.
+pub async fn request_with(
+    send: &mut Sender,
+    method: &str,
+    path: &str,
+    body: Bytes,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut req = hyper::Request::builder();
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req
         .method(method)
         .uri(path)
         .header("host", "localhost")
