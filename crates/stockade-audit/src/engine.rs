@@ -102,6 +102,25 @@ pub struct Alert {
     /// The event's auditID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_id: Option<String>,
+    /// The event's `objectRef` (what was acted on), for response actions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+}
+
+/// The object an audited request acted on (`objectRef`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// Resource (plural, lowercase: `pods`).
+    pub resource: String,
+    /// Subresource (`exec`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subresource: Option<String>,
+    /// Namespace, for namespaced objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Name (absent for creations with generateName and for lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A compiled rule set, ready to evaluate events.
@@ -340,6 +359,12 @@ impl Engine {
                 fields: rule.fields(ev),
                 source: loc.to_string(),
                 audit_id: ev.raw.audit_id.as_deref().map(str::to_string),
+                target: ev.raw.object_ref.as_ref().map(|r| Target {
+                    resource: r.resource.as_deref().unwrap_or_default().to_string(),
+                    subresource: r.subresource.as_deref().map(str::to_string),
+                    namespace: r.namespace.as_deref().map(str::to_string),
+                    name: r.name.as_deref().map(str::to_string),
+                }),
             })
         });
         out

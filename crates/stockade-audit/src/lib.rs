@@ -31,6 +31,6 @@ pub mod sink;
 pub mod watch;
 mod yaml;
 
-pub use engine::{Alert, Engine, Matching, Rule};
+pub use engine::{Alert, Engine, Matching, Rule, Target};
 pub use event::{Event, Location, ReadError, ReadStats, read_events};
 pub use rules::{BUILTIN, Priority, RuleError, RuleSet};

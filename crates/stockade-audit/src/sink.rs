@@ -27,7 +27,7 @@ use crate::engine::Alert;
 /// Problems with a sink's configuration or spool.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
-    #[error("sink '{0}': expected KIND=URL with KIND webhook, slack or teams")]
+    #[error("sink '{0}': expected KIND=URL with KIND webhook, slack, teams or k8s-event")]
     Spec(String),
     #[error("sink URL '{0}': {1}")]
     Url(String, String),
@@ -48,6 +48,10 @@ pub enum SinkKind {
     Slack,
     /// Microsoft Teams incoming webhook: a MessageCard.
     Teams,
+    /// A response action: a core/v1 Event created through the Kubernetes API
+    /// (`URL/api/v1/namespaces/NS/events`, NS the target's namespace, else `default`), so the
+    /// alert shows in `kubectl describe` and `kubectl get events` of the object acted on.
+    K8sEvent,
 }
 
 impl SinkKind {
@@ -56,6 +60,7 @@ impl SinkKind {
             SinkKind::Webhook => "webhook",
             SinkKind::Slack => "slack",
             SinkKind::Teams => "teams",
+            SinkKind::K8sEvent => "k8s-event",
         }
     }
 
@@ -64,6 +69,7 @@ impl SinkKind {
         let title = format!("[{}] {}", alert.priority, alert.rule);
         let v = match self {
             SinkKind::Webhook => return serde_json::to_vec(alert).unwrap_or_default(),
+            SinkKind::K8sEvent => k8s_event(alert),
             SinkKind::Slack => serde_json::json!({
                 "text": format!("{title}: {}", alert.output),
                 "blocks": [
@@ -89,6 +95,83 @@ impl SinkKind {
         };
         serde_json::to_vec(&v).unwrap_or_default()
     }
+}
+
+/// The Kind of common resources, for an Event's involvedObject; other resources are named by
+/// their resource string (the API server does not check the kind).
+fn kind_of(resource: &str) -> (&'static str, &str) {
+    match resource {
+        "pods" => ("v1", "Pod"),
+        "services" => ("v1", "Service"),
+        "secrets" => ("v1", "Secret"),
+        "configmaps" => ("v1", "ConfigMap"),
+        "serviceaccounts" => ("v1", "ServiceAccount"),
+        "namespaces" => ("v1", "Namespace"),
+        "nodes" => ("v1", "Node"),
+        "deployments" => ("apps/v1", "Deployment"),
+        "daemonsets" => ("apps/v1", "DaemonSet"),
+        "statefulsets" => ("apps/v1", "StatefulSet"),
+        "replicasets" => ("apps/v1", "ReplicaSet"),
+        "jobs" => ("batch/v1", "Job"),
+        "cronjobs" => ("batch/v1", "CronJob"),
+        "roles" => ("rbac.authorization.k8s.io/v1", "Role"),
+        "rolebindings" => ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+        "clusterroles" => ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+        "clusterrolebindings" => ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+        other => ("", other),
+    }
+}
+
+/// A core/v1 Event for the alert. Its namespace is the target's (the API server requires the
+/// two to match); alerts on cluster-scoped objects or with no target go to `default`.
+fn k8s_event(alert: &Alert) -> serde_json::Value {
+    use crate::rules::Priority::*;
+    let target = alert.target.clone().unwrap_or_default();
+    let namespace = target.namespace.clone().filter(|n| !n.is_empty());
+    let (api_version, kind) = kind_of(&target.resource);
+    let mut involved =
+        serde_json::json!({"kind": kind, "name": target.name.clone().unwrap_or_default()});
+    if !api_version.is_empty() {
+        involved["apiVersion"] = api_version.into();
+    }
+    if let Some(ns) = &namespace {
+        involved["namespace"] = ns.clone().into();
+    }
+    if target.resource.is_empty() {
+        involved = serde_json::json!({"kind": "Namespace", "apiVersion": "v1", "name": "default"});
+    }
+    let mut message = format!("[{}] {}: {}", alert.priority, alert.rule, alert.output);
+    if message.len() > 1024 {
+        let mut end = 1021;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str("...");
+    }
+    let time = alert
+        .time
+        .clone()
+        .map_or(serde_json::Value::Null, Into::into);
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "generateName": "stockade-audit-",
+            "namespace": namespace.as_deref().unwrap_or("default"),
+            "labels": {"app.kubernetes.io/managed-by": "stockade"},
+            "annotations": {"stockade.dev/audit-id": alert.audit_id.clone().unwrap_or_default()},
+        },
+        "involvedObject": involved,
+        "reason": "StockadeAuditAlert",
+        "message": message,
+        "type": if matches!(alert.priority, Emergency | Alert | Critical | Error | Warning) { "Warning" } else { "Normal" },
+        "source": {"component": "stockade-audit"},
+        "reportingComponent": "stockade-audit",
+        "firstTimestamp": time,
+        "lastTimestamp": time,
+        "count": 1,
+    })
 }
 
 fn theme(alert: &Alert) -> &'static str {
@@ -179,6 +262,10 @@ impl Url {
 pub struct SinkSpec {
     pub kind: SinkKind,
     pub url: Url,
+    /// Only alerts of these rules go to this sink (empty: every alert).
+    pub rules: Vec<String>,
+    /// Sent as `Authorization: Bearer ...` (the Kubernetes API needs one).
+    pub token: Option<String>,
 }
 
 impl SinkSpec {
@@ -189,12 +276,37 @@ impl SinkSpec {
             "webhook" => SinkKind::Webhook,
             "slack" => SinkKind::Slack,
             "teams" => SinkKind::Teams,
+            "k8s-event" => SinkKind::K8sEvent,
             _ => return Err(SinkError::Spec(s.into())),
         };
         Ok(SinkSpec {
             kind,
             url: Url::parse(url.trim(), insecure)?,
+            rules: Vec::new(),
+            token: None,
         })
+    }
+
+    /// Whether `alert` goes to this sink (its rule filter).
+    pub fn wants(&self, alert: &Alert) -> bool {
+        self.rules.is_empty() || self.rules.iter().any(|r| **r == *alert.rule)
+    }
+
+    /// The URL one spooled body is posted to: the configured one, or for a Kubernetes Event
+    /// the events collection of the Event's namespace under the configured API server URL.
+    fn target_url(&self, body: &[u8]) -> Url {
+        let mut url = self.url.clone();
+        if self.kind == SinkKind::K8sEvent {
+            let ns = serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v["metadata"]["namespace"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "default".into());
+            url.path = format!(
+                "{}/api/v1/namespaces/{ns}/events",
+                url.path.trim_end_matches('/')
+            );
+        }
+        url
     }
 
     /// A stable directory name for this sink's spool (kind and a hash of the URL).
@@ -219,10 +331,16 @@ struct SinksFile {
 struct SinkEntry {
     kind: String,
     url: String,
+    /// Only these rules (response actions for chosen rules).
+    #[serde(default)]
+    rules: Vec<String>,
+    /// A file holding the bearer token (a ServiceAccount token for `k8s-event`).
+    #[serde(default)]
+    token_file: Option<PathBuf>,
 }
 
-/// Reads a sinks file: `sinks: [{kind: webhook|slack|teams, url: ...}, ...]`. Every entry is
-/// checked; all problems are reported together.
+/// Reads a sinks file: `sinks: [{kind: webhook|slack|teams|k8s-event, url: ..., rules: [...],
+/// token_file: ...}, ...]`. Every entry is checked; all problems are reported together.
 pub fn load_sinks_file(path: &Path, insecure: bool) -> Result<Vec<SinkSpec>, SinkError> {
     let err = |m: String| SinkError::File(path.to_path_buf(), m);
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
@@ -230,8 +348,26 @@ pub fn load_sinks_file(path: &Path, insecure: bool) -> Result<Vec<SinkSpec>, Sin
     let mut specs = Vec::new();
     let mut problems = Vec::new();
     for (i, e) in file.sinks.iter().enumerate() {
+        let token = match &e.token_file {
+            Some(f) => match std::fs::read_to_string(f) {
+                Ok(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                Ok(_) => {
+                    problems.push(format!("sinks[{i}]: token file {} is empty", f.display()));
+                    continue;
+                }
+                Err(err) => {
+                    problems.push(format!("sinks[{i}]: token file {}: {err}", f.display()));
+                    continue;
+                }
+            },
+            None => None,
+        };
         match SinkSpec::parse(&format!("{}={}", e.kind, e.url), insecure) {
-            Ok(s) => specs.push(s),
+            Ok(mut s) => {
+                s.rules = e.rules.clone();
+                s.token = token;
+                specs.push(s);
+            }
             Err(e) => problems.push(format!("sinks[{i}]: {e}")),
         }
     }
@@ -303,6 +439,7 @@ pub fn post(
     body: &[u8],
     timeout: Duration,
     tls: &Arc<rustls::ClientConfig>,
+    token: Option<&str>,
 ) -> std::io::Result<u16> {
     let deadline = Instant::now() + timeout;
     let mut last = None;
@@ -330,8 +467,9 @@ pub fn post(
     } else {
         url.host.clone()
     };
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     let head = format!(
-        "POST {} HTTP/1.1\r\nHost: {host}:{}\r\nUser-Agent: stockade\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST {} HTTP/1.1\r\nHost: {host}:{}\r\nUser-Agent: stockade\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
         url.path,
         url.port,
         body.len()
@@ -510,7 +648,7 @@ impl Sender {
     /// Returns the number of older alerts dropped to stay within the spool bound.
     pub fn send(&self, alert: &Alert) -> Result<u64, SinkError> {
         let mut dropped = 0;
-        for w in &self.workers {
+        for w in self.workers.iter().filter(|w| w.spec.wants(alert)) {
             let body = w.spec.kind.payload(alert);
             dropped += w.shared.append(&body)?;
         }
@@ -632,7 +770,8 @@ fn deliver(shared: &Shared, spec: &SinkSpec, opts: &Options, tls: &Arc<rustls::C
                 continue;
             }
         };
-        let ok = matches!(post(&spec.url, &body, opts.timeout, tls), Ok(code) if (200..300).contains(&code));
+        let url = spec.target_url(&body);
+        let ok = matches!(post(&url, &body, opts.timeout, tls, spec.token.as_deref()), Ok(code) if (200..300).contains(&code));
         if ok {
             forget(shared, front, &path, true);
             backoff = opts.backoff_initial;
@@ -744,6 +883,7 @@ mod tests {
             fields: Default::default(),
             source: "a.log:1".into(),
             audit_id: None,
+            target: None,
         }
     }
 

@@ -127,6 +127,7 @@ fn alert(i: usize) -> Alert {
         fields: Default::default(),
         source: format!("a.log:{i}"),
         audit_id: None,
+        target: None,
     }
 }
 
@@ -428,4 +429,130 @@ fn https_sink_with_a_custom_ca() {
         })
         .collect();
     assert_eq!(outputs, expected(0..3));
+}
+
+/// Request line, Authorization header value and body of each request received.
+type Recorded = Arc<Mutex<Vec<(String, String, String)>>>;
+
+/// A server that records each request's line, Authorization header and body, answering 201.
+fn recording_server() -> (u16, Recorded) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { continue };
+            let mut r = BufReader::new(&mut s);
+            let (mut first, mut auth, mut len) = (String::new(), String::new(), 0usize);
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let l = line.trim_end().to_string();
+                if l.is_empty() {
+                    break;
+                }
+                if first.is_empty() {
+                    first = l.clone();
+                }
+                let lower = l.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("authorization:") {
+                    auth = l["authorization:".len()..].trim().to_string();
+                }
+            }
+            let mut body = vec![0; len];
+            if r.read_exact(&mut body).is_err() {
+                continue;
+            }
+            s2.lock()
+                .unwrap()
+                .push((first, auth, String::from_utf8_lossy(&body).into_owned()));
+            let _ = s.write_all(b"HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn response_action_creates_a_kubernetes_event_for_chosen_rules_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (api, api_seen) = recording_server();
+    let (hook, hook_seen) = recording_server();
+    std::fs::write(dir.path().join("token"), "sa-token\n").unwrap();
+    let sinks = dir.path().join("sinks.yaml");
+    std::fs::write(
+        &sinks,
+        format!(
+            "sinks:\n- kind: k8s-event\n  url: http://127.0.0.1:{api}\n  rules: [Exec or attach into a pod]\n  token_file: {}\n- kind: webhook\n  url: http://127.0.0.1:{hook}/all\n",
+            dir.path().join("token").display()
+        ),
+    )
+    .unwrap();
+    let specs = stockade_audit::sink::load_sinks_file(&sinks, false).unwrap();
+    let sender = Sender::start(&specs, &dir.path().join("spool"), &opts()).unwrap();
+    let mut exec = alert(0);
+    exec.rule = "Exec or attach into a pod".into();
+    exec.priority = Priority::Notice;
+    exec.target = Some(stockade_audit::Target {
+        resource: "pods".into(),
+        subresource: Some("exec".into()),
+        namespace: Some("prod".into()),
+        name: Some("web".into()),
+    });
+    let mut crb = alert(1);
+    crb.target = Some(stockade_audit::Target {
+        resource: "clusterrolebindings".into(),
+        name: Some("evil".into()),
+        ..Default::default()
+    });
+    sender.send(&exec).unwrap();
+    sender.send(&crb).unwrap();
+    assert_eq!(sender.drain(Duration::from_secs(4)), 0);
+    let api_seen = api_seen.lock().unwrap();
+    assert_eq!(api_seen.len(), 1, "{api_seen:?}");
+    let (line, auth, body) = &api_seen[0];
+    assert_eq!(line, "POST /api/v1/namespaces/prod/events HTTP/1.1");
+    assert_eq!(auth, "Bearer sa-token");
+    let ev: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(ev["kind"], "Event");
+    assert_eq!(ev["metadata"]["namespace"], "prod");
+    assert_eq!(
+        ev["involvedObject"],
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "namespace": "prod", "name": "web"})
+    );
+    assert_eq!(ev["reason"], "StockadeAuditAlert");
+    assert_eq!(ev["type"], "Normal");
+    assert_eq!(ev["message"], "[NOTICE] Exec or attach into a pod: alert-0");
+    // The other sink has no filter and no token: both alerts, no Authorization header.
+    let hook_seen = hook_seen.lock().unwrap();
+    assert_eq!(hook_seen.len(), 2);
+    assert!(
+        hook_seen
+            .iter()
+            .all(|(l, a, _)| l == "POST /all HTTP/1.1" && a.is_empty())
+    );
+}
+
+#[test]
+fn a_cluster_scoped_target_gets_an_event_in_default() {
+    let mut a = alert(3);
+    a.priority = Priority::Critical;
+    a.target = Some(stockade_audit::Target {
+        resource: "clusterrolebindings".into(),
+        name: Some("evil".into()),
+        ..Default::default()
+    });
+    let ev: serde_json::Value =
+        serde_json::from_slice(&stockade_audit::sink::SinkKind::K8sEvent.payload(&a)).unwrap();
+    assert_eq!(ev["metadata"]["namespace"], "default");
+    assert_eq!(
+        ev["involvedObject"],
+        serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "name": "evil"})
+    );
+    assert_eq!(ev["type"], "Warning");
 }
