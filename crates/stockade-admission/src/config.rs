@@ -529,9 +529,13 @@ impl Policy {
     /// Those of [`Self::not_evaluated`] that would have looked at `obj`, comma-separated.
     pub(crate) fn not_evaluated_for(&self, obj: &stockade_model::Object) -> String {
         let mut ids = String::new();
+        if self.not_evaluated.is_empty() {
+            return ids;
+        }
+        let pods = stockade_model::pod_specs(obj);
         for c in &self.not_evaluated {
             if let stockade_checks::Run::Set { wants, .. } = c.run
-                && wants(obj)
+                && wants(obj, &pods)
             {
                 if !ids.is_empty() {
                     ids.push(',');

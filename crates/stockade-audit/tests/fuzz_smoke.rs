@@ -23,8 +23,24 @@ impl Rng {
 }
 
 const SYNTAX: &[&[u8]] = &[
-    b"{", b"}", b"[", b"]", b"\"", b",", b":", b"null", b"true", b"-1", b"1e999", b"\\u0000",
-    b"\\ud800", b"\xff", b" ", b"\n", b"{\"kind\":\"EventList\",\"items\":[", b"\"items\":",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b",",
+    b":",
+    b"null",
+    b"true",
+    b"-1",
+    b"1e999",
+    b"\\u0000",
+    b"\\ud800",
+    b"\xff",
+    b" ",
+    b"\n",
+    b"{\"kind\":\"EventList\",\"items\":[",
+    b"\"items\":",
 ];
 
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
@@ -70,7 +86,10 @@ fn mutated_audit_logs_never_panic_and_report_lines_inside_the_input() {
         "/tests/fixtures/builtin_events.jsonl"
     ))
     .unwrap();
-    let lines: Vec<&[u8]> = seed.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&[u8]> = seed
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
     let list = format!(
         "{{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{}]}}",
         lines
@@ -92,7 +111,11 @@ fn mutated_audit_logs_never_panic_and_report_lines_inside_the_input() {
             &data[..],
             |ev, loc| {
                 events += 1;
-                assert!(loc.line >= 1 && loc.line <= n_lines, "case {i}: line {}", loc.line);
+                assert!(
+                    loc.line >= 1 && loc.line <= n_lines,
+                    "case {i}: line {}",
+                    loc.line
+                );
                 for alert in engine.alerts(ev, loc) {
                     assert!(!alert.output.is_empty() || alert.rule.is_empty());
                 }
@@ -122,13 +145,26 @@ fn an_intact_line_after_broken_ones_is_still_read() {
         .rfind(|l| !l.is_empty())
         .unwrap()
         .to_vec();
-    for junk in [&b"{\"kind\":"[..], b"[1,", b"\xff\xfe", b"{}{}", b"\"x", b"{\"items\":[{"] {
+    for junk in [
+        &b"{\"kind\":"[..],
+        b"[1,",
+        b"\xff\xfe",
+        b"{}{}",
+        b"\"x",
+        b"{\"items\":[{",
+    ] {
         let mut data = junk.to_vec();
         data.push(b'\n');
         data.extend_from_slice(&last);
         data.push(b'\n');
         let (mut lines, mut errs) = (Vec::new(), 0);
-        read_events("j.log", &data[..], |_, loc| lines.push(loc.line), |_| errs += 1).unwrap();
+        read_events(
+            "j.log",
+            &data[..],
+            |_, loc| lines.push(loc.line),
+            |_| errs += 1,
+        )
+        .unwrap();
         assert_eq!(lines, [2], "junk {:?}", String::from_utf8_lossy(junk));
         assert_eq!(errs, 1, "junk {:?}", String::from_utf8_lossy(junk));
     }

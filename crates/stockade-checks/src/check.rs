@@ -128,8 +128,9 @@ pub enum Run {
     /// Looks across the whole input set (a directory is one set). The engine keeps only the
     /// objects `wants` accepts, then calls `run` once with all of them.
     Set {
-        /// Which objects the check needs to see.
-        wants: fn(&Object) -> bool,
+        /// Which objects the check needs to see, given each object's pod specs (found once
+        /// per object by the engine).
+        wants: fn(&Object, &[stockade_model::PodSpec<'_>]) -> bool,
         /// The logic.
         run: fn(&SetContext, &mut SetEmit),
     },

@@ -53,14 +53,32 @@ pub fn run_set_check(
     inventory: &[ObjectId],
     options: &Options,
 ) -> Vec<(std::sync::Arc<stockade_model::Object>, Hit)> {
-    let Run::Set { wants, run } = check.run else {
+    let Run::Set { wants, .. } = check.run else {
         return Vec::new();
     };
-    let wanted: Vec<_> = objects.iter().filter(|o| wants(o)).cloned().collect();
+    let wanted: Vec<_> = objects
+        .iter()
+        .filter(|o| wants(o, &stockade_model::pod_specs(o)))
+        .cloned()
+        .collect();
+    run_set_check_on(check, &wanted, inventory, options)
+}
+
+/// Runs one set check on `wanted`, the objects its `wants` already accepted (the engine asks
+/// once per object, with the pod specs it found anyway).
+pub fn run_set_check_on(
+    check: &Check,
+    wanted: &[std::sync::Arc<stockade_model::Object>],
+    inventory: &[ObjectId],
+    options: &Options,
+) -> Vec<(std::sync::Arc<stockade_model::Object>, Hit)> {
+    let Run::Set { run, .. } = check.run else {
+        return Vec::new();
+    };
     let mut emit = SetEmit::default();
     run(
         &SetContext {
-            objects: &wanted,
+            objects: wanted,
             inventory,
             options,
         },

@@ -418,16 +418,29 @@ impl Engine {
             let pods = pod_specs(&obj);
             let hits = self.object_hits(&obj, &pods);
             let extra = self.extra_object_hits(&obj, &mut out.errors);
-            let wanted = self.checks.iter().any(|(c, _)| match c.run {
-                Run::Set { wants, .. } => wants(&obj),
-                _ => false,
-            }) || self.extra.as_ref().is_some_and(|x| x.wants(&obj));
-            if wanted {
+            // Which set checks want the object, asked once here with the pod specs at hand;
+            // `finish_set` hands each check exactly these.
+            let wanted_by: Vec<u16> = if any_set {
+                self.checks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (c, _))| match c.run {
+                        Run::Set { wants, .. } => wants(&obj, &pods),
+                        _ => false,
+                    })
+                    .map(|(i, _)| i as u16)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let extra_wants = self.extra.as_ref().is_some_and(|x| x.wants(&obj));
+            if !wanted_by.is_empty() || extra_wants {
                 drop(pods);
                 kept.objects.push(Retained {
                     obj: Arc::new(obj),
                     hits,
                     extra,
+                    wanted_by,
                 });
             } else {
                 let sup = self.suppressions(&obj, &pods);
@@ -453,12 +466,20 @@ impl Engine {
             .enumerate()
             .map(|(i, o)| (Arc::as_ptr(o), i))
             .collect();
+        // Each set check's objects, in input order.
+        let mut wanted: Vec<Vec<Arc<Object>>> = vec![Vec::new(); self.checks.len()];
+        for r in &retained {
+            for &i in &r.wanted_by {
+                wanted[i as usize].push(r.obj.clone());
+            }
+        }
         for (i, &(check, _)) in self.checks.iter().enumerate() {
             if !matches!(check.run, Run::Set { .. }) {
                 continue;
             }
+            let objs = std::mem::take(&mut wanted[i]);
             for (obj, hit) in
-                stockade_checks::run_set_check(check, &objects, &inventory, &self.options)
+                stockade_checks::run_set_check_on(check, &objs, &inventory, &self.options)
             {
                 if let Some(&at) = index.get(&Arc::as_ptr(&obj))
                     && !self.excluded(check, &obj)
@@ -727,6 +748,8 @@ struct Retained {
     obj: Arc<Object>,
     hits: Vec<(usize, stockade_checks::Hit)>,
     extra: Vec<ExtraHit>,
+    /// Indexes (into the engine's checks) of the set checks that want the object.
+    wanted_by: Vec<u16>,
 }
 
 /// Orders findings by `rank` (the file's place in the input), then line, column and check.

@@ -76,6 +76,7 @@
 //! `openshift-service-ca.crt`, which the cluster creates in every namespace, are never
 //! flagged. An unset namespace on either side matches any namespace.
 
+use stockade_model::PodSpec;
 use stockade_model::{Object, Severity, pod_specs};
 
 use super::helpers::{RefKind, ns_label, pod_refs};
@@ -103,8 +104,8 @@ fn is_configmap(o: &Object) -> bool {
     o.kind == "ConfigMap" && o.group().is_empty()
 }
 
-fn wants(o: &Object) -> bool {
-    is_configmap(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_configmap(o) || !pods.is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {

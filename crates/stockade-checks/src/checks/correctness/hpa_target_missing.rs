@@ -72,6 +72,7 @@
 //! namespace on either side matches any namespace.
 
 use std::collections::HashMap;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};
 
@@ -100,7 +101,7 @@ fn is_hpa(o: &Object) -> bool {
     o.kind == "HorizontalPodAutoscaler" && o.group() == "autoscaling"
 }
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_hpa(o)
 }
 

@@ -66,6 +66,7 @@
 //! matches any namespace. `extensions/v1beta1` and `networking.k8s.io/v1beta1` Ingresses
 //! (`serviceName`) are read too; resource backends are not checked.
 
+use stockade_model::PodSpec;
 use stockade_model::{Node, Object, Severity};
 
 use crate::checks::helpers::NameIndex;
@@ -97,7 +98,7 @@ fn is_service(o: &Object) -> bool {
     o.kind == "Service" && o.group().is_empty()
 }
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_ingress(o) || is_service(o)
 }
 

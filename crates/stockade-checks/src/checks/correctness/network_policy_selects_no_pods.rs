@@ -76,7 +76,8 @@
 //! When the input holds no pod template at all the check stays silent. An unset namespace on
 //! either side matches any namespace.
 
-use stockade_model::{Object, Severity, pod_specs};
+use stockade_model::PodSpec;
+use stockade_model::{Object, Severity};
 
 use super::helpers::is_custom_resource;
 
@@ -105,8 +106,8 @@ fn is_policy(o: &Object) -> bool {
     o.kind == "NetworkPolicy" && o.group() == "networking.k8s.io"
 }
 
-fn wants(o: &Object) -> bool {
-    is_policy(o) || is_custom_resource(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_policy(o) || is_custom_resource(o) || !pods.is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {

@@ -70,7 +70,8 @@
 //! template at all the check stays silent. An unset namespace on either side matches any
 //! namespace.
 
-use stockade_model::{Object, Severity, pod_specs};
+use stockade_model::PodSpec;
+use stockade_model::{Object, Severity};
 
 use super::helpers::is_custom_resource;
 
@@ -95,8 +96,8 @@ fn is_pdb(o: &Object) -> bool {
     o.kind == "PodDisruptionBudget" && o.group() == "policy"
 }
 
-fn wants(o: &Object) -> bool {
-    is_pdb(o) || is_custom_resource(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_pdb(o) || is_custom_resource(o) || !pods.is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {

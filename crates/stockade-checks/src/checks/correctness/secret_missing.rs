@@ -75,6 +75,7 @@
 //! `Certificate` (its `spec.secretName`). An unset namespace on either side matches any
 //! namespace.
 
+use stockade_model::PodSpec;
 use stockade_model::{Object, Severity, pod_specs};
 
 use super::helpers::{RefKind, ns_label, pod_refs};
@@ -95,8 +96,8 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set { wants, run },
 };
 
-fn wants(o: &Object) -> bool {
-    provides_secret(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    provides_secret(o) || !pods.is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {

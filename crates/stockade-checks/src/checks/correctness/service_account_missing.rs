@@ -60,6 +60,7 @@
 //! is never flagged, and neither are Tekton Tasks, whose account comes from the run. An unset
 //! namespace on either side matches any namespace.
 
+use stockade_model::PodSpec;
 use stockade_model::{Object, Severity, pod_specs};
 
 use crate::checks::helpers::NameIndex;
@@ -87,8 +88,8 @@ fn is_sa(o: &Object) -> bool {
     o.kind == "ServiceAccount" && o.group().is_empty()
 }
 
-fn wants(o: &Object) -> bool {
-    is_sa(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_sa(o) || !pods.is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {

@@ -72,7 +72,8 @@
 //! `service-selects-no-pods`; a quoted number is flagged in any case. Regular and init
 //! containers' ports count. An unset namespace on either side matches any namespace.
 
-use stockade_model::{ContainerKind, Object, Severity, Value, pod_specs};
+use stockade_model::PodSpec;
+use stockade_model::{ContainerKind, Object, Severity, Value};
 
 use super::helpers::PodIndex;
 use crate::{Category, Check, SetContext, SetEmit};
@@ -95,8 +96,8 @@ fn is_service(o: &Object) -> bool {
     o.kind == "Service" && o.group().is_empty()
 }
 
-fn wants(o: &Object) -> bool {
-    is_service(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_service(o) || !pods.is_empty()
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {

@@ -68,6 +68,7 @@
 //! None.
 
 use std::collections::HashMap;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};
 
@@ -95,7 +96,7 @@ fn is_service(o: &Object) -> bool {
     o.kind == "Service" && o.group().is_empty()
 }
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_statefulset(o) || is_service(o)
 }
 

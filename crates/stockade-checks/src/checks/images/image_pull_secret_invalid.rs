@@ -59,6 +59,7 @@
 //! not judged otherwise. An unset namespace on either side matches any namespace.
 
 use std::collections::HashMap;
+use stockade_model::PodSpec;
 
 use stockade_model::{Node, Object, Severity, pod_specs};
 
@@ -86,8 +87,8 @@ fn is_sa(o: &Object) -> bool {
     o.kind == "ServiceAccount" && o.group().is_empty()
 }
 
-fn wants(o: &Object) -> bool {
-    provides_secret(o) || is_sa(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    provides_secret(o) || is_sa(o) || !pods.is_empty()
 }
 
 /// Name -> (namespace, type when known) of every Secret the input holds or produces.

@@ -63,6 +63,7 @@
 //! are skipped. An unset namespace on either side matches any namespace.
 
 use std::collections::HashMap;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity, pod_specs};
 
@@ -89,8 +90,8 @@ fn is_sa(o: &Object) -> bool {
     o.kind == "ServiceAccount" && o.group().is_empty()
 }
 
-fn wants(o: &Object) -> bool {
-    is_sa(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_sa(o) || !pods.is_empty()
 }
 
 fn has_items(n: Option<&stockade_model::Node>) -> bool {

@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::{Arc, Weak};
+use stockade_model::PodSpec;
 
 use stockade_model::{Finding, Object, Pos};
 use stockade_netpol::report::{self, Kind};
@@ -19,7 +20,7 @@ use crate::{Hit, Options, SetContext, SetEmit};
 
 /// The kinds the analysis reads: workloads (the kinds that own pod templates, and Pods),
 /// Namespaces, NetworkPolicies, admin policies, Services, Ingresses and Routes.
-pub fn wants(o: &Object) -> bool {
+pub fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     matches!(
         o.kind.as_str(),
         "Pod"

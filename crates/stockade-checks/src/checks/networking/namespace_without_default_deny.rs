@@ -53,6 +53,7 @@
 //! None.
 
 use std::collections::HashMap;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};
 
@@ -77,7 +78,7 @@ pub static CHECK: Check = Check {
 
 const SKIPPED: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_network_policy(o) || is_namespace(o)
 }
 

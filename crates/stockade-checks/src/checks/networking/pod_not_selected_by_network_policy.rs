@@ -79,6 +79,7 @@
 //! unrelated samples or apps would otherwise be judged as one namespace.
 
 use std::collections::{HashMap, HashSet};
+use stockade_model::PodSpec;
 
 use stockade_model::{Node, Object, Severity, labels::selector_selects, pod_specs};
 
@@ -104,8 +105,8 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set { wants, run },
 };
 
-fn wants(o: &Object) -> bool {
-    is_network_policy(o) || is_namespace(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_network_policy(o) || is_namespace(o) || !pods.is_empty()
 }
 
 /// Where an object's policies come from: `(true, namespace)`, or for objects without one

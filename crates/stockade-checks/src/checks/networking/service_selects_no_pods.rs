@@ -78,6 +78,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity, labels::map_selects, pod_specs};
 
@@ -112,8 +113,8 @@ fn is_custom_resource(o: &Object) -> bool {
     g.contains('.') && !g.ends_with(".k8s.io") && !g.ends_with(".kubernetes.io")
 }
 
-fn wants(o: &Object) -> bool {
-    is_service(o) || is_custom_resource(o) || !pod_specs(o).is_empty()
+fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    is_service(o) || is_custom_resource(o) || !pods.is_empty()
 }
 
 /// Labels a controller puts on the pods it creates; the pod template never shows them.

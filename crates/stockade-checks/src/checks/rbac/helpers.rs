@@ -10,6 +10,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::{Arc, Weak};
+use stockade_model::PodSpec;
 
 use stockade_model::{Finding, Node, Object, Pos};
 use stockade_rbac::RiskKind;
@@ -18,7 +19,7 @@ use crate::{Hit, SetContext, SetEmit};
 
 /// Roles, ClusterRoles, RoleBindings and ClusterRoleBindings (any version of
 /// rbac.authorization.k8s.io): all that the risks depend on.
-pub fn wants(o: &Object) -> bool {
+pub fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     o.group() == "rbac.authorization.k8s.io"
         && matches!(
             o.kind.as_str(),

@@ -72,6 +72,7 @@
 //! None.
 
 use std::collections::HashSet;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};
 
@@ -99,7 +100,7 @@ fn is_workload(o: &Object) -> bool {
     o.group() == "apps" && matches!(o.kind.as_str(), "Deployment" | "StatefulSet")
 }
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_hpa(o) || is_workload(o)
 }
 

@@ -75,6 +75,7 @@
 //! they are applied together.
 
 use std::collections::HashSet;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};
 
@@ -106,7 +107,7 @@ fn is_scalable(o: &Object) -> bool {
         .is_some_and(|s| s.get("template").is_some() || s.get("replicas").is_some())
 }
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_hpa(o) || is_scalable(o)
 }
 

@@ -75,6 +75,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity, labels::selector_selects};
 
@@ -102,7 +103,7 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set { wants, run },
 };
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_replicated(o) || is_hpa(o) || is_pdb(o)
 }
 

@@ -62,6 +62,7 @@
 //! ## References
 //! - <https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/>
 
+use stockade_model::PodSpec;
 use stockade_model::{Node, Object, Severity};
 
 use super::helpers::{Autoscalers, is_hpa, is_replicated, min_replicas};
@@ -87,7 +88,7 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set { wants, run },
 };
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_replicated(o) || is_hpa(o)
 }
 

@@ -51,6 +51,7 @@
 //! None. Singletons that cannot run twice (a leader without election, a database without
 //! replication) are better suppressed with a reason than left to this check.
 
+use stockade_model::PodSpec;
 use stockade_model::{Object, Severity};
 
 use super::helpers::{Autoscalers, is_hpa, is_replicated, min_replicas};
@@ -74,7 +75,7 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set { wants, run },
 };
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_replicated(o) || is_hpa(o)
 }
 

@@ -46,6 +46,7 @@
 //! ## References
 //! - <https://kubernetes.io/docs/concepts/policy/resource-quotas/>
 
+use stockade_model::PodSpec;
 use stockade_model::{Object, Severity};
 
 use super::helpers::{is_namespace, report_namespaces_without};
@@ -65,7 +66,7 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set { wants, run },
 };
 
-fn wants(o: &Object) -> bool {
+fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
     is_namespace(o) || (o.kind == "ResourceQuota" && o.group().is_empty())
 }
 
