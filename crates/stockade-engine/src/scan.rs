@@ -618,12 +618,12 @@ impl Engine {
         out: &mut FileResult,
     ) {
         let dockerfile = obj.kind == DOCKERFILE_KIND && obj.api_version.is_empty();
-        let object = ObjectRef {
+        let object = Arc::new(ObjectRef {
             api_version: obj.api_version.clone(),
             kind: obj.kind.clone(),
             namespace: obj.namespace.clone(),
             name: obj.name.clone(),
-        };
+        });
         let finding =
             |check: &'static Check, severity: Severity, hit: stockade_checks::Hit| Finding {
                 check: check.id.into(),

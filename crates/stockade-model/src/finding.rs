@@ -107,8 +107,8 @@ pub struct Finding {
     pub line: u32,
     /// 1-based column.
     pub column: u32,
-    /// The object.
-    pub object: ObjectRef,
+    /// The object (shared by every finding on it).
+    pub object: Arc<ObjectRef>,
     /// The container concerned, if any.
     pub container: Option<String>,
     /// The field path inside the object, e.g. `spec.template.spec.containers[0].securityContext.privileged`.

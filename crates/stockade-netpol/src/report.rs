@@ -384,12 +384,12 @@ fn finding(source: &Source, namespace: &str, path: &str, kind: &Kind, message: S
         template: None,
         line: source.line,
         column: source.column,
-        object: ObjectRef {
+        object: std::sync::Arc::new(ObjectRef {
             api_version: source.api_version.clone(),
             kind: source.kind.clone(),
             namespace: Some(namespace.to_string()),
             name: source.name.clone(),
-        },
+        }),
         container: None,
         path: path.to_string(),
         remediation: Cow::Borrowed(kind.remediation),

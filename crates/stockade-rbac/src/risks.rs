@@ -407,12 +407,12 @@ pub fn risk_findings<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Vec<F
                 template: None,
                 line: r.location.line,
                 column: 1,
-                object: ObjectRef {
+                object: std::sync::Arc::new(ObjectRef {
                     api_version: b.api_version.clone(),
                     kind: b.kind.as_str().to_owned(),
                     namespace: b.namespace.clone(),
                     name: b.name.clone(),
-                },
+                }),
                 container: None,
                 path,
                 remediation: Cow::Borrowed(r.kind.remediation),

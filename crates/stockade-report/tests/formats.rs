@@ -18,12 +18,12 @@ fn sample() -> (Vec<Finding>, Vec<LoadError>, Summary) {
             template: Some("chart/templates/x.yaml".into()),
             line,
             column: 7,
-            object: ObjectRef {
+            object: std::sync::Arc::new(ObjectRef {
                 api_version: "apps/v1".into(),
                 kind: "Deployment".into(),
                 namespace: Some("shop".into()),
                 name: "web".into(),
-            },
+            }),
             container: Some("app".into()),
             path: "spec.template.spec.containers[0].securityContext.privileged".into(),
             remediation: "Remove it.".into(),
