@@ -133,13 +133,18 @@ fn the_configmap_holds_a_configuration_the_server_loads() {
 
 #[tokio::test]
 async fn the_serving_certificate_is_trusted_through_the_ca_bundle() {
-    let objects = objects(InstallMode::Warn);
+    assert_trusted(&objects(InstallMode::Warn)).await;
+}
+
+/// The Secret's serving certificate is trusted through both webhook configurations' CA bundle
+/// for the name the API server uses.
+async fn assert_trusted(objects: &[Object]) {
     let b64 = |n: &Node| {
         base64::engine::general_purpose::STANDARD
             .decode(n.as_str().unwrap())
             .unwrap()
     };
-    let secret = find(&objects, "Secret");
+    let secret = find(objects, "Secret");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("tls.crt"),
@@ -151,10 +156,16 @@ async fn the_serving_certificate_is_trusted_through_the_ca_bundle() {
         b64(secret.root.at(&["data", "tls.key"]).unwrap()),
     )
     .unwrap();
-    let v = find(&objects, "ValidatingWebhookConfiguration");
+    let v = find(objects, "ValidatingWebhookConfiguration");
     let bundle = b64(v.root.get("webhooks").unwrap().items()[0]
         .at(&["clientConfig", "caBundle"])
         .unwrap());
+    let m = find(objects, "MutatingWebhookConfiguration");
+    let mbundle = b64(m.root.get("webhooks").unwrap().items()[0]
+        .at(&["clientConfig", "caBundle"])
+        .unwrap());
+    assert_eq!(bundle, mbundle);
+    assert_eq!(bundle, b64(secret.root.at(&["data", "ca.crt"]).unwrap()));
 
     let store = Arc::new(
         CertStore::load(&dir.path().join("tls.crt"), &dir.path().join("tls.key")).unwrap(),
@@ -185,4 +196,106 @@ async fn the_serving_certificate_is_trusted_through_the_ca_bundle() {
         .await
         .expect("the API server would trust the webhook's certificate");
     server.await.unwrap().unwrap();
+}
+
+/// `helm template` of deploy/helm/stockade, with helm from scripts/fetch-helm.sh.
+fn helm_template(args: &[&str]) -> Vec<Object> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let fetch = std::process::Command::new("bash")
+        .arg(root.join("scripts/fetch-helm.sh"))
+        .output()
+        .expect("running scripts/fetch-helm.sh");
+    assert!(
+        fetch.status.success(),
+        "scripts/fetch-helm.sh could not provide helm: {}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
+    let helm = String::from_utf8(fetch.stdout).unwrap().trim().to_string();
+    let out = std::process::Command::new(&helm)
+        .args(["template", "stockade"])
+        .arg(root.join("deploy/helm/stockade"))
+        .args(["--namespace", "stockade"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "helm template failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let loaded = load("chart.yaml", &out.stdout);
+    assert_eq!(loaded.errors, vec![]);
+    loaded.objects
+}
+
+/// The object as JSON with the generated certificate material blanked.
+fn without_certs(o: &Object) -> serde_json::Value {
+    let mut v = o.root.to_json();
+    if o.kind == "Secret" {
+        for k in ["tls.crt", "tls.key", "ca.crt"] {
+            assert!(v["data"][k].as_str().is_some_and(|s| s.len() > 100), "{k}");
+            v["data"][k] = "...".into();
+        }
+    }
+    if let Some(hooks) = v["webhooks"].as_array_mut() {
+        for h in hooks {
+            h["clientConfig"]["caBundle"] = "...".into();
+        }
+    }
+    v
+}
+
+#[tokio::test]
+async fn the_helm_chart_renders_what_stockade_install_prints() {
+    for (mode, name) in [
+        (InstallMode::Enforce, "enforce"),
+        (InstallMode::Warn, "warn"),
+    ] {
+        let chart = helm_template(&[
+            "--set",
+            &format!("mode={name}"),
+            "--set",
+            "createNamespace=true",
+        ]);
+        let installed = objects(mode);
+        let key = |o: &Object| (o.kind.clone(), o.name.clone());
+        let mut from_chart: Vec<_> = chart.iter().map(|o| (key(o), without_certs(o))).collect();
+        let mut from_install: Vec<_> = installed
+            .iter()
+            .map(|o| (key(o), without_certs(o)))
+            .collect();
+        from_chart.sort_by(|a, b| a.0.cmp(&b.0));
+        from_install.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(from_chart.len(), from_install.len(), "{name}");
+        for (c, i) in from_chart.iter().zip(&from_install) {
+            assert_eq!(c, i, "{name}: the chart and `stockade install` differ");
+        }
+        // Its own certificates are consistent and trusted, like install's.
+        assert_trusted(&chart).await;
+    }
+    // Without createNamespace (the default) there is no Namespace object; a bad mode fails.
+    let chart = helm_template(&[]);
+    assert!(chart.iter().all(|o| o.kind != "Namespace"));
+    assert_eq!(chart.len(), 9);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let helm = String::from_utf8(
+        std::process::Command::new("bash")
+            .arg(root.join("scripts/fetch-helm.sh"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let bad = std::process::Command::new(helm.trim())
+        .args(["template", "stockade"])
+        .arg(root.join("deploy/helm/stockade"))
+        .args(["--set", "mode=audit"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("mode must be enforce or warn"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }
