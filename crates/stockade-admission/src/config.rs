@@ -527,15 +527,15 @@ impl Policy {
     }
 
     /// Those of [`Self::not_evaluated`] that would have looked at `obj`, comma-separated.
-    pub(crate) fn not_evaluated_for(&self, obj: &stockade_model::Object) -> String {
+    pub(crate) fn not_evaluated_for(
+        &self,
+        obj: &stockade_model::Object,
+        pods: &[stockade_model::PodSpec<'_>],
+    ) -> String {
         let mut ids = String::new();
-        if self.not_evaluated.is_empty() {
-            return ids;
-        }
-        let pods = stockade_model::pod_specs(obj);
         for c in &self.not_evaluated {
             if let stockade_checks::Run::Set { wants, .. } = c.run
-                && wants(obj, &pods)
+                && wants(obj, pods)
             {
                 if !ids.is_empty() {
                     ids.push(',');

@@ -373,7 +373,8 @@ impl<'a> Response<'a> {
         };
         let objects = std::slice::from_ref(&obj);
         let result = policy.engine.scan_objects(objects);
-        let ids = policy.not_evaluated_for(&obj);
+        let pods = pod_specs(&obj);
+        let ids = policy.not_evaluated_for(&obj, &pods);
         if !ids.is_empty() {
             self.not_evaluated = Some(ids);
         }
@@ -395,7 +396,7 @@ impl<'a> Response<'a> {
         for (key, items) in audit {
             self.audit.insert(key, items.join("; "));
         }
-        self.pod_security(objects);
+        self.pod_security(&obj, &pods);
         if !self.denials.is_empty() {
             let kind = if req.kind.kind.is_empty() {
                 object
@@ -428,7 +429,7 @@ impl<'a> Response<'a> {
         }
     }
 
-    fn pod_security(&mut self, objects: &[Object]) {
+    fn pod_security(&mut self, obj: &Object, pods: &[stockade_model::PodSpec<'_>]) {
         let Some(config) = &self.policy.pss else {
             return;
         };
@@ -452,15 +453,15 @@ impl<'a> Response<'a> {
         }
         let req = self.req;
         let mut audit = Vec::new();
-        for obj in objects {
+        {
             let is_pod = obj.kind == "Pod" && obj.group().is_empty();
             let request = namespace::Request {
                 namespace: req.namespace.as_deref().unwrap_or(""),
                 username: Some(req.user_info.username.as_str()),
                 is_pod: is_pod || self.policy.enforce_workloads,
             };
-            for spec in pod_specs(obj) {
-                let d = namespace::decide(config, Some(&self.ns_labels), &request, &spec);
+            for spec in pods {
+                let d = namespace::decide(config, Some(&self.ns_labels), &request, spec);
                 for v in &d.enforce.violations {
                     let detail = if v.detail.is_empty() {
                         v.reason.clone()
