@@ -78,7 +78,7 @@ impl Item {
         }
     }
 
-    fn cmp(&self, other: &Item) -> Ordering {
+    fn compare(&self, other: &Item) -> Ordering {
         match (self, other) {
             (Item::Int(a), Item::Int(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
             (Item::Int(_), _) => Ordering::Greater,
@@ -95,7 +95,7 @@ impl Item {
 fn cmp_lists(a: &[Item], b: &[Item]) -> Ordering {
     for i in 0..a.len().max(b.len()) {
         let c = match (a.get(i), b.get(i)) {
-            (Some(x), Some(y)) => x.cmp(y),
+            (Some(x), Some(y)) => x.compare(y),
             (Some(x), None) => x.cmp_null(),
             (None, Some(y)) => y.cmp_null().reverse(),
             (None, None) => Ordering::Equal,
