@@ -7,7 +7,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -313,9 +313,4 @@ fn verify_sidecar(agent: &ureq::Agent, url: &str, path: &Path) -> Result<bool, E
         ));
     }
     Ok(true)
-}
-
-/// Where the store of a directory lives.
-pub fn store_path(dir: &Path) -> PathBuf {
-    dir.join(FILE_NAME)
 }
