@@ -57,6 +57,16 @@ pub enum Command {
     /// Custom policies: run Gatekeeper test suites (see docs/policy.md).
     #[command(subcommand)]
     Policy(crate::policy::PolicyCommand),
+    /// The vulnerability database: import advisories, update from OSV, show its age
+    /// (see docs/vulnerabilities.md).
+    #[command(subcommand)]
+    Db(crate::vuln::DbCommand),
+    /// Match the packages of a CycloneDX JSON SBOM (Syft, Trivy) against the vulnerability
+    /// database (see docs/vulnerabilities.md).
+    ///
+    /// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 input or
+    /// usage errors.
+    Vuln(crate::vuln::VulnArgs),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

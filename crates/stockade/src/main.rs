@@ -9,6 +9,7 @@ mod pss;
 mod rbac;
 mod scan;
 mod serve;
+mod vuln;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Dockerfile(cmd) => dockerfile::run(cmd),
         Command::Policy(cmd) => policy::run(cmd),
+        Command::Db(cmd) => vuln::run_db(cmd),
+        Command::Vuln(args) => vuln::run_vuln(args),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)

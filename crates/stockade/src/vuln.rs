@@ -1,0 +1,277 @@
+//! `stockade db` (import, update, info) and `stockade vuln SBOM.json`: thin glue over
+//! stockade-vuln (see docs/vulnerabilities.md).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use stockade_vuln::filter::{Filters, load_ignore_file, load_vex, today};
+use stockade_vuln::update::{UpdateOptions, update};
+use stockade_vuln::{Db, Severity, db, render, sbom};
+
+use crate::print_out;
+
+/// Where the database is: `--db DIR`, else STOCKADE_DB, else the user cache directory.
+#[derive(Debug, Args, Clone)]
+pub struct DbLocation {
+    /// Database directory (default: $STOCKADE_DB, else $XDG_CACHE_HOME/stockade/db, else
+    /// ~/.cache/stockade/db).
+    #[arg(long, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+}
+
+impl DbLocation {
+    fn dir(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(db::default_dir)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Load advisories: OSV records (JSON files, directories, `all.zip` exports), the Debian
+    /// security tracker JSON, Alpine secdb files. Bad files are reported, the rest imported.
+    ///
+    /// Exit codes: 0 all imported, 2 some files could not be read (the rest was imported).
+    Import {
+        /// Files, directories or zips.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        location: DbLocation,
+    },
+    /// Download the OSV exports per ecosystem (resumable, verified), build a new database and
+    /// switch to it atomically. Uses HTTPS_PROXY / NO_PROXY.
+    Update {
+        /// Base URL serving `<Ecosystem>/all.zip` (an internal mirror for air-gapped sites).
+        #[arg(long, value_name = "URL", default_value = stockade_vuln::update::DEFAULT_MIRROR)]
+        mirror: String,
+        /// Ecosystems to download, comma-separated (default: Alpine, AlmaLinux, Debian, Go,
+        /// Maven, npm, PyPI, Rocky Linux, RubyGems, Ubuntu, crates.io).
+        #[arg(long, value_delimiter = ',')]
+        ecosystem: Vec<String>,
+        #[command(flatten)]
+        location: DbLocation,
+    },
+    /// Show the database's location, age and record counts per source.
+    Info {
+        /// text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Warn when the database is older than this (e.g. 7d, 36h).
+        #[arg(long, value_name = "AGE", default_value = "7d")]
+        max_age: humantime::Duration,
+        #[command(flatten)]
+        location: DbLocation,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct VulnArgs {
+    /// A CycloneDX JSON SBOM whose components carry purls (as written by Syft or Trivy).
+    pub sbom: PathBuf,
+    /// Output format: text or json.
+    #[arg(short, long, default_value = "text")]
+    pub format: String,
+    /// Report only these severities, comma-separated (unknown, negligible, low, medium, high,
+    /// critical).
+    #[arg(long, value_delimiter = ',')]
+    pub severity: Vec<String>,
+    /// Leave out vulnerabilities that have no fixed version yet.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Ignore file (YAML: `ignore:` entries with id, optional package, reason, optional
+    /// expires date).
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// OpenVEX documents: `not_affected` statements suppress findings (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Lowest severity that makes the command exit with 1.
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+    /// Warn when the database is older than this (e.g. 7d, 36h).
+    #[arg(long, value_name = "AGE", default_value = "7d")]
+    pub max_db_age: humantime::Duration,
+    #[command(flatten)]
+    pub location: DbLocation,
+}
+
+fn warn_if_stale(db: &Db, max: Duration) -> anyhow::Result<()> {
+    let age = db.age()?;
+    if age > max {
+        eprintln!(
+            "stockade: warning: the vulnerability database is {} old (more than {}); run `stockade db update`",
+            humantime::format_duration(Duration::from_secs(age.as_secs() / 3600 * 3600)),
+            humantime::format_duration(max)
+        );
+    }
+    Ok(())
+}
+
+pub fn run_db(cmd: DbCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        DbCommand::Import { paths, location } => {
+            let dir = location.dir();
+            let mut db = Db::create(&dir)?;
+            let started = std::time::Instant::now();
+            let report = db.import(&paths)?;
+            for e in &report.errors {
+                eprintln!("stockade: error: {e}");
+            }
+            let mut sources: Vec<_> = report.sources.iter().collect();
+            sources.sort();
+            for (s, n) in sources {
+                eprintln!("{s}: {n} records");
+            }
+            if report.git_only > 0 {
+                eprintln!(
+                    "note: {} affected entries have only GIT ranges (commit ranges are not evaluated) and were skipped",
+                    report.git_only
+                );
+            }
+            eprintln!(
+                "imported {} records into {} in {:.2}s",
+                report.records(),
+                db.path().display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(if report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        DbCommand::Update {
+            mirror,
+            ecosystem,
+            location,
+        } => {
+            let dir = location.dir();
+            let mut opts = UpdateOptions {
+                mirror,
+                ..UpdateOptions::default()
+            };
+            if !ecosystem.is_empty() {
+                opts.ecosystems = ecosystem;
+            }
+            let report = update(&dir, &opts, &mut |line| eprintln!("{line}"))?;
+            for e in &report.import.errors {
+                eprintln!("stockade: error: {e}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Info {
+            format,
+            max_age,
+            location,
+        } => {
+            let db = Db::open(&location.dir())?;
+            warn_if_stale(&db, max_age.into())?;
+            let info = db.info()?;
+            match format.as_str() {
+                "json" => print_out(&format!("{}\n", serde_json::to_string_pretty(&info)?)),
+                "text" => print_out(&info_text(&info, db.age()?)),
+                f => bail!("unknown format `{f}` (expected text or json)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn info_text(info: &stockade_vuln::Info, age: Duration) -> String {
+    let mut s = format!(
+        "database: {}\nbuilt: {} ago\nsize: {} bytes\nvulnerabilities: {}\naffected packages: {}\n",
+        info.path.display(),
+        humantime::format_duration(Duration::from_secs(age.as_secs())),
+        info.size,
+        info.vulnerabilities,
+        info.affected
+    );
+    for (name, n, _) in &info.sources {
+        s.push_str(&format!("  {name}: {n}\n"));
+    }
+    s
+}
+
+fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
+    let severities = args
+        .severity
+        .iter()
+        .map(|s| s.parse::<Severity>().map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let ignore = match &args.ignore_file {
+        Some(p) => load_ignore_file(p)?,
+        None => Vec::new(),
+    };
+    let mut vex = Vec::new();
+    for p in &args.vex {
+        vex.extend(load_vex(p)?);
+    }
+    Ok(Filters {
+        severities,
+        ignore_unfixed: args.ignore_unfixed,
+        ignore,
+        vex,
+        today: today(),
+    })
+}
+
+pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
+    if !matches!(args.format.as_str(), "text" | "json") {
+        bail!("unknown format `{}` (expected text or json)", args.format);
+    }
+    let fail_on: Severity = args.fail_on.parse().map_err(anyhow::Error::msg)?;
+    let filters = load_filters(&args)?;
+    let dir = args.location.dir();
+    let db = Db::open(&dir)?;
+    warn_if_stale(&db, args.max_db_age.into())?;
+    let read = sbom::read(&args.sbom)?;
+    for e in &read.errors {
+        eprintln!("stockade: error: {e}");
+    }
+    let result = stockade_vuln::match_packages(&db, &read.packages)
+        .with_context(|| format!("matching {}", args.sbom.display()))?;
+    for n in &result.notes {
+        eprintln!("note: {n}");
+    }
+    let filtered = filters.apply(result.matches);
+    for w in &filtered.warnings {
+        eprintln!("stockade: warning: {w}");
+    }
+    match args.format.as_str() {
+        "json" => print_out(&render::json(&render::JsonReport {
+            database_built_at: built_secs(&db)?,
+            packages: read.packages.len(),
+            matches: &filtered.kept,
+            suppressed: &filtered.suppressed,
+        })),
+        _ => print_out(&render::text(
+            &filtered.kept,
+            filtered.suppressed.len(),
+            read.packages.len(),
+        )),
+    }
+    Ok(exit_code(
+        filtered.kept.iter().any(|m| m.severity >= fail_on),
+        !read.errors.is_empty(),
+    ))
+}
+
+fn built_secs(db: &Db) -> anyhow::Result<u64> {
+    Ok(db
+        .built_at()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()))
+}
+
+fn exit_code(failing: bool, input_errors: bool) -> ExitCode {
+    if input_errors {
+        ExitCode::from(2)
+    } else if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
