@@ -18,7 +18,7 @@ fn decision(i: u64) -> Decision {
         time_ms: 1_790_000_000_000 + i as i64,
         uid: format!("00000000-0000-0000-0000-{i:012}"),
         webhook: "validate".into(),
-        operation: if i % 5 == 0 { "UPDATE" } else { "CREATE" }.into(),
+        operation: if i.is_multiple_of(5) { "UPDATE" } else { "CREATE" }.into(),
         kind: ["Deployment", "Pod", "StatefulSet", "Job"][(i % 4) as usize].into(),
         namespace: format!("team-{}", i % 50),
         name: format!("app-{i}"),
