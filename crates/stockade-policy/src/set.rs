@@ -450,7 +450,13 @@ impl PolicySet {
 impl ExtraChecks for PolicySet {
     fn check_object(&self, obj: &Object) -> ExtraResult {
         let mut out = self.check_object_gatekeeper(obj);
-        if (0..self.bindings.len()).any(|b| !self.vap_needs_set(b)) {
+        // Converting the object is the fixed cost: only when an object-phase binding could
+        // select its kind.
+        let head = serde_json::json!({"apiVersion": obj.api_version, "kind": obj.kind});
+        if self.bindings.iter().any(|(p, b)| {
+            let policy = &self.vaps[*p];
+            !policy.needs_set(b) && policy.selects_kind(b, &head)
+        }) {
             let json = obj.root.to_json();
             let outcomes = self.evaluate_vaps(&json, None, |b| !self.vap_needs_set(b));
             self.vap_results(outcomes, 0, obj, &mut out);
