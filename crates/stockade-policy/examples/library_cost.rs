@@ -1,8 +1,11 @@
 //! Cost of custom policies in a scan: the Gatekeeper library (every template with its sample
-//! constraints) against a corpus, next to the built-in checks, single-threaded, best of K.
+//! constraints), or any policy path (ValidatingAdmissionPolicies: examples/vap-bench.yaml),
+//! against a corpus, next to the built-in checks, single-threaded, best of K.
 //!
 //!     cargo run --release -p stockade-policy --example library_cost -- \
 //!         ../shared/conformance/gatekeeper-library/library ../shared/corpus/realworld
+//!     cargo run --release -p stockade-policy --example library_cost -- \
+//!         crates/stockade-policy/examples/vap-bench.yaml ../shared/corpus/realworld
 //!
 //! Modes: `load` (engine with no check: read, parse, pod specs), `checks` (every built-in
 //! check), `policies` (no built-in check, the library's constraints). Per-object cost is the
@@ -51,9 +54,11 @@ fn main() {
     let (set, errors) = PolicySet::load(std::slice::from_ref(library));
     let load_ms = t0.elapsed().as_secs_f64() * 1e3;
     println!(
-        "policies: {} templates, {} constraints, {} load errors, loaded and compiled in {load_ms:.0} ms",
+        "policies: {} templates, {} constraints, {} VAPs, {} bindings, {} load errors, loaded and compiled in {load_ms:.0} ms",
         set.templates().len(),
         set.constraints().len(),
+        set.vaps().len(),
+        set.bindings().len(),
         errors.len()
     );
     for e in &errors {

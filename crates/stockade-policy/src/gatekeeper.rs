@@ -29,7 +29,7 @@ impl Origin {
         }
     }
 
-    fn invalid(&self, message: impl Into<String>) -> PolicyError {
+    pub(crate) fn invalid(&self, message: impl Into<String>) -> PolicyError {
         PolicyError::Invalid {
             file: self.file.to_string(),
             line: self.line,
@@ -553,7 +553,7 @@ impl Match {
 }
 
 /// A `LabelSelector` over JSON labels: `matchLabels` and `matchExpressions`, ANDed.
-fn selector_selects(selector: &Json, labels: Option<&Json>) -> bool {
+pub(crate) fn selector_selects(selector: &Json, labels: Option<&Json>) -> bool {
     let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Json::as_str);
     if let Some(ml) = selector.get("matchLabels").and_then(Json::as_object) {
         for (k, v) in ml {

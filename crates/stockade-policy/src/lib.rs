@@ -1,14 +1,17 @@
 //! Custom policies, run offline with the same findings as the built-in checks: Gatekeeper
-//! ConstraintTemplates (Rego, through `regorus`) with their Constraints, and gator's
-//! `kind: Suite` test format.
+//! ConstraintTemplates (Rego, through `regorus`) with their Constraints, gator's
+//! `kind: Suite` test format, and ValidatingAdmissionPolicies with their bindings (CEL, through
+//! the `cel` crate and the Kubernetes libraries in [`cel_ext`]).
 //!
 //! [`PolicySet`] loads templates and constraints from files and evaluates them per object
 //! (`input.review` built as Gatekeeper builds it) and per input set (`data.inventory` and
 //! namespace labels); it plugs into the scan engine as [`stockade_engine::ExtraChecks`].
 
+pub mod cel_ext;
 pub mod gatekeeper;
 mod set;
 pub mod suite;
+pub mod vap;
 
 pub use gatekeeper::{Action, Constraint, Inventory, Review, Template, Violation};
 pub use set::{PolicyHit, PolicySet};
@@ -34,6 +37,16 @@ pub enum PolicyError {
         /// What is wrong.
         message: String,
     },
+    /// Not an error, but worth saying (a policy without binding).
+    #[error("{file}:{line}: warning: {message}")]
+    Warning {
+        /// The file.
+        file: String,
+        /// 1-based line of the object.
+        line: u32,
+        /// What is odd.
+        message: String,
+    },
     /// A template's Rego does not parse or compile.
     #[error("{file}:{line}: ConstraintTemplate {template}: Rego does not compile: {message}")]
     Compile {
@@ -53,10 +66,19 @@ impl PolicyError {
     pub fn to_load_error(&self) -> stockade_model::LoadError {
         let (file, line) = match self {
             PolicyError::Read { file, .. } => (file.as_str(), 0),
-            PolicyError::Invalid { file, line, .. } | PolicyError::Compile { file, line, .. } => {
-                (file.as_str(), *line)
-            }
+            PolicyError::Invalid { file, line, .. }
+            | PolicyError::Warning { file, line, .. }
+            | PolicyError::Compile { file, line, .. } => (file.as_str(), *line),
         };
+        if let PolicyError::Warning { message, .. } = self {
+            return stockade_model::LoadError {
+                file: file.into(),
+                line,
+                column: 0,
+                level: stockade_model::Level::Warning,
+                message: message.clone(),
+            };
+        }
         let full = self.to_string();
         let prefix = if line > 0 {
             format!("{file}:{line}: ")

@@ -9,14 +9,20 @@ use stockade_engine::{ExtraChecks, ExtraHit, ExtraResult};
 use stockade_model::{Level, LoadError, Object};
 
 use crate::PolicyError;
-use crate::gatekeeper::{Constraint, Inventory, Review, Template, Violation};
+use crate::gatekeeper::{Constraint, Inventory, Origin, Review, Template, Violation};
+use crate::vap::{self, Binding, Budget, ObjectContext, Universe, Vap, VapOutcome};
 
-/// Templates with their constraints.
+/// Templates with their constraints, and ValidatingAdmissionPolicies with their bindings.
 #[derive(Debug, Default)]
 pub struct PolicySet {
     templates: Vec<Template>,
     /// Constraints with the index of their template.
     constraints: Vec<(usize, Constraint)>,
+    vaps: Vec<Vap>,
+    /// Bindings with the index of their policy.
+    bindings: Vec<(usize, Binding)>,
+    /// Cost limits of the CEL expressions.
+    pub budget: Budget,
 }
 
 /// One violation of one constraint.
@@ -34,6 +40,10 @@ fn is_template(obj: &Object) -> bool {
 
 fn is_constraint(obj: &Object) -> bool {
     obj.api_version.starts_with("constraints.gatekeeper.sh/")
+}
+
+fn is_vap_object(obj: &Object) -> bool {
+    vap::is_policy(&obj.api_version, &obj.kind) || vap::is_binding(&obj.api_version, &obj.kind)
 }
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
@@ -74,9 +84,10 @@ fn files(path: &Path) -> Result<Vec<PathBuf>, PolicyError> {
 }
 
 impl PolicySet {
-    /// Loads every ConstraintTemplate and constraint found under `paths` (files or
-    /// directories; other objects are ignored, so a policy library with its samples loads as
-    /// is). Problems are returned with the set of everything that did load.
+    /// Loads every ConstraintTemplate, constraint, ValidatingAdmissionPolicy and binding found
+    /// under `paths` (files or directories; other objects are ignored, so a policy library
+    /// with its samples loads as is). Problems are returned with the set of everything that
+    /// did load; a policy without binding is a warning ([`PolicyError::Warning`]).
     pub fn load(paths: &[PathBuf]) -> (Self, Vec<PolicyError>) {
         let mut objects = Vec::new();
         let mut errors = Vec::new();
@@ -87,12 +98,9 @@ impl PolicySet {
                         match std::fs::read(&f) {
                             Ok(bytes) => {
                                 let loaded = stockade_model::load(&f.display().to_string(), &bytes);
-                                objects.extend(
-                                    loaded
-                                        .objects
-                                        .into_iter()
-                                        .filter(|o| is_template(o) || is_constraint(o)),
-                                );
+                                objects.extend(loaded.objects.into_iter().filter(|o| {
+                                    is_template(o) || is_constraint(o) || is_vap_object(o)
+                                }));
                                 // A policy file that does not parse is an error; a sample that
                                 // is not Kubernetes is not (libraries hold other files).
                                 errors.extend(
@@ -165,7 +173,150 @@ impl PolicySet {
                 Err(e) => errors.push(e),
             }
         }
+        set.add_vaps(objects, &mut errors);
         (set, errors)
+    }
+
+    fn add_vaps(&mut self, objects: &[Object], errors: &mut Vec<PolicyError>) {
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for o in objects
+            .iter()
+            .filter(|o| vap::is_policy(&o.api_version, &o.kind))
+        {
+            match Vap::from_json(&o.root.to_json(), Origin::of(o)) {
+                Ok(v) => {
+                    if let Some(&prev) = by_name.get(&v.name) {
+                        let p = &self.vaps[prev];
+                        errors.push(PolicyError::Invalid {
+                            file: v.origin.file.to_string(),
+                            line: v.origin.line,
+                            message: format!(
+                                "ValidatingAdmissionPolicy {} is defined again (first at {}:{}); this one is ignored",
+                                v.name, p.origin.file, p.origin.line
+                            ),
+                        });
+                        continue;
+                    }
+                    by_name.insert(v.name.clone(), self.vaps.len());
+                    self.vaps.push(v);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        for o in objects
+            .iter()
+            .filter(|o| vap::is_binding(&o.api_version, &o.kind))
+        {
+            match Binding::from_json(&o.root.to_json(), Origin::of(o)) {
+                Ok(b) => match by_name.get(&b.policy_name) {
+                    Some(&p) => self.bindings.push((p, b)),
+                    None => errors.push(PolicyError::Invalid {
+                        file: b.origin.file.to_string(),
+                        line: b.origin.line,
+                        message: format!(
+                            "ValidatingAdmissionPolicyBinding {} refers to policy {}, which is not loaded",
+                            b.name, b.policy_name
+                        ),
+                    }),
+                },
+                Err(e) => errors.push(e),
+            }
+        }
+        for (i, v) in self.vaps.iter().enumerate() {
+            if !self.bindings.iter().any(|(p, _)| *p == i) {
+                errors.push(PolicyError::Warning {
+                    file: v.origin.file.to_string(),
+                    line: v.origin.line,
+                    message: format!(
+                        "ValidatingAdmissionPolicy {} has no ValidatingAdmissionPolicyBinding, so it checks nothing (as in the API server)",
+                        v.name
+                    ),
+                });
+            }
+        }
+    }
+
+    /// The ValidatingAdmissionPolicies.
+    pub fn vaps(&self) -> &[Vap] {
+        &self.vaps
+    }
+
+    /// The bindings, each with its policy's index.
+    pub fn bindings(&self) -> &[(usize, Binding)] {
+        &self.bindings
+    }
+
+    fn vap_needs_set(&self, b: usize) -> bool {
+        let (p, binding) = &self.bindings[b];
+        self.vaps[*p].needs_set(binding)
+    }
+
+    fn param_kinds(&self) -> Vec<(String, String)> {
+        let mut kinds: Vec<(String, String)> = self
+            .vaps
+            .iter()
+            .filter_map(|v| v.param_kind.clone())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
+    /// Evaluates every binding (`only` selects them by index) on one object; `universe`
+    /// gives params and Namespaces. Each outcome comes with its binding's index.
+    pub fn evaluate_vaps(
+        &self,
+        object: &Json,
+        universe: Option<&Universe>,
+        only: impl Fn(usize) -> bool,
+    ) -> Vec<(usize, VapOutcome)> {
+        let mut ctx: Option<ObjectContext> = None;
+        let mut out = Vec::new();
+        for (i, (p, b)) in self.bindings.iter().enumerate() {
+            let policy = &self.vaps[*p];
+            if !only(i) || !policy.selects_kind(b, object) {
+                continue;
+            }
+            let ctx = ctx.get_or_insert_with(|| ObjectContext::new(object, universe));
+            let outcome = policy.evaluate(b, ctx, universe, self.budget);
+            if outcome.matched {
+                out.push((i, outcome));
+            }
+        }
+        out
+    }
+
+    fn vap_results(
+        &self,
+        outcomes: Vec<(usize, VapOutcome)>,
+        index: usize,
+        obj: &Object,
+        out: &mut ExtraResult,
+    ) {
+        for (b, o) in outcomes {
+            let (p, binding) = &self.bindings[b];
+            let policy = &self.vaps[*p];
+            for v in o.violations {
+                out.hits.push((
+                    index,
+                    ExtraHit {
+                        check: policy.name.clone().into(),
+                        name: binding.name.clone().into(),
+                        severity: binding.severity(),
+                        message: v.message,
+                        pos: obj.root.pos,
+                        path: String::new(),
+                        remediation: format!(
+                            "change the object to satisfy ValidatingAdmissionPolicy {} (binding {}, {})",
+                            policy.name, binding.name, policy.origin.file
+                        )
+                        .into(),
+                    },
+                ));
+            }
+            out.errors
+                .extend(o.cost_errors.into_iter().map(|e| Self::error(obj, e)));
+        }
     }
 
     /// Adds a template (replacing none: its kind must be new).
@@ -189,9 +340,10 @@ impl PolicySet {
         &self.constraints
     }
 
-    /// True when there is no constraint (templates alone check nothing).
+    /// True when there is no constraint and no binding (templates and policies alone
+    /// check nothing).
     pub fn is_empty(&self) -> bool {
-        self.constraints.is_empty()
+        self.constraints.is_empty() && self.bindings.is_empty()
     }
 
     /// Whether a constraint needs the input set: its template reads `data.inventory`, or it
@@ -248,6 +400,7 @@ impl PolicySet {
         Ok(PolicySet {
             templates,
             constraints: self.constraints.clone(),
+            ..PolicySet::default()
         })
     }
 
@@ -296,6 +449,66 @@ impl PolicySet {
 
 impl ExtraChecks for PolicySet {
     fn check_object(&self, obj: &Object) -> ExtraResult {
+        let mut out = self.check_object_gatekeeper(obj);
+        // Converting the object is the fixed cost: only when an object-phase binding could
+        // select its kind.
+        let head = serde_json::json!({"apiVersion": obj.api_version, "kind": obj.kind});
+        if self.bindings.iter().any(|(p, b)| {
+            let policy = &self.vaps[*p];
+            !policy.needs_set(b) && policy.selects_kind(b, &head)
+        }) {
+            let json = obj.root.to_json();
+            let outcomes = self.evaluate_vaps(&json, None, |b| !self.vap_needs_set(b));
+            self.vap_results(outcomes, 0, obj, &mut out);
+        }
+        out
+    }
+
+    fn wants(&self, obj: &Object) -> bool {
+        self.wants_gatekeeper(obj) || self.wants_vap(obj)
+    }
+
+    fn check_set(&self, objects: &[Arc<Object>]) -> ExtraResult {
+        let mut out = self.check_set_gatekeeper(objects);
+        if !(0..self.bindings.len()).any(|b| self.vap_needs_set(b)) {
+            return out;
+        }
+        let jsons: Vec<Json> = objects.iter().map(|o| o.root.to_json()).collect();
+        let universe = Universe::from_objects(&jsons, &self.param_kinds());
+        for (i, (obj, json)) in objects.iter().zip(&jsons).enumerate() {
+            let outcomes = self.evaluate_vaps(json, Some(&universe), |b| self.vap_needs_set(b));
+            self.vap_results(outcomes, i, obj, &mut out);
+        }
+        out
+    }
+}
+
+impl PolicySet {
+    fn wants_vap(&self, obj: &Object) -> bool {
+        let set_bindings: Vec<usize> = (0..self.bindings.len())
+            .filter(|&b| self.vap_needs_set(b))
+            .collect();
+        if set_bindings.is_empty() {
+            return false;
+        }
+        if obj.kind == "Namespace" && obj.group().is_empty() {
+            return true;
+        }
+        if self.vaps.iter().any(|v| {
+            v.param_kind
+                .as_ref()
+                .is_some_and(|(av, k)| *av == obj.api_version && *k == obj.kind)
+        }) {
+            return true;
+        }
+        let json = serde_json::json!({"apiVersion": obj.api_version, "kind": obj.kind});
+        set_bindings.into_iter().any(|b| {
+            let (p, binding) = &self.bindings[b];
+            self.vaps[*p].selects_kind(binding, &json)
+        })
+    }
+
+    fn check_object_gatekeeper(&self, obj: &Object) -> ExtraResult {
         let mut out = ExtraResult::default();
         // Converting the object for Rego is the dominant fixed cost: skip it when no
         // object-phase constraint selects the object's kind.
@@ -315,7 +528,7 @@ impl ExtraChecks for PolicySet {
         out
     }
 
-    fn wants(&self, obj: &Object) -> bool {
+    fn wants_gatekeeper(&self, obj: &Object) -> bool {
         if !(0..self.constraints.len()).any(|c| self.needs_set(c)) {
             return false;
         }
@@ -327,7 +540,7 @@ impl ExtraChecks for PolicySet {
             || self.kind_matches_set_constraint(obj)
     }
 
-    fn check_set(&self, objects: &[Arc<Object>]) -> ExtraResult {
+    fn check_set_gatekeeper(&self, objects: &[Arc<Object>]) -> ExtraResult {
         let mut out = ExtraResult::default();
         if !(0..self.constraints.len()).any(|c| self.needs_set(c)) {
             return out;

@@ -240,11 +240,14 @@ fn truthy(v: Option<&Json>) -> bool {
 /// whose template or constraint fails to load fails each of its cases with the reason.
 pub fn run_suite(path: &Path) -> Result<Vec<CaseResult>, PolicyError> {
     let suite = one_object(path)?;
+    if suite.kind == "VAPSuite" {
+        return Ok(run_vap_suite(path, &suite));
+    }
     if suite.kind != "Suite" {
         return Err(PolicyError::Invalid {
             file: path.display().to_string(),
             line: suite.root.pos.line,
-            message: format!("expected kind Suite, found {}", suite.kind),
+            message: format!("expected kind Suite or VAPSuite, found {}", suite.kind),
         });
     }
     let doc = suite.root.to_json();
@@ -340,4 +343,155 @@ pub fn find_suites(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
         }
     }
     Ok(out)
+}
+
+/// Runs a `kind: VAPSuite` file (Stockade's format for ValidatingAdmissionPolicies, see
+/// docs/policy.md): `policies` (files or directories with the policies and bindings),
+/// `objects` (files whose objects join every case's input set: params, Namespaces), and
+/// `cases`, each with an `object` (a file holding one object, or the object inline),
+/// optional `objects` of its own, and the expectations `allowed` (no violation under a
+/// binding with the Deny action) and `messages` (every violation's message, in any order).
+fn run_vap_suite(path: &Path, suite: &Object) -> Vec<CaseResult> {
+    let doc = suite.root.to_json();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = doc
+        .pointer("/metadata/name")
+        .and_then(Json::as_str)
+        .unwrap_or("vap")
+        .to_string();
+    let paths = |v: Option<&Json>| -> Vec<PathBuf> {
+        v.and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .map(|p| dir.join(p))
+            .collect()
+    };
+    let policy_paths = paths(doc.get("policies"));
+    let loaded = (|| -> Result<(PolicySet, Vec<Json>), String> {
+        if policy_paths.is_empty() {
+            return Err("the suite lists no policies".into());
+        }
+        let (set, errors) = PolicySet::load(&policy_paths);
+        if let Some(e) = errors
+            .iter()
+            .find(|e| !matches!(e, PolicyError::Warning { .. }))
+        {
+            return Err(e.to_string());
+        }
+        if set.bindings().is_empty() {
+            return Err("the policies have no ValidatingAdmissionPolicyBinding".into());
+        }
+        let mut shared = Vec::new();
+        for p in paths(doc.get("objects")) {
+            let objs = read_objects(&p).map_err(|e| e.to_string())?;
+            shared.extend(objs.iter().map(|o| o.root.to_json()));
+        }
+        Ok((set, shared))
+    })();
+    let mut out = Vec::new();
+    for case in doc
+        .get("cases")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let case_name = case
+            .get("name")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let outcome = if truthy(case.get("skip")) {
+            Outcome::Skip
+        } else {
+            match &loaded {
+                Ok((set, shared)) => match run_vap_case(set, shared, dir, case) {
+                    Ok(()) => Outcome::Pass,
+                    Err(e) => Outcome::Fail(e),
+                },
+                Err(e) => Outcome::Fail(e.clone()),
+            }
+        };
+        out.push(CaseResult {
+            suite: path.to_path_buf(),
+            test: name.clone(),
+            case: case_name,
+            outcome,
+        });
+    }
+    out
+}
+
+fn run_vap_case(set: &PolicySet, shared: &[Json], dir: &Path, case: &Json) -> Result<(), String> {
+    let object = match case.get("object") {
+        Some(Json::String(p)) => one_object(&dir.join(p))
+            .map_err(|e| e.to_string())?
+            .root
+            .to_json(),
+        Some(o @ Json::Object(_)) => o.clone(),
+        _ => return Err("case has no object (a file name or the object inline)".into()),
+    };
+    let mut set_objects: Vec<Json> = shared.to_vec();
+    for p in case
+        .get("objects")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let p = p
+            .as_str()
+            .ok_or_else(|| format!("objects must be file names, not {p}"))?;
+        let objs = read_objects(&dir.join(p)).map_err(|e| e.to_string())?;
+        set_objects.extend(objs.iter().map(|o| o.root.to_json()));
+    }
+    set_objects.push(object.clone());
+    let kinds: Vec<(String, String)> = set
+        .vaps()
+        .iter()
+        .filter_map(|v| v.param_kind.clone())
+        .collect();
+    let universe = crate::vap::Universe::from_objects(&set_objects, &kinds);
+    let outcomes = set.evaluate_vaps(&object, Some(&universe), |_| true);
+    let mut denied = false;
+    let mut messages = Vec::new();
+    for (b, o) in &outcomes {
+        let binding = &set.bindings()[*b].1;
+        for v in &o.violations {
+            denied |= binding
+                .actions
+                .contains(&crate::vap::ValidationAction::Deny);
+            messages.push(v.message.clone());
+        }
+    }
+    if let Some(want) = case.get("allowed") {
+        let want = want
+            .as_bool()
+            .ok_or_else(|| format!("allowed must be true or false, not {want}"))?;
+        if want == denied {
+            return Err(format!(
+                "expected {}, got {} (messages: {messages:?})",
+                if want { "allowed" } else { "denied" },
+                if denied { "denied" } else { "allowed" }
+            ));
+        }
+    }
+    if let Some(want) = case.get("messages") {
+        let mut want: Vec<String> = want
+            .as_array()
+            .ok_or("messages must be a list")?
+            .iter()
+            .map(|m| {
+                m.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| m.to_string())
+            })
+            .collect();
+        let mut got = messages.clone();
+        want.sort();
+        got.sort();
+        if want != got {
+            return Err(format!("expected messages {want:?}, got {got:?}"));
+        }
+    }
+    Ok(())
 }

@@ -54,7 +54,7 @@ pub enum Command {
     /// Lint Dockerfiles and Containerfiles with the Dockerfile checks (see docs/dockerfile.md).
     #[command(subcommand)]
     Dockerfile(crate::dockerfile::DockerfileCommand),
-    /// Custom policies: run Gatekeeper test suites (see docs/policy.md).
+    /// Custom policies: run Gatekeeper and ValidatingAdmissionPolicy test suites (see docs/policy.md).
     #[command(subcommand)]
     Policy(crate::policy::PolicyCommand),
     /// The vulnerability database: import advisories, update from OSV, show its age

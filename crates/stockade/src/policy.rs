@@ -1,4 +1,5 @@
-//! `stockade policy`: custom policies (Gatekeeper ConstraintTemplates) outside a scan.
+//! `stockade policy`: custom policies (Gatekeeper ConstraintTemplates,
+//! ValidatingAdmissionPolicies) outside a scan.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,7 +11,9 @@ use stockade_policy::suite::{Outcome, find_suites, run_suite};
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Run gator verify test suites (`kind: Suite`): each case's object against its template
-    /// and constraint, with the expected violations.
+    /// and constraint, with the expected violations; and ValidatingAdmissionPolicy suites
+    /// (`kind: VAPSuite`, see docs/policy.md): each case's object against the policies and
+    /// bindings, with the expected verdict and messages.
     ///
     /// Exit codes: 0 every case passed, 1 any case failed, 2 a suite could not be read.
     Test(TestArgs),

@@ -38,7 +38,7 @@ fn policy_test_reports_each_case_and_exits_by_outcome() {
     let (code, _, err) = run(&["policy", "test", "template.yaml"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("template.yaml:1: expected kind Suite, found ConstraintTemplate"),
+        err.contains("template.yaml:1: expected kind Suite or VAPSuite, found ConstraintTemplate"),
         "{err}"
     );
 }
@@ -85,4 +85,44 @@ fn scan_runs_policies_from_the_command_line_and_the_configuration() {
     assert_eq!(code, 2);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["errors"][0]["file"], "missing");
+}
+
+#[test]
+fn scan_and_test_run_validating_admission_policies() {
+    let (code, out, err) = run(&[
+        "scan",
+        "--no-config",
+        "--select",
+        "STK001",
+        "--policy",
+        "vap/policy.yaml",
+        "-f",
+        "json",
+        "vap/manifests",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{out}");
+    assert_eq!(f[0]["check"], "max-replicas");
+    assert_eq!(f[0]["severity"], "high");
+    assert_eq!(f[0]["message"], "replicas must be at most 3");
+    assert_eq!(f[0]["file"], "vap/manifests/app.yaml");
+    assert_eq!(f[0]["line"], 9);
+    // The policy without binding is a warning, not an error (exit code 1, not 2).
+    let e = v["errors"].as_array().unwrap();
+    assert_eq!(e.len(), 1, "{out}");
+    assert_eq!(e[0]["file"], "vap/policy.yaml");
+    assert_eq!(e[0]["line"], 30);
+    assert_eq!(e[0]["level"], "warning");
+
+    let (code, out, _) = run(&["policy", "test", "vap/suite.yaml"]);
+    assert_eq!(
+        out,
+        "PASS vap/suite.yaml max-replicas/two-allowed\n\
+         PASS vap/suite.yaml max-replicas/four-denied\n\
+         FAIL vap/suite.yaml max-replicas/wrong-expectation: expected allowed, got denied (messages: [\"replicas must be at most 3\"])\n\
+         1 suites: 2 passed, 1 failed, 0 skipped\n"
+    );
+    assert_eq!(code, 1);
 }

@@ -1,0 +1,259 @@
+//! ValidatingAdmissionPolicies: the Kubernetes documentation's examples and the param,
+//! matchConditions, variables, messageExpression and cost cases, as VAPSuite files under
+//! tests/fixtures/vap (each case states allowed/denied and the exact messages); and the
+//! policies inside the scan engine.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use stockade_engine::{Config, Engine, Input};
+use stockade_model::{Level, Severity};
+use stockade_policy::PolicySet;
+use stockade_policy::suite::{Outcome, run_suite};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vap")
+}
+
+fn outcomes(suite: &Path) -> Vec<(String, Outcome)> {
+    run_suite(suite)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.case, c.outcome))
+        .collect()
+}
+
+fn all_pass(dir: &str, file: &str, cases: usize) {
+    let got = outcomes(&fixtures().join(dir).join(file));
+    let failed: Vec<_> = got.iter().filter(|(_, o)| *o != Outcome::Pass).collect();
+    assert!(failed.is_empty(), "{dir}/{file}: {failed:#?}");
+    assert_eq!(got.len(), cases, "{dir}/{file}");
+}
+
+#[test]
+fn docs_replicas_limit_with_namespace_selector() {
+    all_pass("replicas", "suite.yaml", 5);
+}
+
+#[test]
+fn docs_params_with_message_expression() {
+    all_pass("params", "suite.yaml", 5);
+    all_pass("params", "missing-suite.yaml", 1);
+}
+
+#[test]
+fn docs_match_conditions() {
+    all_pass("match-conditions", "suite.yaml", 7);
+}
+
+#[test]
+fn docs_variables_and_namespace_object() {
+    all_pass("variables", "suite.yaml", 5);
+}
+
+#[test]
+fn labels_registry_and_audit() {
+    all_pass("labels", "suite.yaml", 6);
+}
+
+#[test]
+fn runaway_expression_stops_at_the_cost_limit() {
+    all_pass("cost", "suite.yaml", 1);
+}
+
+#[test]
+fn a_wrong_expectation_fails_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("replicas/policy.yaml"),
+        dir.path().join("policy.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("replicas/namespaces.yaml"),
+        dir.path().join("namespaces.yaml"),
+    )
+    .unwrap();
+    let suite = dir.path().join("suite.yaml");
+    std::fs::write(
+        &suite,
+        "apiVersion: stockade.dev/v1alpha1\nkind: VAPSuite\npolicies: [policy.yaml]\nobjects: [namespaces.yaml]\ncases:\n\
+         - name: wrong-verdict\n  allowed: true\n  object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: w, namespace: test}, spec: {replicas: 9}}\n\
+         - name: wrong-message\n  messages: [nope]\n  object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: w, namespace: test}, spec: {replicas: 9}}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        outcomes(&suite),
+        vec![
+            (
+                "wrong-verdict".to_string(),
+                Outcome::Fail(
+                    "expected allowed, got denied (messages: [\"failed expression: object.spec.replicas <= 5\"])"
+                        .into()
+                )
+            ),
+            (
+                "wrong-message".to_string(),
+                Outcome::Fail(
+                    "expected messages [\"nope\"], got [\"failed expression: object.spec.replicas <= 5\"]"
+                        .into()
+                )
+            ),
+        ]
+    );
+}
+
+fn engine(set: PolicySet) -> Engine {
+    let config = Config {
+        select: Some(Vec::new()),
+        ..Config::default()
+    };
+    Engine::new(&config, false)
+        .unwrap()
+        .with_extra(Arc::new(set))
+}
+
+#[test]
+fn policies_become_findings_in_a_scan() {
+    let dir = fixtures();
+    let (set, errors) = PolicySet::load(&[
+        dir.join("params/policy.yaml"),
+        dir.join("labels/policy.yaml"),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(set.vaps().len(), 3);
+    assert_eq!(set.bindings().len(), 4);
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("params/objects.yaml"), tmp.path().join("a.yaml")).unwrap();
+    std::fs::write(
+        tmp.path().join("b.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: test\n  labels:\n    cost-center: \"1\"\nspec:\n  replicas: 4\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: test\nspec:\n  replicas: 1\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        dir.join("labels/pod-foreign.yaml"),
+        tmp.path().join("c.yaml"),
+    )
+    .unwrap();
+    let inputs: Vec<Input> = ["a.yaml", "b.yaml", "c.yaml"]
+        .iter()
+        .map(|f| Input::File(tmp.path().join(f)))
+        .collect();
+    let result = engine(set).scan(&inputs);
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let got: Vec<(String, Severity, String, u32, String)> = result
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.check.to_string(),
+                f.severity,
+                format!(
+                    "{}:{}",
+                    Path::new(&*f.file).file_name().unwrap().to_string_lossy(),
+                    f.object.name
+                ),
+                f.line,
+                f.message.clone(),
+            )
+        })
+        .collect();
+    let want = vec![
+        (
+            "replicalimit-policy.example.com".to_string(),
+            Severity::High,
+            "b.yaml:web".to_string(),
+            1,
+            "object.spec.replicas must be no greater than 3".to_string(),
+        ),
+        (
+            "require-cost-center".to_string(),
+            Severity::Medium,
+            "b.yaml:api".to_string(),
+            11,
+            "Deployment api has no cost-center label".to_string(),
+        ),
+        (
+            "images-from-our-registry".to_string(),
+            Severity::High,
+            "c.yaml:web".to_string(),
+            1,
+            "images must come from registry.example.com: nginx:1, docker.io/redis".to_string(),
+        ),
+    ];
+    assert_eq!(got, want);
+}
+
+#[test]
+fn load_problems_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.yaml");
+    std::fs::write(
+        &p,
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: lonely\nspec:\n  validations:\n  - expression: \"true\"\n\
+---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: asks\nspec:\n  validations:\n  - expression: \"authorizer.group('').resource('pods').check('get').allowed()\"\n\
+---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: broken\nspec:\n  validations:\n  - expression: \"object.(\"\n\
+---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: orphan\nspec:\n  policyName: nowhere\n  validationActions: [Deny]\n",
+    )
+    .unwrap();
+    let (set, errors) = PolicySet::load(std::slice::from_ref(&p));
+    assert!(set.is_empty());
+    let f = p.display().to_string();
+    let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(msgs.len(), 4, "{msgs:#?}");
+    assert_eq!(
+        msgs[0],
+        format!(
+            "{f}:9: ValidatingAdmissionPolicy asks: expression `authorizer.group('').resource('pods').check('get').allowed()` uses `authorizer`, which is not supported offline (no API server to ask)"
+        )
+    );
+    assert!(
+        msgs[1].starts_with(&format!(
+            "{f}:17: ValidatingAdmissionPolicy broken: expression `object.(` does not compile:"
+        )),
+        "{}",
+        msgs[1]
+    );
+    assert_eq!(
+        msgs[2],
+        format!(
+            "{f}:25: ValidatingAdmissionPolicyBinding orphan refers to policy nowhere, which is not loaded"
+        )
+    );
+    assert_eq!(
+        msgs[3],
+        format!(
+            "{f}:1: warning: ValidatingAdmissionPolicy lonely has no ValidatingAdmissionPolicyBinding, so it checks nothing (as in the API server)"
+        )
+    );
+    assert_eq!(errors[3].to_load_error().level, Level::Warning);
+    assert_eq!(errors[0].to_load_error().level, Level::Error);
+}
+
+#[test]
+fn audit_annotations_and_actions_are_returned() {
+    let (set, errors) = PolicySet::load(&[fixtures().join("labels/policy.yaml")]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let object = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web"}, "spec": {"replicas": 3}});
+    let outcomes = set.evaluate_vaps(&object, None, |_| true);
+    assert_eq!(outcomes.len(), 1);
+    let (b, o) = &outcomes[0];
+    let binding = &set.bindings()[*b].1;
+    assert_eq!(binding.name, "require-cost-center");
+    assert_eq!(
+        binding.actions,
+        [stockade_policy::vap::ValidationAction::Warn]
+    );
+    assert_eq!(
+        o.audit_annotations,
+        [(
+            "require-cost-center/replicas".to_string(),
+            "replicas: 3".to_string()
+        )]
+    );
+    assert_eq!(o.violations.len(), 1);
+    assert_eq!(o.violations[0].reason, "Forbidden");
+    // No comprehension runs: nothing is charged.
+    assert_eq!(o.cost, 0);
+}
