@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cosign;
 pub mod keys;
 pub mod manifest;
+pub mod policy;
 pub mod reference;
 pub mod registry;
 
@@ -39,6 +40,9 @@ pub enum Error {
     /// A docker config.json or pull Secret that cannot be used.
     #[error("{path}: {reason}")]
     Credentials { path: String, reason: String },
+    /// An image policy that cannot be used.
+    #[error("{path}: {reason}")]
+    Policy { path: String, reason: String },
     /// The registry could not be reached (connection, TLS, timeout).
     #[error("{url}: {reason}")]
     Transport { url: String, reason: String },

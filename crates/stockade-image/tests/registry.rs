@@ -665,3 +665,82 @@ fn basic_auth_from_a_docker_config() {
     assert!(v.verified, "{}", v.message);
     assert_eq!(v.digest, digest);
 }
+
+#[test]
+fn image_policy_verifies_caches_and_applies_the_failure_mode() {
+    use stockade_image::policy::{Decision, ImagePolicy};
+    let reg = Registry::start();
+    let c = client(&reg);
+    let signed = reference(&reg, "prod/app:v1");
+    let digest = push_image(&c, &signed, "policy signed", "amd64");
+    let later = reference(&reg, "prod/later:v1");
+    push_image(&c, &later, "policy later", "amd64");
+    let (key, public) = keypair();
+    cosign::sign(&c, &signed, &key, None).unwrap();
+    cosign::sign(&c, &later, &key, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("team.pub"), public.to_pem()).unwrap();
+    let (_, stranger) = keypair();
+    std::fs::write(dir.path().join("stranger.pub"), stranger.to_pem()).unwrap();
+    let yaml = |on_error: &str| {
+        format!(
+            "check: ignored\nimages:\n  on-error: {on_error}\n  default: deny\n  cache-ttl: 1h\n  cache-size: 2\n  timeout: 2s\n  rules:\n    - image: \"{h}/prod/**\"\n      keys: [team.pub]\n    - image: \"{h}/other/**\"\n      keys: [stranger.pub]\n      message: other must be signed by the stranger\n",
+            h = reg.host
+        )
+    };
+    let cfg = || ClientConfig {
+        insecure: vec![reg.host.clone()],
+        ..ClientConfig::default()
+    };
+    let deny = ImagePolicy::from_yaml_section(&yaml("deny"), "p.yaml", dir.path(), cfg()).unwrap();
+    let allow =
+        ImagePolicy::from_yaml_section(&yaml("allow"), "p.yaml", dir.path(), cfg()).unwrap();
+    let image = signed.to_string();
+    assert!(deny.needs_registry(&image));
+    match deny.evaluate(&image) {
+        Decision::Allow { digest: d, .. } => assert_eq!(d, Some(digest.clone())),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(deny.registry_calls(), 1);
+    assert!(deny.evaluate(&image).allowed());
+    assert_eq!(
+        deny.registry_calls(),
+        1,
+        "the second verdict comes from the cache"
+    );
+
+    let other = reference(&reg, "other/app:v1");
+    push_image(&c, &other, "other", "amd64");
+    cosign::sign(&c, &other, &key, None).unwrap();
+    match deny.evaluate(&other.to_string()) {
+        Decision::Deny { reason } => assert!(
+            reason.starts_with("other must be signed by the stranger: 1 signature(s) found, none verifies with stranger.pub"),
+            "{reason}"
+        ),
+        d => panic!("{d:?}"),
+    }
+    assert_eq!(deny.cached(), 2);
+    // Images no rule names are denied by `default: deny` without a registry call.
+    let calls = deny.registry_calls();
+    assert!(!deny.evaluate("docker.io/library/nginx:1").allowed());
+    assert_eq!(deny.registry_calls(), calls);
+
+    // Registry down: cached verdicts still hold; new images follow on-error.
+    assert!(allow.evaluate(&image).allowed());
+    drop(reg);
+    assert!(deny.evaluate(&image).allowed());
+    match deny.evaluate(&later.to_string()) {
+        Decision::Deny { reason } => assert!(
+            reason.starts_with(&format!("cannot verify {later}: ")),
+            "{reason}"
+        ),
+        d => panic!("{d:?}"),
+    }
+    match allow.evaluate(&later.to_string()) {
+        Decision::Warn { warning } => assert!(
+            warning.starts_with("admitted without verification: "),
+            "{warning}"
+        ),
+        d => panic!("{d:?}"),
+    }
+}

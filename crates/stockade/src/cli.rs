@@ -57,6 +57,10 @@ pub enum Command {
     /// Custom policies: run Gatekeeper test suites (see docs/policy.md).
     #[command(subcommand)]
     Policy(crate::policy::PolicyCommand),
+    /// Container images: sign and verify cosign signatures, resolve tags (see
+    /// docs/image-signing.md).
+    #[command(subcommand)]
+    Image(crate::image::ImageCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

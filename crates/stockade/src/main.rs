@@ -3,6 +3,7 @@
 mod audit;
 mod cli;
 mod dockerfile;
+mod image;
 mod netpol;
 mod policy;
 mod pss;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Dockerfile(cmd) => dockerfile::run(cmd),
         Command::Policy(cmd) => policy::run(cmd),
+        Command::Image(cmd) => image::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
