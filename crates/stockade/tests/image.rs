@@ -81,7 +81,8 @@ fn generate_sign_verify_resolve_with_exit_codes() {
     let digest = push_image(&client, &Reference::parse(&image).unwrap(), "cli");
     let unsigned = format!("{}/cli/unsigned:v1", reg.host);
     push_image(&client, &Reference::parse(&unsigned).unwrap(), "unsigned");
-    let insecure = ["--insecure-registry", reg.host.as_str()];
+    let host = reg.host.clone();
+    let insecure = ["--insecure-registry", host.as_str()];
 
     let (code, out, _) = run(d, &["image", "generate-key-pair"], Some("pw"));
     assert_eq!(code, 0);
