@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use stockade_image::cosign::{self, Require};
-use stockade_image::manifest::{Descriptor, ImageManifest, OCI_CONFIG, OCI_LAYER_TAR, OCI_MANIFEST};
+use stockade_image::manifest::{
+    Descriptor, ImageManifest, OCI_CONFIG, OCI_LAYER_TAR, OCI_MANIFEST,
+};
 use stockade_image::policy::ImagePolicy;
 use stockade_image::{Client, ClientConfig, PrivateKey, Reference, sha256_digest};
 
@@ -81,13 +83,21 @@ fn main() {
     for _ in 0..rounds {
         let t = Instant::now();
         let c = Client::new(cfg.clone()).unwrap();
-        assert!(cosign::verify(&c, &r, &keys, Require::Any).unwrap().verified);
+        assert!(
+            cosign::verify(&c, &r, &keys, Require::Any)
+                .unwrap()
+                .verified
+        );
         cold.push(t.elapsed());
     }
     let mut warm = Vec::new();
     for _ in 0..rounds {
         let t = Instant::now();
-        assert!(cosign::verify(&c, &r, &keys, Require::Any).unwrap().verified);
+        assert!(
+            cosign::verify(&c, &r, &keys, Require::Any)
+                .unwrap()
+                .verified
+        );
         warm.push(t.elapsed());
     }
     let dir = tempfile::tempdir().unwrap();
@@ -108,9 +118,14 @@ fn main() {
         cached.push(t.elapsed());
     }
     assert_eq!(policy.registry_calls(), 1);
-    println!("registry calls per verification: HEAD tag, GET .sig manifest, GET payload blob, GET referrers (404), GET sha256-<hex> tag (404)");
+    println!(
+        "registry calls per verification: HEAD tag, GET .sig manifest, GET payload blob, GET referrers (404), GET sha256-<hex> tag (404)"
+    );
     stats("cold", cold);
     stats("warm", warm);
-    println!("policy   first evaluation {:.1} µs", first.as_secs_f64() * 1e6);
+    println!(
+        "policy   first evaluation {:.1} µs",
+        first.as_secs_f64() * 1e6
+    );
     stats("cached", cached);
 }
