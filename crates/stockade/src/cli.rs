@@ -67,6 +67,10 @@ pub enum Command {
     /// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 input or
     /// usage errors.
     Vuln(crate::vuln::VulnArgs),
+    /// Container images: sign and verify cosign signatures, resolve tags (see
+    /// docs/image-signing.md).
+    #[command(subcommand)]
+    Image(crate::image::ImageCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

@@ -3,6 +3,7 @@
 mod audit;
 mod cli;
 mod dockerfile;
+mod image;
 mod netpol;
 mod policy;
 mod pss;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => policy::run(cmd),
         Command::Db(cmd) => vuln::run_db(cmd),
         Command::Vuln(args) => vuln::run_vuln(args),
+        Command::Image(cmd) => image::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
