@@ -147,15 +147,15 @@ pub(crate) fn classify(path: &str, executable: bool, size: u64) -> Option<Want> 
         | "lib/apk/db/installed"
         | "etc/os-release"
         | "usr/lib/os-release" => true,
-        "var/lib/rpm/rpmdb.sqlite" | "usr/lib/sysimage/rpm/rpmdb.sqlite" => true,
+        "var/lib/rpm/rpmdb.sqlite"
+        | "usr/lib/sysimage/rpm/rpmdb.sqlite"
+        | "var/lib/rpm/Packages.db"
+        | "usr/lib/sysimage/rpm/Packages.db" => {
+            return (size <= MAX_BINARY).then_some(Want::Text);
+        }
         "var/lib/rpm/Packages" | "usr/lib/sysimage/rpm/Packages" => {
             return Some(Want::Unsupported(
                 "Berkeley DB rpm database: not supported yet, its rpm packages are not listed",
-            ));
-        }
-        "var/lib/rpm/Packages.db" | "usr/lib/sysimage/rpm/Packages.db" => {
-            return Some(Want::Unsupported(
-                "ndb rpm database: not supported yet, its rpm packages are not listed",
             ));
         }
         _ => {

@@ -57,6 +57,8 @@ fn catalogue(path: &str, data: &[u8]) -> Yield {
         apk::parse(path, data, &mut problems)
     } else if path.ends_with("rpmdb.sqlite") {
         rpm::parse_sqlite(path, data, &mut problems)
+    } else if path.ends_with("rpm/Packages.db") {
+        rpm::parse_ndb(path, data, &mut problems)
     } else if base == "METADATA" || base == "PKG-INFO" || base.ends_with(".egg-info") {
         python::parse(path, data, &mut problems)
     } else if base == "package.json" {

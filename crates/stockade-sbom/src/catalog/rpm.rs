@@ -148,6 +148,63 @@ pub(crate) fn parse_sqlite(path: &str, data: &[u8], problems: &mut Vec<Problem>)
     out
 }
 
+/// The ndb rpm database (`Packages.db`, SUSE): a 32-byte header (`RpmP`, version 0,
+/// generation, slot page count), slot pages of 16-byte slots (`Slot`, package index, block
+/// offset, block count), and blobs at 16-byte blocks (`BlbS`, package index, checksum, length,
+/// then the header blob). All little endian.
+pub(crate) fn parse_ndb(path: &str, data: &[u8], problems: &mut Vec<Problem>) -> Vec<Package> {
+    let le = |at: usize| -> Option<u32> {
+        data.get(at..at + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap_or_default()))
+    };
+    if le(0) != Some(u32::from_le_bytes(*b"RpmP")) || le(4) != Some(0) {
+        problems.push(problem(
+            path,
+            "not an ndb rpm database (no RpmP header, version 0)",
+        ));
+        return Vec::new();
+    }
+    let pages = le(12).unwrap_or(0) as usize;
+    let slots = (pages * 4096 / 16).saturating_sub(2);
+    let mut out = Vec::new();
+    for i in 0..slots {
+        let at = 32 + i * 16;
+        let (Some(magic), Some(idx), Some(blkoff)) = (le(at), le(at + 4), le(at + 8)) else {
+            problems.push(problem(
+                path,
+                format!("slot {i} is past the end of the file"),
+            ));
+            break;
+        };
+        if magic != u32::from_le_bytes(*b"Slot") || idx == 0 {
+            continue;
+        }
+        let blob_at = blkoff as usize * 16;
+        let header = (le(blob_at), le(blob_at + 4), le(blob_at + 12));
+        let (Some(bmagic), Some(bidx), Some(len)) = header else {
+            problems.push(problem(
+                path,
+                format!("package {idx}: blob past the end of the file"),
+            ));
+            continue;
+        };
+        if bmagic != u32::from_le_bytes(*b"BlbS") || bidx != idx {
+            problems.push(problem(
+                path,
+                format!("package {idx}: bad blob header at byte {blob_at}"),
+            ));
+            continue;
+        }
+        let blob = data.get(blob_at + 16..blob_at + 16 + len as usize);
+        match blob.map(parse_header) {
+            Some(Ok(h)) => out.extend(from_header(path, h)),
+            Some(Err(e)) => problems.push(problem(format!("{path}: package {idx}"), e)),
+            None => problems.push(problem(path, format!("package {idx}: blob truncated"))),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -206,6 +263,67 @@ pub(crate) mod tests {
             parse_header(&blob[..blob.len() - 3])
                 .unwrap_err()
                 .contains("blob has")
+        );
+    }
+
+    /// Builds an ndb database: one slot page, blobs from block 256 (byte 4096) on.
+    pub(crate) fn ndb(blobs: &[Vec<u8>]) -> Vec<u8> {
+        let mut db = Vec::new();
+        for v in [u32::from_le_bytes(*b"RpmP"), 0, 1, 1, 0, 0, 0, 0] {
+            db.extend_from_slice(&v.to_le_bytes());
+        }
+        let mut area = Vec::new();
+        for (i, b) in blobs.iter().enumerate() {
+            let blk = (4096 + area.len()) / 16;
+            for v in [u32::from_le_bytes(*b"Slot"), i as u32 + 1, blk as u32, 0] {
+                db.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [
+                u32::from_le_bytes(*b"BlbS"),
+                i as u32 + 1,
+                0,
+                b.len() as u32,
+            ] {
+                area.extend_from_slice(&v.to_le_bytes());
+            }
+            area.extend_from_slice(b);
+            area.resize(area.len().div_ceil(16) * 16, 0);
+        }
+        db.resize(4096, 0);
+        db.extend_from_slice(&area);
+        db
+    }
+
+    #[test]
+    fn ndb_database() {
+        let tz = header_blob(
+            &[(NAME, "tzdata"), (VERSION, "2024a"), (RELEASE, "1.1")],
+            None,
+        );
+        let mut problems = Vec::new();
+        let pkgs = parse_ndb(
+            "usr/lib/sysimage/rpm/Packages.db",
+            &ndb(&[bash_blob(), tz]),
+            &mut problems,
+        );
+        let got: Vec<_> = pkgs
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(got, [("bash", "1:5.1.8-6.el9"), ("tzdata", "2024a-1.1")]);
+        assert!(problems.is_empty());
+        let mut broken = ndb(&[bash_blob()]);
+        broken.truncate(4096 + 20);
+        assert!(parse_ndb("Packages.db", &broken, &mut problems).is_empty());
+        assert_eq!(
+            problems[0].to_string(),
+            "Packages.db: package 1: blob truncated"
+        );
+        problems.clear();
+        parse_ndb("Packages.db", b"not a database", &mut problems);
+        assert_eq!(
+            problems[0].to_string(),
+            "Packages.db: not an ndb rpm database (no RpmP header, version 0)"
         );
     }
 
