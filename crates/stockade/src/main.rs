@@ -7,6 +7,7 @@ mod netpol;
 mod policy;
 mod pss;
 mod rbac;
+mod sbom;
 mod scan;
 mod serve;
 
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Dockerfile(cmd) => dockerfile::run(cmd),
         Command::Policy(cmd) => policy::run(cmd),
+        Command::Sbom(args) => sbom::run(args),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
