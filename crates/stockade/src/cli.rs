@@ -71,6 +71,11 @@ pub enum Command {
     /// docs/image-signing.md).
     #[command(subcommand)]
     Image(crate::image::ImageCommand),
+    /// List the packages of a container image or directory as an SBOM: CycloneDX 1.5, SPDX 2.3
+    /// or JSON (see docs/sbom.md).
+    ///
+    /// Exit codes: 0 complete, 2 input problems (the document is still written) or usage errors.
+    Sbom(crate::sbom::SbomArgs),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

@@ -8,6 +8,7 @@ mod netpol;
 mod policy;
 mod pss;
 mod rbac;
+mod sbom;
 mod scan;
 mod serve;
 mod vuln;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Db(cmd) => vuln::run_db(cmd),
         Command::Vuln(args) => vuln::run_vuln(args),
         Command::Image(cmd) => image::run(cmd),
+        Command::Sbom(args) => sbom::run(args),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
