@@ -41,6 +41,14 @@ pub enum ImageCommand {
         #[arg(long, default_value = "cosign")]
         output_key_prefix: PathBuf,
     },
+    /// Scan an image for known vulnerabilities: an OCI image layout directory, a `docker
+    /// save` archive or a root filesystem (the same as `stockade vuln TARGET`; see
+    /// docs/vulnerabilities.md). Registry references are not read yet: `docker save` or
+    /// `skopeo copy docker://IMAGE oci:DIR` first.
+    ///
+    /// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 input or
+    /// usage errors.
+    Scan(crate::vuln::VulnArgs),
 }
 
 /// How to reach registries: shared by every command that talks to one.
@@ -170,6 +178,7 @@ pub fn run(cmd: ImageCommand) -> anyhow::Result<ExitCode> {
         ImageCommand::Verify(args) => verify(args),
         ImageCommand::Resolve(args) => resolve(args),
         ImageCommand::GenerateKeyPair { output_key_prefix } => generate(&output_key_prefix),
+        ImageCommand::Scan(args) => crate::vuln::run_vuln(args),
     }
 }
 

@@ -69,7 +69,10 @@ pub enum DbCommand {
 
 #[derive(Debug, Args)]
 pub struct VulnArgs {
-    /// A CycloneDX JSON SBOM whose components carry purls (as written by Syft or Trivy).
+    /// A CycloneDX JSON SBOM whose components carry purls (as written by Syft or Trivy), or
+    /// anything `stockade sbom` reads: an OCI image layout directory, a `docker save`
+    /// archive, a root filesystem or a project directory with lockfiles.
+    #[arg(value_name = "TARGET")]
     pub sbom: PathBuf,
     /// Output format: text or json.
     #[arg(short, long, default_value = "text")]
@@ -227,7 +230,7 @@ pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
     let dir = args.location.dir();
     let db = Db::open(&dir)?;
     warn_if_stale(&db, args.max_db_age.into())?;
-    let read = sbom::read(&args.sbom)?;
+    let read = packages_of(&args.sbom)?;
     for e in &read.errors {
         eprintln!("stockade: error: {e}");
     }
@@ -257,6 +260,66 @@ pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
         filtered.kept.iter().any(|m| m.severity >= fail_on),
         !read.errors.is_empty(),
     ))
+}
+
+/// What `stockade vuln` matches: the packages of the target, and what could not be read.
+struct Packages {
+    packages: Vec<stockade_vuln::Package>,
+    errors: Vec<String>,
+}
+
+/// A JSON file is read as a CycloneDX SBOM; anything else is inventoried as `stockade sbom`
+/// does (image layout, `docker save` archive, root filesystem, project directory), each
+/// package keeping the source package name distro advisories use.
+fn packages_of(target: &std::path::Path) -> anyhow::Result<Packages> {
+    let looks_json = target.is_file() && {
+        use std::io::Read as _;
+        let mut head = [0u8; 512];
+        let n = std::fs::File::open(target)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        head[..n]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|&b| b == b'{')
+    };
+    if looks_json {
+        let read = sbom::read(target)?;
+        return Ok(Packages {
+            packages: read.packages,
+            errors: read.errors.iter().map(ToString::to_string).collect(),
+        });
+    }
+    let inv = stockade_sbom::inventory(target)
+        .with_context(|| format!("reading {}", target.display()))?;
+    let mut out = Packages {
+        packages: Vec::with_capacity(inv.packages.len()),
+        errors: inv.errors.iter().map(ToString::to_string).collect(),
+    };
+    let mut unsupported = std::collections::BTreeMap::<String, usize>::new();
+    for p in &inv.packages {
+        match stockade_vuln::Package::from_purl(&p.purl) {
+            Ok(mut v) => {
+                if p.source_name.is_some() {
+                    v.source_name.clone_from(&p.source_name);
+                }
+                if p.source_version.is_some() {
+                    v.source_version.clone_from(&p.source_version);
+                }
+                out.packages.push(v);
+            }
+            Err(_) => {
+                let kind = p.purl.split('/').next().unwrap_or("?").to_string();
+                *unsupported.entry(kind).or_default() += 1;
+            }
+        }
+    }
+    for (kind, n) in unsupported {
+        eprintln!(
+            "note: {n} package(s) of type {kind} have no advisory source and are not matched"
+        );
+    }
+    Ok(out)
 }
 
 fn built_secs(db: &Db) -> anyhow::Result<u64> {

@@ -160,3 +160,56 @@ fn vuln_without_a_database_says_how_to_get_one() {
     assert!(err.contains("no vulnerability database in"), "{err}");
     assert!(err.contains("run `stockade db update`"), "{err}");
 }
+
+#[test]
+fn image_scan_of_a_root_filesystem_matches_like_its_sbom() {
+    let dir = imported();
+    let env = [("STOCKADE_DB", dir.path())];
+    // What the SBOM route finds for libssl3 (Debian 12, source package openssl).
+    let (_, out, err) = run(&["vuln", "sbom.cdx.json", "--format", "json"], &env);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let ids_for = |doc: &serde_json::Value, prefix: &str| -> Vec<String> {
+        let mut ids: Vec<String> = doc["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["purl"].as_str().unwrap_or("").starts_with(prefix))
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let expected = ids_for(&doc, "pkg:deb/debian/libssl3@");
+    assert!(!expected.is_empty(), "{out}");
+
+    // The same package installed in a root filesystem, as dpkg records it.
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    std::fs::create_dir_all(root.path().join("var/lib/dpkg")).unwrap();
+    std::fs::write(
+        root.path().join("etc/os-release"),
+        "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join("var/lib/dpkg/status"),
+        "Package: libssl3\nStatus: install ok installed\nPriority: optional\nSection: libs\nArchitecture: amd64\nMulti-Arch: same\nSource: openssl\nVersion: 3.0.11-1~deb12u1\nDescription: Secure Sockets Layer toolkit - shared libraries\n",
+    )
+    .unwrap();
+    let target = root.path().to_str().unwrap();
+    for cmd in [&["image", "scan"][..], &["vuln"][..]] {
+        let mut args = cmd.to_vec();
+        args.extend([target, "--format", "json"]);
+        let (code, out, err) = run(&args, &env);
+        assert!(code == 0 || code == 1, "{code}: {err}");
+        let doc: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        assert_eq!(doc["packages"], 1, "{out}");
+        assert_eq!(
+            ids_for(&doc, "pkg:deb/debian/libssl3@"),
+            expected,
+            "{args:?}"
+        );
+    }
+}
