@@ -2,8 +2,10 @@
 //! Flags Prometheus Operator ServiceMonitors (`monitoring.coreos.com`) whose `spec.selector`
 //! matches the labels of no Service of the input in the namespaces it looks at: its own
 //! namespace, the `namespaceSelector.matchNames` list, or any namespace with
-//! `namespaceSelector.any: true`. Empty selectors are not flagged, nor is anything when the
-//! input holds no Service.
+//! `namespaceSelector.any: true`. Empty selectors are not flagged, nor are monitors that
+//! look only at namespaces where the input holds no Service (the control plane's Services,
+//! or another repository's). Off by default: monitors of the control plane (kubelet,
+//! CoreDNS, the API server) select Services that the cluster creates, not the manifests.
 //!
 //! ## Why it matters
 //! A ServiceMonitor that selects no Service produces no scrape target, and Prometheus says
@@ -78,7 +80,7 @@ pub static CHECK: Check = Check {
     name: "service-monitor-selects-no-service",
     category: Category::Correctness,
     severity: Severity::Medium,
-    default_on: true,
+    default_on: false,
     summary: "ServiceMonitor selector matches no Service in the input",
     remediation: "Make `spec.selector` match the `metadata.labels` of the Service that exposes the metrics port, and `namespaceSelector` its namespace.",
     references: &[],
@@ -135,9 +137,15 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 ns.is_none() || names.iter().any(|n| Some(*n) == ns)
             }
         };
-        let found = services.iter().any(|svc| {
-            in_scope(svc) && labels::selector_selects(selector, svc.metadata().get("labels"))
-        });
+        let scoped: Vec<&&Object> = services.iter().filter(|svc| in_scope(svc)).collect();
+        // No Service of the input where the monitor looks: those Services are deployed from
+        // elsewhere (the control plane's, another repository's), so nothing can be said.
+        if scoped.is_empty() {
+            continue;
+        }
+        let found = scoped
+            .iter()
+            .any(|svc| labels::selector_selects(selector, svc.metadata().get("labels")));
         if !found {
             let scope = if any {
                 "any namespace".to_string()
