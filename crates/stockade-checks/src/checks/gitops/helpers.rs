@@ -79,39 +79,6 @@ pub fn argo_sources(obj: &Object) -> Vec<(&Node, String)> {
         .unwrap_or_default()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{commit_sha, exact_version, version_range};
-
-    #[test]
-    fn versions() {
-        for r in [
-            "*",
-            "",
-            "1.x",
-            "1.2.X",
-            "^1.2.0",
-            "~1.2",
-            ">=1.0.0 <2.0.0",
-            "1.0 || 2.0",
-            "1 - 2",
-        ] {
-            assert!(version_range(r), "{r}");
-        }
-        for e in ["1.2.3", "v1.2.3", "1.4.0-rc.1", "0.1"] {
-            assert!(!version_range(e), "{e}");
-            assert!(exact_version(e), "{e}");
-        }
-        for b in ["main", "HEAD", "release-1.2", "v1", "1.x"] {
-            assert!(!exact_version(b), "{b}");
-        }
-        assert!(commit_sha("3f2a9c1"));
-        assert!(commit_sha("3f2a9c1d0e4b5a6978c1d2e3f4a5b6c7d8e9f0a1"));
-        assert!(!commit_sha("main"));
-        assert!(!commit_sha("abc"));
-    }
-}
-
 /// True for an Argo Workflows object that holds templates: Workflow, WorkflowTemplate,
 /// ClusterWorkflowTemplate, CronWorkflow.
 pub fn is_argo_workflow(obj: &Object) -> bool {
@@ -156,4 +123,37 @@ pub fn workflow_templates(obj: &Object) -> Vec<(&Node, String)> {
 /// True for an Argo Rollout.
 pub fn is_argo_rollout(obj: &Object) -> bool {
     obj.group() == "argoproj.io" && obj.kind == "Rollout"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{commit_sha, exact_version, version_range};
+
+    #[test]
+    fn versions() {
+        for r in [
+            "*",
+            "",
+            "1.x",
+            "1.2.X",
+            "^1.2.0",
+            "~1.2",
+            ">=1.0.0 <2.0.0",
+            "1.0 || 2.0",
+            "1 - 2",
+        ] {
+            assert!(version_range(r), "{r}");
+        }
+        for e in ["1.2.3", "v1.2.3", "1.4.0-rc.1", "0.1"] {
+            assert!(!version_range(e), "{e}");
+            assert!(exact_version(e), "{e}");
+        }
+        for b in ["main", "HEAD", "release-1.2", "v1", "1.x"] {
+            assert!(!exact_version(b), "{b}");
+        }
+        assert!(commit_sha("3f2a9c1"));
+        assert!(commit_sha("3f2a9c1d0e4b5a6978c1d2e3f4a5b6c7d8e9f0a1"));
+        assert!(!commit_sha("main"));
+        assert!(!commit_sha("abc"));
+    }
 }

@@ -62,7 +62,8 @@ pub static CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Emit) {
     let o = ctx.object;
-    if !is_argo_rollout(o) && !(o.kind == "Deployment" && o.group() == "apps") {
+    let deployment = o.kind == "Deployment" && o.group() == "apps";
+    if !(is_argo_rollout(o) || deployment) {
         return;
     }
     let Some(node) = o.root.at(&["spec", "revisionHistoryLimit"]) else {

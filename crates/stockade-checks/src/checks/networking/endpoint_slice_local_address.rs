@@ -86,15 +86,16 @@ fn run(ctx: &Context, out: &mut Emit) {
                 }
             }
         }
-    } else if o.kind == "Endpoints" && o.group().is_empty() {
-        if let Some(subsets) = o.root.get("subsets") {
-            for (i, s) in subsets.items().iter().enumerate() {
-                for key in ["addresses", "notReadyAddresses"] {
-                    if let Some(addrs) = s.get(key) {
-                        for (j, a) in addrs.items().iter().enumerate() {
-                            if let Some(ip) = a.get("ip") {
-                                found.push((ip, format!("subsets[{i}].{key}[{j}].ip")));
-                            }
+    } else if o.kind == "Endpoints"
+        && o.group().is_empty()
+        && let Some(subsets) = o.root.get("subsets")
+    {
+        for (i, s) in subsets.items().iter().enumerate() {
+            for key in ["addresses", "notReadyAddresses"] {
+                if let Some(addrs) = s.get(key) {
+                    for (j, a) in addrs.items().iter().enumerate() {
+                        if let Some(ip) = a.get("ip") {
+                            found.push((ip, format!("subsets[{i}].{key}[{j}].ip")));
                         }
                     }
                 }
