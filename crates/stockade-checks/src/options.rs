@@ -30,6 +30,9 @@ pub struct Options {
     /// data, for `exposed-path-to-data-store`; a workload matching any of them is a data
     /// store. Empty (the default) turns that check off.
     pub data_store: Vec<String>,
+    /// PriorityClass names pods may use, for `priority-class-not-allowed`; empty (the
+    /// default) turns that check off.
+    pub allowed_priority_classes: Vec<String>,
 }
 
 /// An option with a value that is well-formed YAML but not a valid setting.

@@ -79,6 +79,52 @@ pub fn argo_sources(obj: &Object) -> Vec<(&Node, String)> {
         .unwrap_or_default()
 }
 
+/// True for an Argo Workflows object that holds templates: Workflow, WorkflowTemplate,
+/// ClusterWorkflowTemplate, CronWorkflow.
+pub fn is_argo_workflow(obj: &Object) -> bool {
+    obj.group() == "argoproj.io"
+        && matches!(
+            obj.kind.as_str(),
+            "Workflow" | "WorkflowTemplate" | "ClusterWorkflowTemplate" | "CronWorkflow"
+        )
+}
+
+/// The workflow spec of an Argo Workflows object (`spec`, or `spec.workflowSpec` of a
+/// CronWorkflow) with its path.
+pub fn workflow_spec(obj: &Object) -> Option<(&Node, &'static str)> {
+    if !is_argo_workflow(obj) {
+        return None;
+    }
+    if obj.kind == "CronWorkflow" {
+        obj.root
+            .at(&["spec", "workflowSpec"])
+            .map(|n| (n, "spec.workflowSpec"))
+    } else {
+        obj.root.get("spec").map(|n| (n, "spec"))
+    }
+}
+
+/// The templates of an Argo Workflows object, with their paths.
+pub fn workflow_templates(obj: &Object) -> Vec<(&Node, String)> {
+    let Some((spec, base)) = workflow_spec(obj) else {
+        return Vec::new();
+    };
+    spec.get("templates")
+        .map(|t| {
+            t.items()
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n, format!("{base}.templates[{i}]")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True for an Argo Rollout.
+pub fn is_argo_rollout(obj: &Object) -> bool {
+    obj.group() == "argoproj.io" && obj.kind == "Rollout"
+}
+
 #[cfg(test)]
 mod tests {
     use super::{commit_sha, exact_version, version_range};

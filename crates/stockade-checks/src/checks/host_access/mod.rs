@@ -8,5 +8,7 @@ pub mod host_network;
 pub mod host_path_volume;
 pub mod host_pid;
 pub mod host_port;
+pub mod non_core_volume_type;
 pub mod sensitive_host_path;
+pub mod volume_mount_subpath;
 pub mod writable_host_path;

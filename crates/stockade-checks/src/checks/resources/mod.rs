@@ -1,8 +1,10 @@
 //! CPU, memory and ephemeral-storage requests and limits; namespace quotas.
 
+pub mod cpu_limit_set;
 pub mod cpu_limits_missing;
 pub mod cpu_requests_missing;
 pub mod ephemeral_storage_limits_missing;
+pub mod ephemeral_storage_requests_differ_from_limits;
 pub mod ephemeral_storage_requests_missing;
 pub mod helpers;
 pub mod memory_limits_missing;

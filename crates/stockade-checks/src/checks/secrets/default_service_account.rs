@@ -72,6 +72,7 @@ pub static CHECK: Check = Check {
     ],
     aliases: &[
         "kube-linter:default-service-account",
+        "datree:ARGO_WORKFLOW_INCORRECT_SERVICE_ACCOUNT_NAME_VALUE_DEFAULT",
         "kubesec:ServiceAccountName",
         "checkov:CKV_K8S_42",
     ],

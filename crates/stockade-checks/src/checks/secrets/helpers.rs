@@ -216,6 +216,72 @@ fn alnum_dash(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
+fn hex(b: u8) -> bool {
+    b.is_ascii_hexdigit()
+}
+
+/// `prefix` followed by exactly `len` characters of `set` and nothing else: for prefixes too
+/// short to search for inside longer text (`SK` of a Twilio key).
+fn exact_prefixed(v: &str, prefix: &str, len: usize, set: fn(u8) -> bool) -> bool {
+    v.strip_prefix(prefix)
+        .is_some_and(|rest| rest.len() == len && rest.bytes().all(set))
+}
+
+/// A lowercase-or-uppercase hexadecimal UUID, `8-4-4-4-12`.
+fn uuid(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(hex))
+}
+
+/// A Terraform Cloud / Enterprise API token: `<14 characters>.atlasv1.<60 or more>`.
+fn terraform_token(v: &str) -> bool {
+    v.split_whitespace().any(|w| {
+        let w = w.trim_matches(['"', '\'', ',']);
+        let mut parts = w.splitn(3, '.');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(id), Some("atlasv1"), Some(secret)) => {
+                id.len() == 14
+                    && id.bytes().all(alnum)
+                    && secret.len() >= 60
+                    && secret.bytes().all(|b| alnum_dash(b) || b == b'=')
+            }
+            _ => false,
+        }
+    })
+}
+
+/// A credential recognised by the vendor in the variable or key `name` plus the shape of
+/// `value`, for vendors whose keys have no prefix of their own: Datadog API (32 hex) and
+/// application (40 hex) keys, Okta API tokens (`00` and 40 more), SumoLogic access IDs and
+/// keys, Heroku API keys (a UUID).
+pub fn vendor_credential(name: &str, value: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    let v = value.trim();
+    let all = |set: fn(u8) -> bool| v.bytes().all(set);
+    if (n.contains("datadog") || n.starts_with("dd_") || n.starts_with("dd-"))
+        && (v.len() == 32 || v.len() == 40)
+        && all(hex)
+    {
+        return Some("Datadog key");
+    }
+    if n.contains("okta") && v.len() == 42 && v.starts_with("00") && all(alnum_dash) {
+        return Some("Okta API token");
+    }
+    if n.contains("sumo")
+        && ((v.len() == 14 && v.starts_with("su") && all(alnum)) || (v.len() == 64 && all(alnum)))
+    {
+        return Some("SumoLogic access key");
+    }
+    if n.contains("heroku") && uuid(v) {
+        return Some("Heroku API key");
+    }
+    None
+}
+
 /// Every prefix or marker `known_credential` looks for.
 static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
     aho_corasick::AhoCorasick::new([
@@ -238,6 +304,17 @@ static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::Lazy
         "sk_live_",
         "rk_live_",
         "AIza",
+        "npm_",
+        ".atlasv1.",
+        "hvs.",
+        "hvb.",
+        "NRAK-",
+        "NRII-",
+        "SK",
+        "sdk-",
+        "api-",
+        "ATBB",
+        "HRKU-",
         "eyJ",
         "://",
     ])
@@ -283,6 +360,33 @@ pub fn known_credential(value: &str) -> Option<&'static str> {
     }
     if prefixed(v, "AIza", 35, alnum_dash) {
         return Some("Google API key");
+    }
+    if prefixed(v, "npm_", 36, alnum) {
+        return Some("npm access token");
+    }
+    if terraform_token(v) {
+        return Some("Terraform Cloud token");
+    }
+    if prefixed(v, "hvs.", 24, alnum_dash) || prefixed(v, "hvb.", 24, alnum_dash) {
+        return Some("HashiCorp Vault token");
+    }
+    if prefixed(v, "NRAK-", 27, upper_alnum) || prefixed(v, "NRII-", 32, alnum_dash) {
+        return Some("New Relic key");
+    }
+    if prefixed(v, "ATBB", 32, alnum) {
+        return Some("Bitbucket app password");
+    }
+    if prefixed(v, "HRKU-", 40, alnum_dash) {
+        return Some("Heroku API key");
+    }
+    if exact_prefixed(v, "SK", 32, hex) {
+        return Some("Twilio API key");
+    }
+    if ["sdk-", "api-"]
+        .iter()
+        .any(|p| v.strip_prefix(p).is_some_and(uuid))
+    {
+        return Some("LaunchDarkly key");
     }
     let jwt: Vec<&str> = v.split('.').collect();
     if jwt.len() == 3
@@ -378,7 +482,7 @@ pub fn assignments(text: &str) -> impl Iterator<Item = (usize, &str, &str)> {
 mod tests {
     use super::{
         assignments, entropy, known_credential, obviously_not_secret, redact, secret_like_name,
-        token_like,
+        token_like, vendor_credential,
     };
 
     #[test]
@@ -482,6 +586,52 @@ mod tests {
         assert_eq!(k("postgres://app:$(DB_PASSWORD)@db/app"), None);
         assert_eq!(k("https://example.com/a:b@c"), None);
         assert_eq!(k("nginx:1.27"), None);
+        assert_eq!(
+            k("npm_abcdefghijklmnopqrstuvwxyz0123456789"),
+            Some("npm access token")
+        );
+        let tf = format!("ABCDEFGHIJ0123.atlasv1.{}", "a1B2c3D4e5".repeat(7));
+        assert_eq!(k(&tf), Some("Terraform Cloud token"));
+        assert_eq!(
+            k("hvs.CAESIJabcdefghijklmnopqrstuvwxyz0123"),
+            Some("HashiCorp Vault token")
+        );
+        assert_eq!(k("NRAK-ABCDEFGHIJKLMNOPQRSTUVWXYZ0"), Some("New Relic key"));
+        assert_eq!(
+            k("ATBBabcdefghijklmnopqrstuvwxyz012345"),
+            Some("Bitbucket app password")
+        );
+        assert_eq!(
+            k("SK0123456789abcdef0123456789abcdef"),
+            Some("Twilio API key")
+        );
+        assert_eq!(k("SKIP"), None);
+        assert_eq!(k("DISK0123456789abcdef0123456789abcdef"), None);
+        assert_eq!(
+            k("sdk-12345678-90ab-cdef-1234-567890abcdef"),
+            Some("LaunchDarkly key")
+        );
+        assert_eq!(k("api-server"), None);
+    }
+
+    #[test]
+    fn vendor_credentials_need_the_vendor_name() {
+        let hex32 = "0123456789abcdef0123456789abcdef";
+        assert_eq!(vendor_credential("DD_API_KEY", hex32), Some("Datadog key"));
+        assert_eq!(vendor_credential("CHECKSUM", hex32), None);
+        assert_eq!(
+            vendor_credential("OKTA_TOKEN", "00abcdefghijklmnopqrstuvwxyz0123456789ABCD"),
+            Some("Okta API token")
+        );
+        assert_eq!(
+            vendor_credential("SUMO_ACCESS_ID", "suABCDEFGH1234"),
+            Some("SumoLogic access key")
+        );
+        assert_eq!(
+            vendor_credential("HEROKU_API_KEY", "12345678-90ab-cdef-1234-567890abcdef"),
+            Some("Heroku API key")
+        );
+        assert_eq!(vendor_credential("HEROKU_APP", "my-app"), None);
     }
 
     #[test]

@@ -4,8 +4,15 @@
 //!
 //! - The value looks like a known credential, whatever the variable is called: an AWS access
 //!   key ID (`AKIA...`, `ASIA...`), a GitHub (`ghp_...`, `github_pat_...`), GitLab
-//!   (`glpat-...`) or Slack (`xox?-...`) token, a Stripe live key, a Google API key, a PEM
-//!   private key, a JSON Web Token, or a URL with a password (`postgres://app:pw@db`).
+//!   (`glpat-...`) or Slack (`xox?-...`) token, a Stripe live key, a Google API key, an npm
+//!   token (`npm_...`), a Terraform Cloud token (`....atlasv1....`), a Vault token
+//!   (`hvs.`, `hvb.`), a New Relic key (`NRAK-`, `NRII-`), a Bitbucket app password
+//!   (`ATBB...`), a Heroku (`HRKU-...`), Twilio (`SK` and 32 hex digits) or LaunchDarkly
+//!   (`sdk-`/`api-` and a UUID) key, a PEM private key, a JSON Web Token, or a URL with a
+//!   password (`postgres://app:pw@db`).
+//! - The variable names a vendor whose keys have no prefix and the value has that vendor's
+//!   key shape: Datadog (`DD_*`, `*DATADOG*`: 32 or 40 hex digits), Okta (`00` and 40
+//!   characters), SumoLogic (`su` and 12 characters, or 64), Heroku (a UUID).
 //! - The name looks secret and the value is not obviously something else. Names match
 //!   case-insensitively with separators ignored (`DB_PASSWORD`, `dbPassword`): `password`,
 //!   `passwd`, `passphrase`, `secret`, `token`, `apikey`, `privatekey`, `credential`,
@@ -86,7 +93,7 @@
 
 use stockade_model::Severity;
 
-use super::helpers::{known_credential, obviously_not_secret, secret_like_name};
+use super::helpers::{known_credential, obviously_not_secret, secret_like_name, vendor_credential};
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -110,6 +117,17 @@ pub static CHECK: Check = Check {
         "datree:ALL_EXPOSED_SECRET_GCP",
         "datree:ALL_EXPOSED_SECRET_JWT",
         "datree:ALL_EXPOSED_SECRET_PRIVATEKEY",
+        "datree:ALL_EXPOSED_SECRET_BITBUCKET",
+        "datree:ALL_EXPOSED_SECRET_DATADOG",
+        "datree:ALL_EXPOSED_SECRET_TERRAFORM",
+        "datree:ALL_EXPOSED_SECRET_HEROKU",
+        "datree:ALL_EXPOSED_SECRET_LAUNCHDARKLY",
+        "datree:ALL_EXPOSED_SECRET_NEWRELIC",
+        "datree:ALL_EXPOSED_SECRET_NPM",
+        "datree:ALL_EXPOSED_SECRET_OKTA",
+        "datree:ALL_EXPOSED_SECRET_SUMOLOGIC",
+        "datree:ALL_EXPOSED_SECRET_TWILIO",
+        "datree:ALL_EXPOSED_SECRET_VAULT",
     ],
     run: crate::Run::Object(run),
 };
@@ -123,7 +141,9 @@ fn run(ctx: &Context, out: &mut Emit) {
             let name = e.str_at("name").unwrap_or_default();
             let Some(node) = e.get("value") else { continue };
             let Some(value) = node.as_str() else { continue };
-            let message = if let Some(kind) = known_credential(value) {
+            let message = if let Some(kind) =
+                known_credential(value).or_else(|| vendor_credential(name, value))
+            {
                 format!("{} env {name} holds a literal {kind}", c.label())
             } else if !obviously_not_secret(value)
                 && secret_like_name(name, &ctx.options.secret_env_names)

@@ -83,6 +83,7 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0030",
         "kubescape:C-0210",
         "datree:CIS_INVALID_VALUE_SECCOMP_PROFILE",
+        "datree:CONTAINERS_INCORRECT_SECCOMP_PROFILE",
     ],
     run: crate::Run::Object(run),
 };
