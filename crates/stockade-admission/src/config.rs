@@ -289,6 +289,9 @@ pub struct Policy {
     pub(crate) not_evaluated: Vec<&'static stockade_checks::Check>,
     /// Request limits.
     pub limits: Limits,
+    /// `modes.enforce-at` and `modes.default`, for custom policies' findings.
+    pub(crate) enforce_at: Option<Severity>,
+    pub(crate) default_mode: Mode,
 }
 
 impl std::fmt::Debug for Policy {
@@ -315,6 +318,13 @@ pub fn load_config(path: &Path) -> Result<ServeConfig, ConfigError> {
         && let Some(dir) = path.parent()
     {
         config.namespace_labels_file = Some(dir.join(f));
+    }
+    if let Some(dir) = path.parent() {
+        for p in &mut config.checks.policies {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        }
     }
     Ok(config)
 }
@@ -362,7 +372,26 @@ fn check_keys(keys: &[String]) -> Result<Vec<(&'static str, bool)>, ConfigError>
 impl Policy {
     /// Compiles a configuration.
     pub fn new(config: &ServeConfig) -> Result<Policy, ConfigError> {
-        let engine = Engine::new(&config.checks, !config.honour_suppressions)?;
+        let mut engine = Engine::new(&config.checks, !config.honour_suppressions)?;
+        // Custom policies (`checks.policies`: Gatekeeper templates and constraints,
+        // ValidatingAdmissionPolicies and bindings) run per object like in `stockade scan`.
+        // Any policy that does not load rejects the configuration (a reload keeps the old one).
+        if !config.checks.policies.is_empty() {
+            let (set, errors) = stockade_policy::PolicySet::load(&config.checks.policies);
+            if !errors.is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "policies: {}",
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )));
+            }
+            if !set.is_empty() {
+                engine = engine.with_extra(std::sync::Arc::new(set));
+            }
+        }
         let m = &config.modes;
         // (specific, mode) per check: an ID or name beats a category or `all`.
         let mut placed: HashMap<&'static str, (bool, Mode)> = HashMap::new();
@@ -506,6 +535,8 @@ impl Policy {
             subresources: config.subresources.clone(),
             mutate: config.mutate.clone(),
             limits: l,
+            enforce_at: config.modes.enforce_at,
+            default_mode: config.modes.default,
         })
     }
 
@@ -518,6 +549,18 @@ impl Policy {
     /// The mode of a check (by ID); `Off` for checks that do not run.
     pub fn mode(&self, check: &str) -> Mode {
         self.modes.get(check).copied().unwrap_or(Mode::Off)
+    }
+
+    /// The mode of a finding: its catalog check's, or for a custom policy's finding (named
+    /// after the policy) `enforce-at` and `default` applied to its severity (a VAP's Deny is
+    /// high, Warn medium, Audit low; a Gatekeeper constraint's `deny` is high).
+    pub fn finding_mode(&self, check: &str, severity: stockade_model::Severity) -> Mode {
+        match self.modes.get(check) {
+            Some(&m) => m,
+            None if stockade_checks::find(check).is_some() => Mode::Off,
+            None if self.enforce_at.is_some_and(|t| severity >= t) => Mode::Enforce,
+            None => self.default_mode,
+        }
     }
 
     /// The selected checks that look across objects and so are not evaluated at admission

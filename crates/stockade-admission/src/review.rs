@@ -380,7 +380,7 @@ impl<'a> Response<'a> {
         }
         let mut audit: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for f in &result.findings {
-            let mode = policy.mode(&f.check);
+            let mode = policy.finding_mode(&f.check, f.severity);
             let item = format!("[{} {}] {}: {}", f.check, f.name, f.path, f.message);
             match mode {
                 Mode::Off => continue,

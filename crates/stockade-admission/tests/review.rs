@@ -359,3 +359,75 @@ fn mutate_without_configuration_admits_unchanged() {
         json!({"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true})
     );
 }
+
+/// A ValidatingAdmissionPolicy and its binding, loaded from `checks.policies` relative to the
+/// configuration file, decide at admission like a built-in check (one engine).
+#[test]
+fn custom_policies_from_the_configuration_run_at_admission() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("team-label.yaml"),
+        r#"apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: require-team-label
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE", "UPDATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+    messageExpression: "'Deployment ' + object.metadata.name + ' has no team label'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: require-team-label
+spec:
+  policyName: require-team-label
+  validationActions: [Deny]
+"#,
+    )
+    .unwrap();
+    let config = dir.path().join("serve.yaml");
+    std::fs::write(
+        &config,
+        "checks:\n  select: [STK301]\n  policies: [team-label.yaml]\nmodes:\n  default: warn\n  enforce-at: high\n",
+    )
+    .unwrap();
+    let p = stockade_admission::load_policy(Some(&config)).unwrap();
+    let review = fixture("deployment-create.json");
+    let (resp, verdict) = run(&p, Webhook::Validate, &review);
+    assert_eq!(verdict, Verdict::Deny, "{resp}");
+    let message = resp["response"]["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("[require-team-label require-team-label]")
+            && message.contains("Deployment web has no team label"),
+        "{message}"
+    );
+    // The built-in check in the same response is a warning.
+    assert!(
+        resp["response"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("[STK301 "),
+        "{resp}"
+    );
+
+    // With the label: admitted (the built-in warning stays).
+    let mut labelled = review.clone();
+    labelled["request"]["object"]["metadata"]["labels"]["team"] = json!("shop");
+    let (resp, verdict) = run(&p, Webhook::Validate, &labelled);
+    assert_eq!(verdict, Verdict::Warn, "{resp}");
+    assert_eq!(resp["response"]["allowed"], json!(true));
+
+    // A policy file that does not load rejects the configuration, naming file and problem.
+    std::fs::write(dir.path().join("team-label.yaml"), "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: broken}\nspec:\n  validations:\n  - expression: \"object.(\"\n").unwrap();
+    let err = stockade_admission::load_policy(Some(&config))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("team-label.yaml"), "{err}");
+}
