@@ -49,6 +49,14 @@ impl Scheme {
     }
 }
 
+/// Asserts `compare(a, b) == want` and the reverse, for every scheme's tests.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_order(compare: fn(&str, &str) -> Ordering, a: &str, b: &str, want: Ordering) {
+    assert_eq!(compare(a, b), want, "{a} vs {b}");
+    assert_eq!(compare(b, a), want.reverse(), "{b} vs {a}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::Scheme;

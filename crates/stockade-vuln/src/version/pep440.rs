@@ -157,8 +157,7 @@ mod tests {
 
     #[track_caller]
     fn check(a: &str, b: &str, want: Ordering) {
-        assert_eq!(compare(a, b), want, "{a} vs {b}");
-        assert_eq!(compare(b, a), want.reverse(), "{b} vs {a}");
+        super::super::assert_order(compare, a, b, want);
     }
 
     #[test]
