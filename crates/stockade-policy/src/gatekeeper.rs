@@ -419,7 +419,7 @@ enum Scope {
     Namespaced,
 }
 
-fn string_list(v: Option<&Json>) -> Vec<String> {
+pub(crate) fn string_list(v: Option<&Json>) -> Vec<String> {
     v.and_then(Json::as_array)
         .map(|a| {
             a.iter()

@@ -14,7 +14,7 @@ use stockade_model::Severity;
 
 use crate::PolicyError;
 use crate::cel_ext::{self, Compiled, EvalError, json_to_value};
-use crate::gatekeeper::{Origin, group_version, selector_selects};
+use crate::gatekeeper::{Origin, group_version, selector_selects, string_list};
 
 /// The API server's per-expression cost limit (`PerCallLimit`).
 pub const PER_EXPRESSION_LIMIT: u64 = 1_000_000;
@@ -94,16 +94,6 @@ pub struct MatchResources {
     exclude: Vec<Rule>,
     namespace_selector: Option<Json>,
     object_selector: Option<Json>,
-}
-
-fn strings(v: Option<&Json>) -> Vec<String> {
-    v.and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn any_or(list: &[String], value: &str) -> bool {
@@ -226,11 +216,11 @@ impl Rule {
             }
         };
         Ok(Rule {
-            groups: strings(r.get("apiGroups")),
-            versions: strings(r.get("apiVersions")),
-            resources: strings(r.get("resources")),
-            operations: strings(r.get("operations")),
-            names: strings(r.get("resourceNames")),
+            groups: string_list(r.get("apiGroups")),
+            versions: string_list(r.get("apiVersions")),
+            resources: string_list(r.get("resources")),
+            operations: string_list(r.get("operations")),
+            names: string_list(r.get("resourceNames")),
             scope,
         })
     }
@@ -620,7 +610,7 @@ impl Binding {
             .transpose()
             .map_err(|m| bad(format!("matchResources: {m}")))?;
         let mut actions = Vec::new();
-        for a in strings(spec.get("validationActions")) {
+        for a in string_list(spec.get("validationActions")) {
             actions.push(match a.as_str() {
                 "Deny" => ValidationAction::Deny,
                 "Warn" => ValidationAction::Warn,
