@@ -319,13 +319,7 @@ pub fn load_config(path: &Path) -> Result<ServeConfig, ConfigError> {
     {
         config.namespace_labels_file = Some(dir.join(f));
     }
-    if let Some(dir) = path.parent() {
-        for p in &mut config.checks.policies {
-            if p.is_relative() {
-                *p = dir.join(&*p);
-            }
-        }
-    }
+    config.checks.policies = config.checks.policy_paths(path.parent());
     Ok(config)
 }
 

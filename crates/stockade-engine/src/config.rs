@@ -118,6 +118,18 @@ pub fn schema() -> serde_json::Value {
 }
 
 impl Config {
+    /// `policies`, with relative paths taken from `dir` (the configuration file's directory,
+    /// when the configuration came from a file). `stockade scan` and `stockade serve` agree.
+    pub fn policy_paths(&self, dir: Option<&std::path::Path>) -> Vec<PathBuf> {
+        self.policies
+            .iter()
+            .map(|p| match dir {
+                Some(dir) if p.is_relative() => dir.join(p),
+                _ => p.clone(),
+            })
+            .collect()
+    }
+
     /// The JSON schema, pretty-printed (committed as `stockade.schema.json`).
     pub fn schema_json() -> String {
         serde_json::to_string_pretty(&schema()).unwrap_or_default() + "\n"

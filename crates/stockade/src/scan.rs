@@ -72,14 +72,7 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         engine.fail_on = f.parse::<Severity>().map_err(anyhow::Error::msg)?;
     }
 
-    let mut policy_paths: Vec<PathBuf> = config
-        .policies
-        .iter()
-        .map(|p| match config_path.as_ref().and_then(|c| c.parent()) {
-            Some(dir) if p.is_relative() => dir.join(p),
-            _ => p.clone(),
-        })
-        .collect();
+    let mut policy_paths = config.policy_paths(config_path.as_ref().and_then(|c| c.parent()));
     policy_paths.extend(args.policies.iter().cloned());
     let mut policy_errors = Vec::new();
     if !policy_paths.is_empty() {
