@@ -453,41 +453,39 @@ impl<'a> Response<'a> {
         }
         let req = self.req;
         let mut audit = Vec::new();
-        {
-            let is_pod = obj.kind == "Pod" && obj.group().is_empty();
-            let request = namespace::Request {
-                namespace: req.namespace.as_deref().unwrap_or(""),
-                username: Some(req.user_info.username.as_str()),
-                is_pod: is_pod || self.policy.enforce_workloads,
-            };
-            for spec in pods {
-                let d = namespace::decide(config, Some(&self.ns_labels), &request, spec);
-                for v in &d.enforce.violations {
-                    let detail = if v.detail.is_empty() {
-                        v.reason.clone()
-                    } else {
-                        format!("{} ({})", v.reason, v.detail)
-                    };
-                    self.denials.push(format!(
-                        "[PSS {} {}] {}: {detail}",
-                        d.enforce.policy, v.check, v.path
-                    ));
+        let is_pod = obj.kind == "Pod" && obj.group().is_empty();
+        let request = namespace::Request {
+            namespace: req.namespace.as_deref().unwrap_or(""),
+            username: Some(req.user_info.username.as_str()),
+            is_pod: is_pod || self.policy.enforce_workloads,
+        };
+        for spec in pods {
+            let d = namespace::decide(config, Some(&self.ns_labels), &request, spec);
+            for v in &d.enforce.violations {
+                let detail = if v.detail.is_empty() {
+                    v.reason.clone()
+                } else {
+                    format!("{} ({})", v.reason, v.detail)
+                };
+                self.denials.push(format!(
+                    "[PSS {} {}] {}: {detail}",
+                    d.enforce.policy, v.check, v.path
+                ));
+                self.violations
+                    .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Enforce));
+            }
+            if let Some(w) = d.warning() {
+                self.warnings.push(w);
+                for v in &d.warn.violations {
                     self.violations
-                        .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Enforce));
+                        .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Warn));
                 }
-                if let Some(w) = d.warning() {
-                    self.warnings.push(w);
-                    for v in &d.warn.violations {
-                        self.violations
-                            .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Warn));
-                    }
-                }
-                if let Some(a) = d.audit_violations() {
-                    audit.push(a);
-                    for v in &d.audit.violations {
-                        self.violations
-                            .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Audit));
-                    }
+            }
+            if let Some(a) = d.audit_violations() {
+                audit.push(a);
+                for v in &d.audit.violations {
+                    self.violations
+                        .push((Cow::Owned(format!("PSS:{}", v.check)), Mode::Audit));
                 }
             }
         }
