@@ -198,8 +198,8 @@ async fn assert_trusted(objects: &[Object]) {
     server.await.unwrap().unwrap();
 }
 
-/// `helm template` of deploy/helm/stockade, with helm from scripts/fetch-helm.sh.
-fn helm_template(args: &[&str]) -> Vec<Object> {
+/// `helm template stockade deploy/helm/stockade ARGS`, with helm from scripts/fetch-helm.sh.
+fn helm_run(args: &[&str]) -> std::process::Output {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let fetch = std::process::Command::new("bash")
         .arg(root.join("scripts/fetch-helm.sh"))
@@ -211,13 +211,19 @@ fn helm_template(args: &[&str]) -> Vec<Object> {
         String::from_utf8_lossy(&fetch.stderr)
     );
     let helm = String::from_utf8(fetch.stdout).unwrap().trim().to_string();
-    let out = std::process::Command::new(&helm)
+    std::process::Command::new(&helm)
         .args(["template", "stockade"])
         .arg(root.join("deploy/helm/stockade"))
-        .args(["--namespace", "stockade"])
         .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The objects `helm template` renders into namespace `stockade`.
+fn helm_template(args: &[&str]) -> Vec<Object> {
+    let mut all = vec!["--namespace", "stockade"];
+    all.extend_from_slice(args);
+    let out = helm_run(&all);
     assert!(
         out.status.success(),
         "helm template failed: {}",
@@ -277,21 +283,7 @@ async fn the_helm_chart_renders_what_stockade_install_prints() {
     let chart = helm_template(&[]);
     assert!(chart.iter().all(|o| o.kind != "Namespace"));
     assert_eq!(chart.len(), 9);
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let helm = String::from_utf8(
-        std::process::Command::new("bash")
-            .arg(root.join("scripts/fetch-helm.sh"))
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let bad = std::process::Command::new(helm.trim())
-        .args(["template", "stockade"])
-        .arg(root.join("deploy/helm/stockade"))
-        .args(["--set", "mode=audit"])
-        .output()
-        .unwrap();
+    let bad = helm_run(&["--set", "mode=audit"]);
     assert!(!bad.status.success());
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("mode must be enforce or warn"),
