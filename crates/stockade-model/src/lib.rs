@@ -1,6 +1,7 @@
 //! Kubernetes objects as parsed from YAML/JSON with source positions, pod-template discovery
 //! for any workload kind, and findings. No I/O beyond the bytes it is given.
 
+mod fast;
 pub mod finding;
 pub mod json;
 pub mod labels;

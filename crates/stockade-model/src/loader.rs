@@ -146,7 +146,13 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
     let mut other_docs = Vec::new();
     let mut builder = Builder::default();
     for (first_line, chunk) in split_documents(text) {
-        let mut parsed = parse_chunk(chunk, first_line, &mut builder);
+        let mut parsed = match crate::fast::parse(chunk, first_line) {
+            Some((root, errors)) => ParsedChunk {
+                docs: vec![root],
+                errors,
+            },
+            None => parse_chunk(chunk, first_line, &mut builder),
+        };
         for e in parsed.errors.drain(..) {
             out.errors.push(err(e.0.line, e.0.col, e.1));
         }
@@ -317,7 +323,7 @@ fn helm_sources(text: &str) -> Vec<(u32, Arc<str>)> {
 /// Splits at lines that start a document (`---` followed by a space or the line end). Returns
 /// each chunk with its 1-based first line. YAML forbids such a line inside a document, so this
 /// never cuts a valid document in two.
-fn split_documents(text: &str) -> Vec<(u32, &str)> {
+pub(crate) fn split_documents(text: &str) -> Vec<(u32, &str)> {
     let bytes = text.as_bytes();
     let mut chunks = Vec::new();
     let mut start = 0usize;
@@ -344,9 +350,9 @@ fn is_doc_start(rest: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']))
 }
 
-struct ParsedChunk {
-    docs: Vec<Node>,
-    errors: Vec<(Pos, String)>,
+pub(crate) struct ParsedChunk {
+    pub(crate) docs: Vec<Node>,
+    pub(crate) errors: Vec<(Pos, String)>,
 }
 
 /// An open collection. Its children live in the builder's shared scratch vectors from
@@ -366,7 +372,7 @@ enum FrameKind {
 
 /// Turns parser events into trees.
 #[derive(Default)]
-struct Builder {
+pub(crate) struct Builder {
     stack: Vec<Frame>,
     items: Vec<Node>,
     entries: Vec<Entry>,
@@ -427,7 +433,7 @@ impl Builder {
     }
 }
 
-fn parse_chunk(chunk: &str, first_line: u32, b: &mut Builder) -> ParsedChunk {
+pub(crate) fn parse_chunk(chunk: &str, first_line: u32, b: &mut Builder) -> ParsedChunk {
     let mut out = ParsedChunk {
         docs: Vec::new(),
         errors: Vec::new(),
@@ -574,7 +580,7 @@ fn parse_chunk(chunk: &str, first_line: u32, b: &mut Builder) -> ParsedChunk {
 
 /// True when a mapping needs no merge-key or duplicate-key handling, which is nearly always:
 /// then its entries are kept as they are.
-fn plain_keys(entries: &[Entry]) -> bool {
+pub(crate) fn plain_keys(entries: &[Entry]) -> bool {
     if entries.iter().any(|e| &*e.key == "<<") {
         return false;
     }
@@ -619,7 +625,7 @@ fn remember(anchors: &mut HashMap<usize, (Node, usize)>, anchor: usize, node: &N
 
 /// Applies YAML merge keys (`<<`, which Kubernetes' YAML 1.1 decoder honours) and reports
 /// duplicate keys; the last duplicate wins, as in JSON.
-fn finish_map(entries: Vec<Entry>, errors: &mut Vec<(Pos, String)>) -> Vec<Entry> {
+pub(crate) fn finish_map(entries: Vec<Entry>, errors: &mut Vec<(Pos, String)>) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
     let mut merges = Vec::new();
     for e in entries {
