@@ -62,7 +62,9 @@
 //! ```
 //!
 //! ## Options
-//! None.
+//! None. Opt-in: select it (`--select gateway-route-backend-missing`). Operators often create
+//! the Services that routes point at (KubeRay's `<name>-head-svc`, Knative, Argo Rollouts
+//! preview Services), which a scan of the manifests does not see.
 
 use stockade_model::PodSpec;
 use stockade_model::{Object, Severity};
@@ -76,7 +78,7 @@ pub static CHECK: Check = Check {
     name: "gateway-route-backend-missing",
     category: Category::Correctness,
     severity: Severity::Medium,
-    default_on: true,
+    default_on: false,
     summary: "Gateway API route backendRef names a Service that is not in the input",
     remediation: "Point the backendRef at an existing Service, or add the Service to the manifests.",
     references: &[],

@@ -9,7 +9,8 @@
 //!   goes;
 //! - a field these types do not have (`imagePulPolicy`, `resource:`, `livenessprobe`).
 //!
-//! Fields whose schema is large or open (probes, securityContext, affinity, volumes' sources,
+//! Keys starting with `$` (strategic-merge-patch directives such as `$patch: delete`) are
+//! skipped. Fields whose schema is large or open (probes, securityContext, affinity, volumes' sources,
 //! `status`) are checked for being a mapping or list only; custom resources are not validated.
 //! This is a subset of what kubeconform validates against the full OpenAPI schema, chosen for
 //! the mistakes that slip through: the API server rejects a wrongly typed value at apply time,
@@ -534,7 +535,8 @@ fn check(ty: &Ty, n: &Node, path: &str, out: &mut Emit) {
                 mismatch(out, "a mapping");
                 return;
             }
-            for e in n.entries() {
+            // `$patch`, `$retainKeys`...: strategic-merge-patch directives (Kustomize patches).
+            for e in n.entries().iter().filter(|e| !e.key.starts_with('$')) {
                 let p = join(path, &e.key);
                 match fields.iter().find(|(k, _)| **k == *e.key) {
                     Some((_, t)) => check(t, &e.value, &p, out),

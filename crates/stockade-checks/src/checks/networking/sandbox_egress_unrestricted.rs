@@ -54,7 +54,8 @@
 //! ```
 //!
 //! ## Options
-//! None.
+//! None. Opt-in: select it (`--select sandbox-egress-unrestricted`); templates often get their
+//! egress limits from a separate NetworkPolicy or egress gateway that this check cannot see.
 //!
 //! ## References
 //! - Agent Sandbox: <https://github.com/kubernetes-sigs/agent-sandbox>
@@ -69,7 +70,7 @@ pub static CHECK: Check = Check {
     name: "sandbox-egress-unrestricted",
     category: Category::Networking,
     severity: Severity::High,
-    default_on: true,
+    default_on: false,
     summary: "Agent SandboxTemplate lets its sandboxes send traffic anywhere",
     remediation: "Keep `networkPolicyManagement: Managed` and write a `networkPolicy` whose egress rules name their destinations.",
     references: &[],
