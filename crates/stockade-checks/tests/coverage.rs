@@ -107,6 +107,11 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kubescape",
+        "C-0259",
+        "Kubescape defines no rule for it (its control lists no rules and an empty description), so there is nothing it flags to match",
+    ),
+    (
+        "kubescape",
         "C-0221",
         "image vulnerability scanning is a registry or scanner setting, not in manifests",
     ),

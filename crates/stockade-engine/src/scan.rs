@@ -7,7 +7,9 @@ use std::sync::Arc;
 use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
 use stockade_checks::{Category, Check, ObjectId, Options, Run};
-use stockade_model::{Finding, Level, LoadError, Object, ObjectRef, Severity, Summary, pod_specs};
+use stockade_model::{
+    Finding, Level, LoadError, Object, ObjectRef, Severity, Summary, check_id_cmp, pod_specs,
+};
 
 use crate::config::{Config, Exclusion};
 use crate::extra::{ExtraChecks, ExtraHit, ExtraResult};
@@ -155,7 +157,7 @@ impl Engine {
             ignored.extend(resolve(k)?.into_iter().map(|c| c.id));
         }
         selected.retain(|c| !ignored.contains(c.id));
-        selected.sort_by_key(|c| c.id);
+        selected.sort_by(|a, b| check_id_cmp(a.id, b.id));
         selected.dedup_by_key(|c| c.id);
         let mut checks = Vec::with_capacity(selected.len());
         for c in selected {
@@ -571,8 +573,11 @@ impl Engine {
             let sup = self.suppressions(obj, &pods);
             self.settle(obj, sup, hits, extra, false, &mut out);
         }
-        out.findings
-            .sort_by(|a, b| (a.line, a.column, &a.check).cmp(&(b.line, b.column, &b.check)));
+        out.findings.sort_by(|a, b| {
+            (a.line, a.column)
+                .cmp(&(b.line, b.column))
+                .then_with(|| check_id_cmp(&a.check, &b.check))
+        });
         out
     }
 
@@ -755,7 +760,13 @@ struct Retained {
 /// Orders findings by `rank` (the file's place in the input), then line, column and check.
 /// A finding is a few hundred bytes: small keys are sorted and each finding moved once.
 fn order_findings(findings: &mut Vec<Finding>, rank: impl Fn(&Finding) -> usize) {
-    if findings.is_sorted_by(|a, b| finding_key(a, &rank) <= finding_key(b, &rank)) {
+    if findings.is_sorted_by(|a, b| {
+        let (ka, kb) = (finding_key(a, &rank), finding_key(b, &rank));
+        (ka.0, ka.1, ka.2)
+            .cmp(&(kb.0, kb.1, kb.2))
+            .then_with(|| check_id_cmp(ka.3, kb.3))
+            .is_le()
+    }) {
         return;
     }
     let mut keys: Vec<(usize, u32, u32, u32)> = findings
@@ -767,9 +778,7 @@ fn order_findings(findings: &mut Vec<Finding>, rank: impl Fn(&Finding) -> usize)
         (a.0, a.1, a.2)
             .cmp(&(b.0, b.1, b.2))
             .then_with(|| {
-                findings[a.3 as usize]
-                    .check
-                    .cmp(&findings[b.3 as usize].check)
+                check_id_cmp(&findings[a.3 as usize].check, &findings[b.3 as usize].check)
             })
             .then(a.3.cmp(&b.3))
     });

@@ -59,7 +59,11 @@ fn set_and_object_findings_are_merged_in_input_order() {
         .map(|f| (f.file.to_string(), f.line, f.column, f.check.to_string()))
         .collect();
     let mut sorted = keys.clone();
-    sorted.sort();
+    sorted.sort_by(|a, b| {
+        (&a.0, a.1, a.2)
+            .cmp(&(&b.0, b.1, b.2))
+            .then_with(|| stockade_model::check_id_cmp(&a.3, &b.3))
+    });
     assert_eq!(keys, sorted, "findings out of order");
     // A set-check finding on the last file, after the other files' object-check findings.
     assert!(

@@ -37,13 +37,16 @@ fn findings_per_check_on_the_realworld_corpus() {
     let result = engine.scan(&inputs);
     assert_eq!(result.summary.files, 1025);
     assert_eq!(result.summary.objects, 1721);
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for f in &result.findings {
-        *counts.entry(format!("{} {}", f.check, f.name)).or_default() += 1;
+        *counts.entry((&f.check, &f.name)).or_default() += 1;
     }
+    // In catalog order: STK201 before STK1001 (as text, "STK1001" < "STK201").
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|((a, _), _), ((b, _), _)| stockade_model::check_id_cmp(a, b));
     let mut text = String::new();
-    for (check, n) in &counts {
-        text.push_str(&format!("{check}: {n}\n"));
+    for ((check, name), n) in &counts {
+        text.push_str(&format!("{check} {name}: {n}\n"));
     }
     text.push_str(&format!(
         "total: {} findings, {} input errors, {} warnings\n",

@@ -119,6 +119,20 @@ pub struct Finding {
     pub aliases: &'static [&'static str],
 }
 
+/// Orders check IDs by their number, not as text: `STK201` before `STK1001` (as strings,
+/// `"STK1001" < "STK201"`). IDs are a letter prefix and digits; anything else compares as
+/// text after the number, so the order is total and consistent with equality.
+pub fn check_id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn split(id: &str) -> (&str, Option<u64>, &str) {
+        let start = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
+        let end = id[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(id.len(), |e| start + e);
+        (&id[..start], id[start..end].parse().ok(), id)
+    }
+    split(a).cmp(&split(b))
+}
+
 /// Counts for the summary line and the JSON `summary`.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Summary {
@@ -136,4 +150,27 @@ pub struct Summary {
     pub errors: usize,
     /// Input warnings (not Kubernetes).
     pub warnings: usize,
+}
+
+#[cfg(test)]
+mod id_order_tests {
+    use super::check_id_cmp;
+
+    #[test]
+    fn check_ids_sort_by_number() {
+        let mut ids = vec!["STK1001", "STK201", "STK050", "STK1000", "STK9", "STK201"];
+        ids.sort_by(|a, b| check_id_cmp(a, b));
+        assert_eq!(
+            ids,
+            ["STK9", "STK050", "STK201", "STK201", "STK1000", "STK1001"]
+        );
+    }
+
+    #[test]
+    fn ids_without_digits_or_with_suffixes_still_order_totally() {
+        assert_eq!(check_id_cmp("STK201", "STK201"), std::cmp::Ordering::Equal);
+        assert_eq!(check_id_cmp("ABC", "STK1"), std::cmp::Ordering::Less);
+        assert_eq!(check_id_cmp("STK1a", "STK1b"), std::cmp::Ordering::Less);
+        assert_eq!(check_id_cmp("STK01", "STK1"), std::cmp::Ordering::Less);
+    }
 }

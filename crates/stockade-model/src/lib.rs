@@ -9,7 +9,7 @@ pub mod loader;
 pub mod node;
 pub mod pod;
 
-pub use finding::{Finding, ObjectRef, Severity, Summary};
+pub use finding::{Finding, ObjectRef, Severity, Summary, check_id_cmp};
 pub use loader::{Level, LoadError, Loaded, Object, load};
 pub use node::{Entry, Node, Pos, Value};
 pub use pod::{Container, ContainerKind, PodSpec, pod_specs};

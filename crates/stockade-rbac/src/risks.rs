@@ -83,6 +83,27 @@ kinds! {
     MISSING_ROLE = "STK814" "rbac-missing-role" Low
         "refers to a role that does not exist: it grants nothing now, and whoever creates that role later grants it"
         "Create the role or delete the binding.";
+    EVIDENCE_DELETE = "STK817" "rbac-evidence-delete" Medium
+        "can delete pod logs or events, erasing the traces of what happened in the cluster"
+        "Remove delete and deletecollection on pods/log and events; ship logs and events off the cluster.";
+    CONFIGMAPS_WRITE = "STK818" "rbac-configmaps-write" Medium
+        "can create, change or delete ConfigMaps, which steer workloads (CoreDNS's Corefile, EKS's aws-auth, application settings)"
+        "Grant write access to named ConfigMaps only (resourceNames), or only to the controller that owns them.";
+    BINDINGS_WRITE = "STK819" "rbac-bindings-write" Medium
+        "can create or change role bindings, handing its own permissions (and any role it may bind) to other subjects"
+        "Remove create, update and patch on rolebindings and clusterrolebindings, or restrict them with resourceNames.";
+    NETWORK_WRITE = "STK820" "rbac-network-write" Medium
+        "can change Services, endpoints, Ingresses or NetworkPolicies, and so redirect traffic or lift network isolation"
+        "Grant get, list and watch on networking resources; leave writes to the deployment pipeline.";
+    PORT_FORWARD = "STK821" "rbac-pod-portforward" Medium
+        "can port-forward into pods, reaching their ports past Services and NetworkPolicies"
+        "Remove create on pods/portforward, or restrict it to break-glass identities.";
+    PV_CREATE = "STK822" "rbac-persistent-volume-create" High
+        "can create PersistentVolumes, including hostPath volumes that expose node files to any pod that claims them"
+        "Leave PersistentVolume creation to storage provisioners and cluster administrators.";
+    DELETE = "STK823" "rbac-delete" Medium
+        "can delete Secrets, pods, Services or workloads, and so destroy data or take applications down"
+        "Grant delete only on the resources a subject owns, with resourceNames where possible.";
 }
 
 /// One risky grant.
@@ -132,6 +153,7 @@ fn probe(rule: &PolicyRule, verbs: &[&str], group: &str, resources: &[&str]) -> 
 }
 
 const WRITE: &[&str] = &["create", "update", "patch"];
+const WRITE_DELETE: &[&str] = &["create", "update", "patch", "delete", "deletecollection"];
 
 /// The risk kinds one rule carries.
 pub fn rule_risks(rule: &PolicyRule) -> Vec<RiskKind> {
@@ -193,6 +215,63 @@ pub fn rule_risks(rule: &PolicyRule) -> Vec<RiskKind> {
             &["update", "patch"],
             "certificates.k8s.io",
             &["certificatesigningrequests/approval"],
+        ),
+        (
+            EVIDENCE_DELETE,
+            &["delete", "deletecollection"],
+            "",
+            &["pods/log", "events"],
+        ),
+        (
+            EVIDENCE_DELETE,
+            &["delete", "deletecollection"],
+            "events.k8s.io",
+            &["events"],
+        ),
+        (CONFIGMAPS_WRITE, WRITE_DELETE, "", &["configmaps"]),
+        (
+            BINDINGS_WRITE,
+            WRITE,
+            crate::RBAC_GROUP,
+            &["rolebindings", "clusterrolebindings"],
+        ),
+        (
+            NETWORK_WRITE,
+            WRITE_DELETE,
+            "",
+            &["services", "services/status", "endpoints"],
+        ),
+        (
+            NETWORK_WRITE,
+            WRITE_DELETE,
+            "discovery.k8s.io",
+            &["endpointslices"],
+        ),
+        (
+            NETWORK_WRITE,
+            WRITE_DELETE,
+            "networking.k8s.io",
+            &["networkpolicies", "ingresses"],
+        ),
+        (PORT_FORWARD, &["create", "get"], "", &["pods/portforward"]),
+        (PV_CREATE, &["create"], "", &["persistentvolumes"]),
+        (
+            DELETE,
+            &["delete", "deletecollection"],
+            "",
+            &["secrets", "pods", "services"],
+        ),
+        (
+            DELETE,
+            &["delete", "deletecollection"],
+            "apps",
+            &["deployments", "replicasets", "daemonsets", "statefulsets"],
+        ),
+        (
+            DELETE,
+            &["delete", "deletecollection"],
+            "batch",
+            &["jobs", "cronjobs"],
         ),
         (
             WEBHOOK_EDIT,

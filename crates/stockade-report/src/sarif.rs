@@ -55,7 +55,7 @@ fn uri(path: &str) -> String {
 /// the output: the document is never built in memory.
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut rule_ids: Vec<&str> = r.findings.iter().map(|f| &*f.check).collect();
-    rule_ids.sort_unstable();
+    rule_ids.sort_unstable_by(|a, b| stockade_model::check_id_cmp(a, b));
     rule_ids.dedup();
     let rules: Vec<Rule> = rule_ids.iter().map(|id| Rule::new(id)).collect();
     let doc = Doc {

@@ -151,6 +151,30 @@ fn sarif_is_valid_against_the_official_schema() {
 }
 
 #[test]
+fn sarif_rules_are_ordered_by_check_number() {
+    // As text "STK1001" sorts before "STK201"; the rules list follows the catalog's order.
+    let (mut findings, errors, summary) = sample();
+    findings[0].check = "STK1001".into();
+    findings[0].name = "dockerfile-user-root".into();
+    let report = Report {
+        findings: &findings,
+        errors: &errors,
+        summary: &summary,
+        version: "0.1.0",
+    };
+    let mut out = Vec::new();
+    Format::Sarif.write(&report, &mut out, false).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let ids: Vec<&str> = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["STK101", "STK201", "STK1001"]);
+}
+
+#[test]
 fn github_annotations_escape_data_and_properties() {
     let text = render(Format::Github);
     let lines: Vec<&str> = text.lines().collect();

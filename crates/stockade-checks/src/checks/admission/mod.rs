@@ -1,5 +1,6 @@
 //! Admission webhook configurations.
 
+pub mod gatekeeper_allowed_repos_open_ended;
 pub mod helpers;
 pub mod security_webhook_fails_open;
 pub mod webhook_intercepts_kube_system;

@@ -168,6 +168,58 @@ pub fn runtime_socket(path: &str) -> Option<&'static str> {
     RUNTIME_SOCKET_DIRS.iter().find(|d| **d == path).copied()
 }
 
+/// Emits one hit per container mount of a pod volume of type `source` (`secret`,
+/// `configMap`, `persistentVolumeClaim`), at the mount. `what` names the source in messages;
+/// `name_key` is the field of the source that names the object (`secretName`, `name`,
+/// `claimName`).
+pub fn emit_mounted_volumes(
+    ctx: &crate::Context,
+    out: &mut crate::Emit,
+    source: &str,
+    name_key: &str,
+    what: &str,
+) {
+    for pod in ctx.pods {
+        let Some(volumes) = pod.field("volumes") else {
+            continue;
+        };
+        let sourced: Vec<(&str, &str)> = volumes
+            .items()
+            .iter()
+            .filter_map(|v| {
+                let src = v.get(source).filter(|s| !s.is_null())?;
+                Some((
+                    v.str_at("name").unwrap_or_default(),
+                    src.str_at(name_key).unwrap_or("(unnamed)"),
+                ))
+            })
+            .collect();
+        if sourced.is_empty() {
+            continue;
+        }
+        for c in &pod.containers {
+            let Some(mounts) = c.node.get("volumeMounts") else {
+                continue;
+            };
+            for (i, m) in mounts.items().iter().enumerate() {
+                let mount = m.str_at("name").unwrap_or_default();
+                let Some((_, object)) = sourced.iter().find(|(v, _)| *v == mount) else {
+                    continue;
+                };
+                out.container(
+                    c,
+                    Some((m, &format!("{}.volumeMounts[{i}]", c.path))),
+                    format!(
+                        "{} mounts {what} \"{object}\" (volume \"{mount}\") at {}",
+                        c.label(),
+                        m.str_at("mountPath").unwrap_or("(no mountPath)")
+                    ),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Exposure, SENSITIVE_HOST_PATHS, exposure, is_within, normalize, runtime_socket};

@@ -58,6 +58,7 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_14",
         "trivy:KSV-0013",
         "datree:CONTAINERS_MISSING_IMAGE_VALUE_VERSION",
+        "kubescape:C-0304",
     ],
     run: crate::Run::Object(run),
 };

@@ -9,5 +9,6 @@ pub mod image_pull_secret_missing;
 pub mod image_registry_denied;
 pub mod image_registry_not_allowed;
 pub mod image_tag_mutable;
+pub mod known_vulnerable_component_image;
 pub mod kubernetes_dashboard_deployed;
 pub mod tiller_deployed;

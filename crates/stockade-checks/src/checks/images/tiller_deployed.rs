@@ -7,7 +7,8 @@
 //! Helm v2 reached end of life in November 2020. Tiller runs with cluster-wide rights
 //! (usually `cluster-admin`) and, by default, serves its gRPC API without authentication on
 //! port 44134: any pod that can reach it can install anything in the cluster. Helm v3 has no
-//! server component.
+//! server component. A Tiller limited to `--listen=localhost:44134` (Checkov's CKV_K8S_45
+//! passes it) is still flagged: it is still Helm v2, unmaintained, with cluster-wide rights.
 //!
 //! ## Example
 //! ```yaml
@@ -52,7 +53,12 @@ pub static CHECK: Check = Check {
     summary: "Helm v2 Tiller is deployed",
     remediation: "Remove Tiller (and its Service and ServiceAccount) and manage releases with Helm v3.",
     references: &[],
-    aliases: &["checkov:CKV_K8S_34", "checkov:CKV_K8S_44", "trivy:KSV-0102"],
+    aliases: &[
+        "checkov:CKV_K8S_34",
+        "checkov:CKV_K8S_44",
+        "checkov:CKV_K8S_45",
+        "trivy:KSV-0102",
+    ],
     run: crate::Run::Object(run),
 };
 

@@ -62,6 +62,7 @@ pub static CHECK: Check = Check {
         "kube-linter:cluster-admin-role-binding",
         "datree:CIS_INVALID_ROLE_CLUSTER_ADMIN",
         "kubescape:C-0035",
+        "trivy:KSV-0111",
     ],
     run: crate::Run::Object(run),
 };

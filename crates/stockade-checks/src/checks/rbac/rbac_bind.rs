@@ -82,6 +82,9 @@ pub static CHECK: Check = Check {
         "checkov:CKV_K8S_157",
         "kubescape:C-0191",
         "datree:CIS_INVALID_VALUE_BIND_IMPERSONATE_ESCALATE",
+        "trivy:KSV-0051",
+        "trivy:KSV-0052",
+        "checkov:CKV2_K8S_1",
     ],
     run: crate::Run::Set {
         wants: super::helpers::wants,

@@ -89,6 +89,7 @@ pub static CHECK: Check = Check {
         "trivy:KSV-0044",
         "trivy:KSV-0045",
         "trivy:KSV-0046",
+        "trivy:KSV-0112",
         "polaris:clusterrolebindingClusterAdmin",
         "polaris:rolebindingClusterAdminClusterRole",
         "polaris:rolebindingClusterAdminRole",

@@ -36,4 +36,5 @@ pub mod rollout_stops_all_replicas;
 pub mod single_replica;
 pub mod topology_spread_constraint_invalid;
 pub mod topology_spread_do_not_schedule;
+pub mod volume_claim_template_access_mode_shared;
 pub mod volume_claim_template_storage_missing;

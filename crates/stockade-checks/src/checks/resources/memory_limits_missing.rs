@@ -76,6 +76,7 @@ pub static CHECK: Check = Check {
         "kubescape:C-0009",
         "kube-linter:unset-memory-requirements",
         "kube-score:container-resources",
+        "kubescape:C-0303",
     ],
     run: crate::Run::Object(run),
 };

@@ -1,0 +1,93 @@
+//! ## What it does
+//! Flags each subject of a binding whose role allows `create`, `update` or `patch` on `rolebindings`
+//! or `clusterrolebindings`. The finding points at the subject in
+//! the binding and names the binding, the role and the rule that grants it.
+//!
+//! ## Why it matters
+//! The API server lets a subject bind a role when it holds every permission of that role (or has
+//! `bind` on it): a subject that writes bindings can hand its own rights to any other user, group or
+//! ServiceAccount, including ones outside the team. `rbac-bind` reports the `bind` verb itself.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: ["rbac.authorization.k8s.io"]
+//!     resources: ["rolebindings"]
+//!     verbs: ["get", "patch"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount # finding
+//!     name: app
+//!     namespace: team
+//! ```
+//! Fixed:
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: ["rbac.authorization.k8s.io"]
+//!     resources: ["rolebindings"]
+//!     verbs: ["get", "list"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount
+//!     name: app
+//!     namespace: team
+//! ```
+//!
+//! ## Options
+//! None. Opt-in: select it (`--select rbac-bindings-write` or the `rbac` category). The RBAC checks read the
+//! Roles, ClusterRoles and bindings of the whole input (aggregated ClusterRoles are resolved as the
+//! controller does); a rule that grants every verb on every resource is reported once, by
+//! `rbac-wildcard`.
+
+use stockade_rbac::risks::BINDINGS_WRITE as KIND;
+
+use crate::{Category, Check, SetContext, SetEmit};
+
+/// See the module documentation.
+pub static CHECK: Check = Check {
+    id: KIND.id,
+    name: KIND.name,
+    category: Category::Rbac,
+    severity: KIND.severity,
+    default_on: false,
+    summary: "Subject can create or change role bindings",
+    remediation: KIND.remediation,
+    references: &[],
+    aliases: &["trivy:KSV-0055", "checkov:CKV2_K8S_1"],
+    run: crate::Run::Set {
+        wants: super::helpers::wants,
+        run,
+    },
+};
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
+    super::helpers::emit(&KIND, ctx, out);
+}

@@ -1,0 +1,93 @@
+//! ## What it does
+//! Flags each subject of a binding whose role allows `delete` or `deletecollection` on `secrets`,
+//! `pods` or `services` (core), on Deployments, ReplicaSets, DaemonSets or StatefulSets (`apps`),
+//! or on Jobs or CronJobs (`batch`). The finding points at the subject in
+//! the binding and names the binding, the role and the rule that grants it.
+//!
+//! ## Why it matters
+//! Deleting these destroys data and takes applications down (MITRE ATT&CK "Data destruction"); a
+//! `deletecollection` removes every object of the namespace at once.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: ["apps"]
+//!     resources: ["deployments"]
+//!     verbs: ["get", "delete"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount # finding
+//!     name: app
+//!     namespace: team
+//! ```
+//! Fixed:
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: ["apps"]
+//!     resources: ["deployments"]
+//!     verbs: ["get", "list"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount
+//!     name: app
+//!     namespace: team
+//! ```
+//!
+//! ## Options
+//! None. Opt-in: select it (`--select rbac-delete` or the `rbac` category). The RBAC checks read the
+//! Roles, ClusterRoles and bindings of the whole input (aggregated ClusterRoles are resolved as the
+//! controller does); a rule that grants every verb on every resource is reported once, by
+//! `rbac-wildcard`.
+
+use stockade_rbac::risks::DELETE as KIND;
+
+use crate::{Category, Check, SetContext, SetEmit};
+
+/// See the module documentation.
+pub static CHECK: Check = Check {
+    id: KIND.id,
+    name: KIND.name,
+    category: Category::Rbac,
+    severity: KIND.severity,
+    default_on: false,
+    summary: "Subject can delete Secrets, pods, Services or workloads",
+    remediation: KIND.remediation,
+    references: &[],
+    aliases: &["kubescape:C-0007"],
+    run: crate::Run::Set {
+        wants: super::helpers::wants,
+        run,
+    },
+};
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
+    super::helpers::emit(&KIND, ctx, out);
+}

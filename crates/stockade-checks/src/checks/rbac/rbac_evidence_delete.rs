@@ -1,0 +1,92 @@
+//! ## What it does
+//! Flags each subject of a binding whose role allows `delete` or `deletecollection` on `pods/log`
+//! or on `events` (core or `events.k8s.io`). The finding points at the subject in
+//! the binding and names the binding, the role and the rule that grants it.
+//!
+//! ## Why it matters
+//! Deleting logs and events is how an intruder covers their tracks: events record who scheduled,
+//! killed or pulled what, and are often the only trace left when a pod is gone.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["events"]
+//!     verbs: ["delete", "deletecollection"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount # finding
+//!     name: app
+//!     namespace: team
+//! ```
+//! Fixed:
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["events"]
+//!     verbs: ["get", "list", "watch"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount
+//!     name: app
+//!     namespace: team
+//! ```
+//!
+//! ## Options
+//! None. Opt-in: select it (`--select rbac-evidence-delete` or the `rbac` category). The RBAC checks read the
+//! Roles, ClusterRoles and bindings of the whole input (aggregated ClusterRoles are resolved as the
+//! controller does); a rule that grants every verb on every resource is reported once, by
+//! `rbac-wildcard`.
+
+use stockade_rbac::risks::EVIDENCE_DELETE as KIND;
+
+use crate::{Category, Check, SetContext, SetEmit};
+
+/// See the module documentation.
+pub static CHECK: Check = Check {
+    id: KIND.id,
+    name: KIND.name,
+    category: Category::Rbac,
+    severity: KIND.severity,
+    default_on: false,
+    summary: "Subject can delete pod logs or events",
+    remediation: KIND.remediation,
+    references: &[],
+    aliases: &["trivy:KSV-0042", "kubescape:C-0031"],
+    run: crate::Run::Set {
+        wants: super::helpers::wants,
+        run,
+    },
+};
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
+    super::helpers::emit(&KIND, ctx, out);
+}

@@ -1,0 +1,95 @@
+//! ## What it does
+//! Flags each subject of a binding whose role allows `create` on `persistentvolumes`. The finding points at the subject in
+//! the binding and names the binding, the role and the rule that grants it.
+//!
+//! ## Why it matters
+//! A PersistentVolume can be a `hostPath` on the node: whoever creates one and then claims it mounts
+//! node files (kubelet credentials, other pods' data) into a pod, even where Pod Security forbids
+//! hostPath volumes in pods. The severity is the risk's own: cluster-wide grants are critical.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["persistentvolumes"]
+//!     verbs: ["create"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount # finding
+//!     name: app
+//!     namespace: team
+//! ```
+//! Fixed:
+//! ```yaml
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: Role
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! rules:
+//!   - apiGroups: [""]
+//!     resources: ["persistentvolumeclaims"]
+//!     verbs: ["create"]
+//! ---
+//! apiVersion: rbac.authorization.k8s.io/v1
+//! kind: RoleBinding
+//! metadata:
+//!   name: ops
+//!   namespace: team
+//! roleRef:
+//!   apiGroup: rbac.authorization.k8s.io
+//!   kind: Role
+//!   name: ops
+//! subjects:
+//!   - kind: ServiceAccount
+//!     name: app
+//!     namespace: team
+//! ```
+//!
+//! ## Options
+//! None. Opt-in: select it (`--select rbac-persistent-volume-create` or the `rbac` category). The RBAC checks read the
+//! Roles, ClusterRoles and bindings of the whole input (aggregated ClusterRoles are resolved as the
+//! controller does); a rule that grants every verb on every resource is reported once, by
+//! `rbac-wildcard`.
+//!
+//! ## References
+//! - CIS 5.1.9
+
+use stockade_rbac::risks::PV_CREATE as KIND;
+
+use crate::{Category, Check, SetContext, SetEmit};
+
+/// See the module documentation.
+pub static CHECK: Check = Check {
+    id: KIND.id,
+    name: KIND.name,
+    category: Category::Rbac,
+    severity: KIND.severity,
+    default_on: false,
+    summary: "Subject can create PersistentVolumes",
+    remediation: KIND.remediation,
+    references: &["CIS 5.1.9"],
+    aliases: &["kubescape:C-0278"],
+    run: crate::Run::Set {
+        wants: super::helpers::wants,
+        run,
+    },
+};
+
+fn run(ctx: &SetContext, out: &mut SetEmit) {
+    super::helpers::emit(&KIND, ctx, out);
+}
