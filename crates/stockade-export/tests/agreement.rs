@@ -193,7 +193,8 @@ fn every_exported_policy_agrees_with_its_check_on_every_fixture() {
                     own += 1;
                 }
                 let denied = !outcome.violations.is_empty();
-                if denied != !hits.is_empty() {
+                let found = !hits.is_empty();
+                if denied != found {
                     let key = format!("{} {rel} #{i}", check.name);
                     report.push(format!(
                         "{key} ({} {}): check {} finding(s) {:?}; policy {} {:?}",
