@@ -423,7 +423,121 @@ pub fn compile(source: &str) -> Result<Compiled, String> {
     })
 }
 
+/// Identifiers that name types, not variables (`type(x) == int`).
+const TYPE_NAMES: &[&str] = &[
+    "int",
+    "uint",
+    "double",
+    "bool",
+    "string",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+    "dyn",
+];
+
+/// The free identifiers of `e` (not bound by a comprehension, not a type name) and the fields
+/// it selects on the free identifier `variables`.
+fn free_names(
+    e: &IdedExpr,
+    bound: &mut Vec<String>,
+    free: &mut Vec<String>,
+    vars: &mut Vec<String>,
+) {
+    match &e.expr {
+        Expr::Ident(name) => {
+            if !name.starts_with('@')
+                && !bound.iter().any(|b| b == name)
+                && !TYPE_NAMES.contains(&name.as_str())
+                && !free.contains(name)
+            {
+                free.push(name.clone());
+            }
+        }
+        Expr::Select(sel) => {
+            if let Expr::Ident(name) = &sel.operand.expr
+                && name == "variables"
+                && !bound.iter().any(|b| b == name)
+                && !vars.contains(&sel.field)
+            {
+                vars.push(sel.field.clone());
+            }
+            free_names(&sel.operand, bound, free, vars);
+        }
+        Expr::Call(c) => {
+            match c.target.as_deref() {
+                // `lists.range(3)`, `sets.contains(a, b)`: a function namespace, not a
+                // variable (function names themselves are not resolved here).
+                Some(IdedExpr {
+                    expr: Expr::Ident(name),
+                    ..
+                }) if !bound.iter().any(|b| b == name) => {}
+                Some(t) => free_names(t, bound, free, vars),
+                None => {}
+            }
+            for a in &c.args {
+                free_names(a, bound, free, vars);
+            }
+        }
+        Expr::Comprehension(c) => {
+            free_names(&c.iter_range, bound, free, vars);
+            free_names(&c.accu_init, bound, free, vars);
+            let before = bound.len();
+            bound.push(c.iter_var.clone());
+            if let Some(v) = &c.iter_var2 {
+                bound.push(v.clone());
+            }
+            bound.push(c.accu_var.clone());
+            free_names(&c.loop_cond, bound, free, vars);
+            free_names(&c.loop_step, bound, free, vars);
+            free_names(&c.result, bound, free, vars);
+            bound.truncate(before);
+        }
+        Expr::List(l) => {
+            for x in &l.elements {
+                free_names(x, bound, free, vars);
+            }
+        }
+        Expr::Map(m) => {
+            for entry in &m.entries {
+                match &entry.expr {
+                    EntryExpr::MapEntry(me) => {
+                        free_names(&me.key, bound, free, vars);
+                        free_names(&me.value, bound, free, vars);
+                    }
+                    EntryExpr::StructField(f) => free_names(&f.value, bound, free, vars),
+                }
+            }
+        }
+        Expr::Struct(st) => {
+            for entry in &st.entries {
+                if let EntryExpr::StructField(f) = &entry.expr {
+                    free_names(&f.value, bound, free, vars);
+                }
+            }
+        }
+        Expr::Literal(_) | Expr::Unspecified => {}
+    }
+}
+
 impl Compiled {
+    /// The identifiers the expression reads that nothing in it binds (comprehension variables
+    /// and type names excluded), in order of appearance: these must be declared by the caller.
+    pub fn free_variables(&self) -> Vec<String> {
+        let (mut free, mut vars) = (Vec::new(), Vec::new());
+        free_names(&self.expr, &mut Vec::new(), &mut free, &mut vars);
+        free
+    }
+
+    /// The names the expression reads as `variables.NAME`, in order of appearance.
+    pub fn variables_read(&self) -> Vec<String> {
+        let (mut free, mut vars) = (Vec::new(), Vec::new());
+        free_names(&self.expr, &mut Vec::new(), &mut free, &mut vars);
+        vars
+    }
+
     /// Whether the expression names the top-level variable `name`.
     pub fn references(&self, name: &str) -> bool {
         self.expr.references().has_variable(name)

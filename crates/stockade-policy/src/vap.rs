@@ -441,6 +441,55 @@ fn compile_in(
     Ok(c)
 }
 
+/// The variables a policy's expressions may read.
+pub const BINDINGS: &[&str] = &[
+    "object",
+    "oldObject",
+    "params",
+    "namespaceObject",
+    "request",
+    "variables",
+    "authorizer",
+];
+
+/// Rejects, when the policy is loaded, an expression that reads a variable no policy has, or a
+/// `variables.NAME` that is not declared (for a variable: not declared before it).
+fn check_names(
+    origin: &Origin,
+    policy: &str,
+    what: &str,
+    c: &Compiled,
+    declared: &[String],
+) -> Result<(), PolicyError> {
+    if let Some(v) = c
+        .free_variables()
+        .into_iter()
+        .find(|v| !BINDINGS.contains(&v.as_str()))
+    {
+        return Err(origin.invalid(format!(
+            "ValidatingAdmissionPolicy {policy}: {what} `{}` names the unknown variable `{v}` (known: {})",
+            c.source,
+            BINDINGS.join(", ")
+        )));
+    }
+    if let Some(v) = c
+        .variables_read()
+        .into_iter()
+        .find(|v| !declared.contains(v))
+    {
+        let scope = if what == "variable" {
+            "declared before it"
+        } else {
+            "declared in spec.variables"
+        };
+        return Err(origin.invalid(format!(
+            "ValidatingAdmissionPolicy {policy}: {what} `{}` reads `variables.{v}`, which is not {scope}",
+            c.source
+        )));
+    }
+    Ok(())
+}
+
 /// Whether an object is a ValidatingAdmissionPolicy.
 pub fn is_policy(api_version: &str, kind: &str) -> bool {
     kind == "ValidatingAdmissionPolicy" && api_version.starts_with("admissionregistration.k8s.io/")
@@ -531,6 +580,25 @@ impl Vap {
                     .unwrap_or("Invalid")
                     .to_string(),
             });
+        }
+        let declared: Vec<String> = variables.iter().map(|(n, _)| n.clone()).collect();
+        for (i, (_, c)) in variables.iter().enumerate() {
+            check_names(&origin, &name, "variable", c, &declared[..i])?;
+        }
+        for (what, c) in match_conditions
+            .iter()
+            .map(|(_, c)| ("matchCondition", c))
+            .chain(
+                audit_annotations
+                    .iter()
+                    .map(|(_, c)| ("auditAnnotation", c)),
+            )
+            .chain(validations.iter().flat_map(|v| {
+                std::iter::once(("expression", &v.expr))
+                    .chain(v.message_expr.as_ref().map(|m| ("messageExpression", m)))
+            }))
+        {
+            check_names(&origin, &name, what, c, &declared)?;
         }
         if validations.is_empty() && audit_annotations.is_empty() {
             return Err(bad("has neither validations nor auditAnnotations".into()));

@@ -257,3 +257,54 @@ fn audit_annotations_and_actions_are_returned() {
     // No comprehension runs: nothing is charged.
     assert_eq!(o.cost, 0);
 }
+
+#[test]
+fn unknown_variables_are_rejected_when_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.yaml");
+    let policy = |name: &str, variables: &str, expression: &str| {
+        format!(
+            "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: {name}\nspec:\n  variables: {variables}\n  validations:\n  - expression: \"{expression}\"\n---\n"
+        )
+    };
+    let text = [
+        // A typo for `object`.
+        policy("typo", "[]", "obj.spec.replicas < 5"),
+        // A variable read before it is declared.
+        policy(
+            "order",
+            "[{name: a, expression: 'variables.b + 1'}, {name: b, expression: '1'}]",
+            "variables.a > 0",
+        ),
+        // A variable never declared.
+        policy("missing", "[{name: a, expression: '1'}]", "variables.nope > 0"),
+        // Comprehension variables, type names and earlier variables are fine.
+        policy(
+            "fine",
+            "[{name: cs, expression: 'object.spec.containers'}, {name: count, expression: 'size(variables.cs)'}]",
+            "variables.cs.all(c, type(c.name) == string && [1].exists(x, x == 1)) && variables.count > 0",
+        ),
+    ]
+    .concat();
+    std::fs::write(&p, text).unwrap();
+    let (set, errors) = PolicySet::load(std::slice::from_ref(&p));
+    let f = p.display().to_string();
+    let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        msgs[..3],
+        [
+            format!(
+                "{f}:1: ValidatingAdmissionPolicy typo: expression `obj.spec.replicas < 5` names the unknown variable `obj` (known: object, oldObject, params, namespaceObject, request, variables, authorizer)"
+            ),
+            format!(
+                "{f}:10: ValidatingAdmissionPolicy order: variable `variables.b + 1` reads `variables.b`, which is not declared before it"
+            ),
+            format!(
+                "{f}:19: ValidatingAdmissionPolicy missing: expression `variables.nope > 0` reads `variables.nope`, which is not declared in spec.variables"
+            ),
+        ]
+    );
+    // The fourth policy loads (it only lacks a binding).
+    assert_eq!(set.vaps().len(), 1, "{msgs:#?}");
+    assert_eq!(set.vaps()[0].name, "fine");
+}

@@ -76,6 +76,10 @@ pub enum Command {
     ///
     /// Exit codes: 0 complete, 2 input problems (the document is still written) or usage errors.
     Sbom(crate::sbom::SbomArgs),
+    /// Export built-in checks for other enforcement points: `export vap` writes
+    /// ValidatingAdmissionPolicies the API server runs with no webhook (see docs/export.md).
+    #[command(subcommand)]
+    Export(crate::export::ExportCommand),
     /// Print the JSON schema of `.stockade.yaml`.
     Schema,
     /// Print shell completions.

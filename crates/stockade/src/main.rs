@@ -3,6 +3,7 @@
 mod audit;
 mod cli;
 mod dockerfile;
+mod export;
 mod image;
 mod netpol;
 mod policy;
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Command::Vuln(args) => vuln::run_vuln(args),
         Command::Image(cmd) => image::run(cmd),
         Command::Sbom(args) => sbom::run(args),
+        Command::Export(cmd) => export::run(cmd),
         Command::Schema => {
             print_out(&stockade_engine::Config::schema_json());
             Ok(ExitCode::SUCCESS)
