@@ -2,6 +2,7 @@
 //! for any workload kind, and findings. No I/O beyond the bytes it is given.
 
 pub mod finding;
+pub mod image;
 pub mod json;
 pub mod labels;
 pub mod loader;
@@ -9,6 +10,7 @@ pub mod node;
 pub mod pod;
 
 pub use finding::{Finding, ObjectRef, Severity, Summary};
+pub use image::{ImageFacts, ImageFile, ImagePackage};
 pub use loader::{Level, LoadError, Loaded, Object, load};
 pub use node::{Entry, Node, Pos, Value};
 pub use pod::{Container, ContainerKind, PodSpec, pod_specs};
