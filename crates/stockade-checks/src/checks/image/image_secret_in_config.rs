@@ -91,7 +91,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
             let word = word.trim_matches(['"', '\'']);
             let (name, value) = word.split_once('=')?;
             let name = name.trim_start_matches('-');
-            if name.is_empty() || flagged.iter().any(|f| *f == word) {
+            if name.is_empty() || flagged.contains(&word) {
                 return None;
             }
             secret(name, value, extra).map(|why| (name, value, why))
