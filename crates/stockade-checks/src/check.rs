@@ -2,7 +2,7 @@ use stockade_model::Severity;
 
 use stockade_model::Object;
 
-use crate::context::{Context, DockerfileContext, Emit, SetContext, SetEmit};
+use crate::context::{Context, DockerfileContext, Emit, ImageContext, SetContext, SetEmit};
 
 /// A check's family, used to select or ignore groups of checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -40,6 +40,8 @@ pub enum Category {
     Admission,
     /// Dockerfiles and Containerfiles: base images, users, package installs, build hygiene.
     Dockerfile,
+    /// Built container images: user, tools left in, setuid files, secrets in layers, age.
+    Image,
     /// Findings about the scan itself, such as unused suppressions.
     Meta,
 }
@@ -63,6 +65,7 @@ impl Category {
         Self::Gitops,
         Self::Admission,
         Self::Dockerfile,
+        Self::Image,
         Self::Meta,
     ];
 
@@ -85,6 +88,7 @@ impl Category {
             Self::Gitops => "gitops",
             Self::Admission => "admission",
             Self::Dockerfile => "dockerfile",
+            Self::Image => "image",
             Self::Meta => "meta",
         }
     }
@@ -137,6 +141,8 @@ pub enum Run {
     /// Looks at one parsed Dockerfile (files named `Dockerfile`, `*.Dockerfile`,
     /// `Containerfile`...), never at Kubernetes objects.
     Dockerfile(fn(&DockerfileContext, &mut Emit)),
+    /// Looks at one built image (`stockade image lint`), never at Kubernetes objects.
+    Image(fn(&ImageContext, &mut Emit)),
     /// Findings the engine emits itself (suppression bookkeeping).
     Engine,
 }

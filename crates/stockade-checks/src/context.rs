@@ -45,6 +45,16 @@ pub struct DockerfileContext<'a> {
     pub options: &'a Options,
 }
 
+/// What an image check sees: one image's facts, the options and the current time.
+pub struct ImageContext<'a> {
+    /// The image.
+    pub image: &'a stockade_model::ImageFacts,
+    /// Options from the configuration.
+    pub options: &'a Options,
+    /// Now, in seconds since the Unix epoch (given, so results are reproducible).
+    pub now: i64,
+}
+
 /// Collects a check's hits.
 #[derive(Debug, Default)]
 pub struct Emit {
@@ -73,6 +83,31 @@ impl Emit {
             container: None,
             severity: None,
         });
+    }
+
+    /// A hit about an image: `path` is where inside the image (a file path, or a field of
+    /// its configuration such as `config.User`). Images have no lines: the position is 0:0.
+    pub fn image(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.hits.push(Hit {
+            message: message.into(),
+            pos: Pos::default(),
+            path: path.into(),
+            container: None,
+            severity: None,
+        });
+    }
+
+    /// Like [`Emit::image`], with a severity for this hit only.
+    pub fn image_with(
+        &mut self,
+        path: impl Into<String>,
+        severity: stockade_model::Severity,
+        message: impl Into<String>,
+    ) {
+        self.image(path, message);
+        if let Some(h) = self.hits.last_mut() {
+            h.severity = Some(severity);
+        }
     }
 
     /// A hit about a container: at `node`/`path` when the offending field is present, or at

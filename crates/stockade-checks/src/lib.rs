@@ -10,7 +10,9 @@ pub mod docs;
 mod options;
 
 pub use check::{Category, Check, Run};
-pub use context::{Context, DockerfileContext, Emit, Hit, ObjectId, SetContext, SetEmit};
+pub use context::{
+    Context, DockerfileContext, Emit, Hit, ImageContext, ObjectId, SetContext, SetEmit,
+};
 pub use options::{OptionError, Options};
 
 /// Every built-in check, ordered by ID.
@@ -96,6 +98,28 @@ pub fn run_dockerfile_check(
     let mut emit = Emit::default();
     if let Run::Dockerfile(run) = check.run {
         run(&DockerfileContext { file, options }, &mut emit);
+    }
+    emit.hits
+}
+
+/// Runs one image check on an image's facts (nothing for other checks); `now` is the
+/// current time in seconds since the Unix epoch.
+pub fn run_image_check(
+    check: &Check,
+    image: &stockade_model::ImageFacts,
+    options: &Options,
+    now: i64,
+) -> Vec<Hit> {
+    let mut emit = Emit::default();
+    if let Run::Image(run) = check.run {
+        run(
+            &ImageContext {
+                image,
+                options,
+                now,
+            },
+            &mut emit,
+        );
     }
     emit.hits
 }

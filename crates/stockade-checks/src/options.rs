@@ -33,6 +33,9 @@ pub struct Options {
     /// PriorityClass names pods may use, for `priority-class-not-allowed`; empty (the
     /// default) turns that check off.
     pub allowed_priority_classes: Vec<String>,
+    /// Age in days above which `image-too-old` flags an image (by its `created` time);
+    /// default 90.
+    pub image_max_age_days: Option<u32>,
 }
 
 /// An option with a value that is well-formed YAML but not a valid setting.

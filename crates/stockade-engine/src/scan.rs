@@ -401,6 +401,56 @@ impl Engine {
         out
     }
 
+    /// Runs the image checks on built images, given as (name, facts): `name` (the target
+    /// or image reference) is both the file and the name of the image's object (kind
+    /// `Image`), so selection, exclusions, severity overrides and every report treat it like
+    /// a manifest object; a finding's `path` says where inside the image. `now` is the
+    /// current time in seconds since the Unix epoch (for `image-too-old`). Images carry no
+    /// suppression comments: use the configuration's `exclude` to silence findings.
+    pub fn lint_images(
+        &self,
+        images: &[(String, stockade_model::ImageFacts)],
+        now: i64,
+    ) -> ScanResult {
+        let mut result = ScanResult::default();
+        for (name, facts) in images {
+            let obj = Object {
+                file: name.as_str().into(),
+                source: None,
+                root: stockade_model::Node::null().clone(),
+                api_version: String::new(),
+                kind: IMAGE_KIND.into(),
+                name: name.clone(),
+                namespace: None,
+            };
+            let mut hits = Vec::new();
+            for (i, &(check, _)) in self.checks.iter().enumerate() {
+                if matches!(check.run, Run::Image(_)) && !self.excluded(check, &obj) {
+                    hits.extend(
+                        stockade_checks::run_image_check(check, facts, &self.options, now)
+                            .into_iter()
+                            .map(|h| (i, h)),
+                    );
+                }
+            }
+            let mut out = FileResult {
+                read: true,
+                objects: 1,
+                ..FileResult::default()
+            };
+            self.settle(&obj, Vec::new(), hits, Vec::new(), false, &mut out);
+            // Checks run in ID order and each reports in image order: keep that order.
+            result.summary.files += 1;
+            result.summary.objects += 1;
+            result.findings.extend(out.findings);
+        }
+        result.summary.findings = result.findings.len();
+        for f in &result.findings {
+            *result.summary.by_severity.entry(f.severity).or_default() += 1;
+        }
+        result
+    }
+
     /// Loads a file and runs the object checks. Objects a set check wants are kept, with
     /// their object-check hits, for [`Self::finish_set`], which then applies their suppressions.
     fn load_and_check(&self, name: &str, bytes: &[u8]) -> (FileResult, Kept) {
@@ -690,6 +740,8 @@ impl Engine {
                     Run::Object(_) => !dockerfile,
                     Run::Set { .. } => with_sets && !dockerfile,
                     Run::Dockerfile(_) => dockerfile,
+                    // Images have no suppression comments to judge.
+                    Run::Image(_) => false,
                     Run::Engine => false,
                 }
         };
@@ -745,6 +797,9 @@ struct Kept {
     /// Every object's identity.
     inventory: Vec<ObjectId>,
 }
+/// The `kind` of the object a built image becomes in findings.
+pub const IMAGE_KIND: &str = "Image";
+
 /// The `kind` of the object a Dockerfile becomes in findings.
 pub const DOCKERFILE_KIND: &str = "Dockerfile";
 

@@ -3,6 +3,7 @@
 
 mod fast;
 pub mod finding;
+pub mod image;
 pub mod json;
 pub mod labels;
 pub mod loader;
@@ -10,6 +11,7 @@ pub mod node;
 pub mod pod;
 
 pub use finding::{Finding, ObjectRef, Severity, Summary, check_id_cmp};
+pub use image::{ImageFacts, ImageFile, ImagePackage};
 pub use loader::{Level, LoadError, Loaded, Object, load};
 pub use node::{Entry, Node, Pos, Value};
 pub use pod::{Container, ContainerKind, PodSpec, pod_specs};

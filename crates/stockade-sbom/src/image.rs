@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::files::{Collector, Meta, wants_content};
 use crate::view::{Entry, Kept, LayerChanges, View, Want, classify, keep};
 use crate::{Error, HistoryEntry, ImageConfig, Inventory, Layer, Options, Problem};
+use stockade_model::image::EntryKind;
 
 /// Largest index, manifest or config read.
 const MAX_JSON: u64 = 16 << 20;
@@ -385,12 +387,14 @@ pub(crate) fn parse_config(c: &Value) -> ImageConfig {
             })
             .collect(),
         diff_ids: strings(c.pointer("/rootfs/diff_ids")).unwrap_or_default(),
+        healthcheck: strings(get("Healthcheck").and_then(|h| h.get("Test"))),
     }
 }
 
 fn read_image(store: &dyn Store, plan: Plan, inv: &mut Inventory) -> Result<View, Error> {
     let config = parse_config(&store.read_json(&plan.config_path)?);
     let mut view = View::default();
+    let mut files = Collector::default();
     for (i, (path, digest)) in plan.layers.iter().enumerate() {
         inv.layers.push(Layer {
             digest: digest.clone(),
@@ -399,7 +403,7 @@ fn read_image(store: &dyn Store, plan: Plan, inv: &mut Inventory) -> Result<View
         view.layers.push(digest.clone());
         let label = format!("layer {} ({digest})", i + 1);
         let changes = match store.open(path) {
-            Ok(r) => read_layer(r, i, &label, &view),
+            Ok(r) => read_layer(r, i, &label, &view, &mut files),
             Err(e) => {
                 view.problems.push(Problem {
                     location: label,
@@ -410,7 +414,9 @@ fn read_image(store: &dyn Store, plan: Plan, inv: &mut Inventory) -> Result<View
         };
         view.problems.extend(changes.1);
         view.apply(i, changes.0);
+        files.end_layer();
     }
+    view.files_seen = files;
     inv.config = Some(config);
     Ok(view)
 }
@@ -436,6 +442,7 @@ fn read_layer(
     idx: usize,
     label: &str,
     lower: &View,
+    files: &mut Collector,
 ) -> (LayerChanges, Vec<Problem>) {
     let mut changes = LayerChanges::default();
     let mut problems = Vec::new();
@@ -483,18 +490,56 @@ fn read_layer(
             None => ("", path.as_str()),
         };
         if base == ".wh..wh..opq" {
+            files.opaque(dir);
             changes.opaque.push(dir.to_string());
             continue;
         }
         if let Some(hidden) = base.strip_prefix(".wh.") {
-            changes.whiteouts.push(if dir.is_empty() {
+            let hidden = if dir.is_empty() {
                 hidden.to_string()
             } else {
                 format!("{dir}/{hidden}")
-            });
+            };
+            files.whiteout(&hidden);
+            changes.whiteouts.push(hidden);
             continue;
         }
         let kind = entry.header().entry_type();
+        let (e_mode, e_uid, e_gid, e_size) = {
+            let h = entry.header();
+            (
+                h.mode().unwrap_or(0),
+                h.uid().unwrap_or(0),
+                h.gid().unwrap_or(0),
+                entry.size(),
+            )
+        };
+        let meta = |kind: EntryKind| Meta {
+            kind,
+            mode: e_mode,
+            uid: e_uid,
+            gid: e_gid,
+            size: e_size,
+        };
+        let mut content = None;
+        if kind.is_file() && wants_content(&path, entry.size()) {
+            let mut data = Vec::new();
+            if let Err(e) = entry.read_to_end(&mut data) {
+                fail(
+                    &mut problems,
+                    format!("{path}: {e}; the rest of this layer is not read"),
+                );
+                break;
+            }
+            content = Some(data);
+        }
+        if kind.is_file() || kind.is_hard_link() {
+            files.entry(Some(idx), &path, meta(EntryKind::File), content.as_deref());
+        } else if kind.is_dir() {
+            files.entry(Some(idx), &path, meta(EntryKind::Dir), None);
+        } else if kind.is_symlink() {
+            files.entry(Some(idx), &path, meta(EntryKind::Symlink), None);
+        }
         let replaces = |changes: &mut LayerChanges, path: &str| {
             changes.added.remove(path);
             if lower.files.contains_key(path) {
@@ -538,7 +583,10 @@ fn read_layer(
             continue;
         };
         let mut data = Vec::new();
-        let read = if want == Want::Binary {
+        let read = if let Some(bytes) = content {
+            data = bytes;
+            Ok(())
+        } else if want == Want::Binary {
             // Most executables are not Go or Rust: look at the magic number first.
             let mut magic = [0u8; 4];
             match entry.read_exact(&mut magic) {

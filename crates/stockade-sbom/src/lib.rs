@@ -13,6 +13,7 @@
 
 mod catalog;
 mod elf;
+mod files;
 pub mod format;
 mod image;
 mod purl;
@@ -44,6 +45,51 @@ pub struct Inventory {
     pub layers: Vec<Layer>,
     /// Problems met while reading; what could be read is still listed.
     pub errors: Vec<Problem>,
+    /// The files the image checks look at: tools on the PATH, setuid and setgid files,
+    /// world-writable directories, private keys and credential files (from any layer).
+    /// Not part of the SBOM documents.
+    #[serde(skip)]
+    pub files: Vec<stockade_model::ImageFile>,
+    /// True when more such files were met than [`Inventory::files`] keeps.
+    #[serde(skip)]
+    pub files_truncated: bool,
+}
+
+impl Inventory {
+    /// What the image checks see of this target.
+    pub fn image_facts(&self) -> stockade_model::ImageFacts {
+        let mut facts = stockade_model::ImageFacts {
+            has_config: self.config.is_some(),
+            os_id: self.os.as_ref().map(|o| o.id.clone()),
+            os_version: self.os.as_ref().and_then(|o| o.version_id.clone()),
+            packages: self
+                .packages
+                .iter()
+                .map(|p| stockade_model::ImagePackage {
+                    kind: p.kind.as_str().to_string(),
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                })
+                .collect(),
+            files: self.files.clone(),
+            files_truncated: self.files_truncated,
+            layers: self.layers.len(),
+            ..Default::default()
+        };
+        if let Some(c) = &self.config {
+            facts.user = c.user.clone();
+            facts.env = c.env.clone();
+            facts.labels = c.labels.clone();
+            facts.history = c
+                .history
+                .iter()
+                .map(|h| h.created_by.clone().unwrap_or_default())
+                .collect();
+            facts.created = c.created.clone();
+            facts.healthcheck = c.healthcheck.clone();
+        }
+        facts
+    }
 }
 
 /// The kind of target read.
@@ -203,6 +249,9 @@ pub struct ImageConfig {
     pub history: Vec<HistoryEntry>,
     /// `rootfs.diff_ids`.
     pub diff_ids: Vec<String>,
+    /// `config.Healthcheck.Test`, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Vec<String>>,
 }
 
 /// One `history` entry of an image configuration.
@@ -298,7 +347,7 @@ pub fn inventory_with(target: &Path, options: &Options) -> Result<Inventory, Err
         target: target.display().to_string(),
         ..Inventory::default()
     };
-    let view = if meta.is_dir() {
+    let mut view = if meta.is_dir() {
         if target.join("oci-layout").is_file() && target.join("index.json").is_file() {
             inv.kind = TargetKind::OciLayout;
             image::read_oci_dir(target, options, &mut inv)?
@@ -315,6 +364,7 @@ pub fn inventory_with(target: &Path, options: &Options) -> Result<Inventory, Err
         inv.kind = TargetKind::DockerArchive;
         image::read_archive(target, options, &mut inv)?
     };
+    (inv.files, inv.files_truncated) = std::mem::take(&mut view.files_seen).finish();
     catalog::run(view, &mut inv);
     Ok(inv)
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::{Package, Problem};
+use stockade_model::image::EntryKind;
 
 /// Largest metadata file kept in memory.
 pub(crate) const MAX_TEXT: u64 = 64 << 20;
@@ -51,6 +52,8 @@ pub(crate) struct View {
     /// For package databases: per layer that wrote the file, the package keys it held.
     pub history: BTreeMap<String, Vec<(usize, BTreeSet<String>)>>,
     pub problems: Vec<Problem>,
+    /// The files the image checks look at (see [`crate::files`]).
+    pub files_seen: crate::files::Collector,
 }
 
 /// Changes made by one layer, applied to the lower layers' view when the layer ends.
@@ -280,18 +283,40 @@ pub(crate) fn read_dir(root: &Path, rootfs: bool) -> View {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
+        let ft = entry.file_type();
+        if !ft.is_file() {
+            if !rel.is_empty() && (ft.is_dir() || ft.is_symlink()) {
+                let kind = if ft.is_dir() {
+                    EntryKind::Dir
+                } else {
+                    EntryKind::Symlink
+                };
+                if let Ok(m) = entry.metadata() {
+                    view.files_seen.entry(None, &rel, fs_meta(kind, &m), None);
+                }
+            }
+            continue;
+        }
         // Names are enough to reject most files without a stat call.
         let meta = match entry.metadata() {
             Ok(m) => m,
             Err(_) => continue,
         };
+        let content = if crate::files::wants_content(&rel, meta.len()) {
+            std::fs::read(entry.path()).ok()
+        } else {
+            None
+        };
+        view.files_seen.entry(
+            None,
+            &rel,
+            fs_meta(EntryKind::File, &meta),
+            content.as_deref(),
+        );
         let exec = meta.permissions().mode() & 0o111 != 0;
         if let Some(want) = classify(&rel, exec, meta.len()) {
             wanted.push((rel, want, entry.into_path()));
@@ -314,6 +339,17 @@ pub(crate) fn read_dir(root: &Path, rootfs: bool) -> View {
         }
     }
     view
+}
+
+fn fs_meta(kind: EntryKind, m: &std::fs::Metadata) -> crate::files::Meta {
+    use std::os::unix::fs::MetadataExt;
+    crate::files::Meta {
+        kind,
+        mode: m.mode() & 0o7777,
+        uid: u64::from(m.uid()),
+        gid: u64::from(m.gid()),
+        size: m.len(),
+    }
 }
 
 fn read_file(rel: &str, want: Want, abs: &Path) -> Result<Option<Kept>, Problem> {

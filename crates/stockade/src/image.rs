@@ -49,6 +49,17 @@ pub enum ImageCommand {
     /// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 input or
     /// usage errors.
     Scan(crate::vuln::VulnArgs),
+    /// Lint built images for hardening problems (see docs/image-lint.md): runs as root,
+    /// shells, package managers, curl/wget, build tools and SSH left in, setuid files,
+    /// world-writable directories, secrets in the configuration, history or any layer, age,
+    /// base image. TARGETs are what `stockade sbom` reads: OCI layout directories, `docker
+    /// save` archives, root filesystems. The checks are the `image` category of the catalog:
+    /// --select, --ignore, --enable, the configuration file and the report formats work as
+    /// for `stockade scan`.
+    ///
+    /// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 input or
+    /// usage errors.
+    Lint(crate::cli::ScanArgs),
 }
 
 /// How to reach registries: shared by every command that talks to one.
@@ -179,6 +190,7 @@ pub fn run(cmd: ImageCommand) -> anyhow::Result<ExitCode> {
         ImageCommand::Resolve(args) => resolve(args),
         ImageCommand::GenerateKeyPair { output_key_prefix } => generate(&output_key_prefix),
         ImageCommand::Scan(args) => crate::vuln::run_vuln(args),
+        ImageCommand::Lint(args) => crate::scan::run_with(args, crate::scan::Inputs::Images),
     }
 }
 
@@ -363,4 +375,49 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     f.write_all(bytes)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// Reads each image target and runs the image checks on it. A target that cannot be read is
+/// an error naming it; problems inside a readable image (a truncated layer) are errors too,
+/// since the checks then saw only part of it, and the rest is still checked.
+pub fn lint_targets(
+    engine: &stockade_engine::Engine,
+    targets: &[PathBuf],
+) -> stockade_engine::ScanResult {
+    use stockade_model::{Level, LoadError};
+    let mut images = Vec::new();
+    let mut errors = Vec::new();
+    let error = |file: &str, message: String| LoadError {
+        file: file.into(),
+        line: 0,
+        column: 0,
+        level: Level::Error,
+        message,
+    };
+    for target in targets {
+        let name = target.display().to_string();
+        match stockade_sbom::inventory(target) {
+            Ok(inv) => {
+                for p in &inv.errors {
+                    errors.push(error(&name, p.to_string()));
+                }
+                if inv.files_truncated {
+                    errors.push(LoadError {
+                        level: Level::Warning,
+                        ..error(&name, "more matching files than are kept: some file findings are not reported".into())
+                    });
+                }
+                images.push((name, inv.image_facts()));
+            }
+            Err(e) => errors.push(error(&name, e.to_string())),
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let mut result = engine.lint_images(&images, now);
+    result.summary.errors = errors.iter().filter(|e| e.level == Level::Error).count();
+    result.summary.warnings = errors.len() - result.summary.errors;
+    result.errors = errors;
+    result
 }

@@ -17,6 +17,8 @@ pub enum Inputs {
     Manifests,
     /// Dockerfiles only, whatever the name of a file given explicitly (`stockade dockerfile lint`).
     Dockerfiles,
+    /// Built images: OCI layouts, `docker save` archives, root filesystems (`stockade image lint`).
+    Images,
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
@@ -32,6 +34,11 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     if formats.len() > 1 && args.output_dir.is_none() {
         bail!("several formats need --output-dir (each is written to its own file)");
+    }
+    if what == Inputs::Images && args.paths.is_empty() {
+        bail!(
+            "give at least one image: an OCI layout directory, a docker save archive or a root filesystem"
+        );
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -88,11 +95,14 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         Inputs::Dockerfiles => {
             crate::gather_inputs_with(&paths, stockade_engine::collect_dockerfiles)?
         }
+        Inputs::Images => (Vec::new(), Vec::new()),
     };
     input_errors.splice(0..0, policy_errors);
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
-    let mut result = if show_progress {
+    let mut result = if what == Inputs::Images {
+        crate::image::lint_targets(&engine, &paths)
+    } else if show_progress {
         with_progress(&engine, &inputs)
     } else {
         engine.scan(&inputs)

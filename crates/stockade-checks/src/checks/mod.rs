@@ -7,6 +7,7 @@ pub mod dockerfile;
 pub mod gitops;
 pub mod helpers;
 pub mod host_access;
+pub mod image;
 pub mod images;
 pub mod meta;
 pub mod metadata;
@@ -274,4 +275,17 @@ pub static ALL: &[&Check] = &[
     &dockerfile::dockerfile_curl_and_wget::CHECK,
     &dockerfile::dockerfile_workdir_system_dir::CHECK,
     &dockerfile::dockerfile_from_platform_flag::CHECK,
+    &image::image_runs_as_root::CHECK,
+    &image::image_shell_present::CHECK,
+    &image::image_package_manager_present::CHECK,
+    &image::image_download_tool_present::CHECK,
+    &image::image_build_tool_present::CHECK,
+    &image::image_ssh_present::CHECK,
+    &image::image_setuid_file::CHECK,
+    &image::image_world_writable_directory::CHECK,
+    &image::image_secret_file::CHECK,
+    &image::image_secret_in_config::CHECK,
+    &image::image_too_old::CHECK,
+    &image::image_healthcheck_missing::CHECK,
+    &image::image_base_identified::CHECK,
 ];
