@@ -7,6 +7,7 @@ mod image;
 mod netpol;
 mod policy;
 mod pss;
+mod pull;
 mod rbac;
 mod sbom;
 mod scan;
