@@ -385,13 +385,16 @@ fn a_layer_whose_content_does_not_match_its_digest_is_reported() {
     let data = reg
         .dir
         .path()
-        .join("docker/registry/v2/blobs/sha256")
+        .join("storage/docker/registry/v2/blobs/sha256")
         .join(&hex[..2])
         .join(hex)
         .join("data");
     let mut bytes = std::fs::read(&data).unwrap();
-    let at = bytes.windows(6).position(|w| w == b"2.31.0").unwrap();
-    bytes[at..at + 6].copy_from_slice(b"9.99.9");
+    let at = bytes
+        .windows(15)
+        .position(|w| w == b"Version: 2.31.0")
+        .unwrap();
+    bytes[at + 9..at + 15].copy_from_slice(b"9.99.9");
     std::fs::write(&data, bytes).unwrap();
 
     let (code, out, stderr) = run(
