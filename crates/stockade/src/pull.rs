@@ -12,9 +12,11 @@ use stockade_image::{Client, Reference};
 use stockade_sbom::{BlobSource, Inventory, LayerRef};
 
 /// Whether a command-line target names an image in a registry rather than a file: anything
-/// that is not an existing path.
+/// that is not an existing path and is not spelled as one (`/…`, `./…`, `../…`, `~…`), so a
+/// mistyped path is reported as a missing file.
 pub fn is_reference(target: &Path) -> bool {
-    !target.exists()
+    let s = target.to_string_lossy();
+    !target.exists() && !s.starts_with(['/', '.', '~'])
 }
 
 /// The inventory of the image `reference` for `platform` (`os/arch[/variant]`).
