@@ -28,6 +28,8 @@ pub struct Config {
     /// Custom policies run with the checks: files or directories holding Gatekeeper
     /// ConstraintTemplates and their constraints (relative to this file's directory).
     pub policies: Vec<PathBuf>,
+    /// Vulnerability scanning (`stockade vuln`, `stockade image scan`): ignore entries.
+    pub vulnerabilities: stockade_vuln::filter::VulnerabilityConfig,
 }
 
 /// An exclusion: every given field must match.

@@ -296,6 +296,7 @@ pub fn not_exportable(check: &Check) -> Option<String> {
             "looks across objects (a set check); a policy sees one object at a time".to_string()
         }
         Run::Dockerfile(_) => "reads Dockerfiles, which never reach the API server".to_string(),
+        Run::Image(_) => "reads built images, which never reach the API server".to_string(),
         Run::Engine => "reported by the scan engine itself".to_string(),
         Run::Object(_) => table::reason(check.id)
             .unwrap_or("no CEL translation written for it yet")

@@ -30,6 +30,9 @@ pub struct ClientConfig {
     pub max_manifest_size: u64,
     /// Largest blob read into memory, in bytes.
     pub max_blob_size: u64,
+    /// Deadline for a whole streamed blob ([`Client::open_blob`]): layers are large, so
+    /// they get longer than `timeout`.
+    pub blob_timeout: Duration,
 }
 
 impl Default for ClientConfig {
@@ -41,6 +44,7 @@ impl Default for ClientConfig {
             timeout: Duration::from_secs(10),
             max_manifest_size: 4 << 20,
             max_blob_size: 64 << 20,
+            blob_timeout: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -259,6 +263,47 @@ impl Client {
         Ok(bytes)
     }
 
+    /// Opens a blob as a stream: a [`std::io::Read`] over the HTTP body, whose SHA-256 is
+    /// checked against `digest` when the end is reached (a mismatch, or a body that ends
+    /// early, is a read error). Nothing is buffered beyond the reader's own buffer, so a
+    /// layer of any size is read in constant memory. `expected_size`, when known (from the
+    /// manifest's descriptor), is checked too.
+    pub fn open_blob(
+        &self,
+        r: &Reference,
+        digest: &str,
+        expected_size: Option<u64>,
+    ) -> Result<BlobReader, Error> {
+        let Some(hex) = digest.strip_prefix("sha256:") else {
+            return Err(Error::BadResponse {
+                what: format!("blob {digest}"),
+                reason: "only sha256 digests are supported".into(),
+            });
+        };
+        let url = format!("{}/blobs/{digest}", self.base(r));
+        let resp = self.send_with(
+            r,
+            Method::GET,
+            &url,
+            &[],
+            None,
+            false,
+            self.config.blob_timeout,
+        )?;
+        if resp.status != 200 {
+            return Err(status_error(resp, &url));
+        }
+        Ok(BlobReader {
+            inner: resp.body.into_reader(),
+            hasher: sha2::Sha256::default(),
+            expected: hex.to_ascii_lowercase(),
+            expected_size,
+            read: 0,
+            done: false,
+            url,
+        })
+    }
+
     /// Uploads a blob (monolithic upload) unless the registry has it; returns its digest.
     pub fn put_blob(&self, r: &Reference, bytes: &[u8]) -> Result<String, Error> {
         let digest = sha256_digest(bytes);
@@ -352,6 +397,21 @@ impl Client {
         body: Option<&[u8]>,
         push: bool,
     ) -> Result<Resp, Error> {
+        self.send_with(r, method, url, headers, body, push, self.config.timeout)
+    }
+
+    /// [`Client::send`] with another deadline for the exchange.
+    #[allow(clippy::too_many_arguments)]
+    fn send_with(
+        &self,
+        r: &Reference,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        push: bool,
+        timeout: Duration,
+    ) -> Result<Resp, Error> {
         let scope = format!(
             "repository:{}:{}",
             r.repository,
@@ -359,13 +419,20 @@ impl Client {
         );
         let key = (r.registry.clone(), scope.clone());
         let cached = self.tokens.lock().ok().and_then(|t| t.get(&key).cloned());
-        let resp = self.exchange(method.clone(), url, headers, body, cached.as_deref())?;
+        let resp = self.exchange_with(
+            method.clone(),
+            url,
+            headers,
+            body,
+            cached.as_deref(),
+            timeout,
+        )?;
         if resp.status != 401 {
             return Ok(resp);
         }
         let challenge = header(&resp.headers, "www-authenticate").unwrap_or_default();
         let auth = self.authenticate(r, &challenge, &scope)?;
-        let resp = self.exchange(method, url, headers, body, Some(&auth))?;
+        let resp = self.exchange_with(method, url, headers, body, Some(&auth), timeout)?;
         if resp.status == 401 || resp.status == 403 {
             return Err(Error::Auth {
                 registry: r.registry.clone(),
@@ -397,6 +464,18 @@ impl Client {
         body: Option<&[u8]>,
         auth: Option<&str>,
     ) -> Result<Resp, Error> {
+        self.exchange_with(method, url, headers, body, auth, self.config.timeout)
+    }
+
+    fn exchange_with(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        auth: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Resp, Error> {
         let mut req = Request::builder().method(method).uri(url);
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -409,13 +488,16 @@ impl Client {
             reason: e.to_string(),
         };
         let resp = match body {
-            Some(b) => self
-                .agent
-                .run(req.body(b).map_err(|e| Error::Config(e.to_string()))?),
-            None => self.agent.run(
-                req.body(ureq::SendBody::none())
-                    .map_err(|e| Error::Config(e.to_string()))?,
-            ),
+            Some(b) => {
+                let req = req.body(b).map_err(|e| Error::Config(e.to_string()))?;
+                self.agent.run(self.with_deadline(req, timeout))
+            }
+            None => {
+                let req = req
+                    .body(ureq::SendBody::none())
+                    .map_err(|e| Error::Config(e.to_string()))?;
+                self.agent.run(self.with_deadline(req, timeout))
+            }
         }
         .map_err(transport)?;
         let (parts, body) = resp.into_parts();
@@ -424,6 +506,17 @@ impl Client {
             headers: parts.headers,
             body,
         })
+    }
+
+    /// The request with its own deadline when it differs from the agent's.
+    fn with_deadline<B: ureq::AsSendBody>(&self, req: Request<B>, timeout: Duration) -> Request<B> {
+        if timeout == self.config.timeout {
+            return req;
+        }
+        self.agent
+            .configure_request(req)
+            .timeout_global(Some(timeout))
+            .build()
     }
 
     /// The `Authorization` value answering a challenge: a bearer token from the realm (with
@@ -514,6 +607,75 @@ impl Client {
             "HTTP 401 with an unsupported challenge {challenge:?}"
         )))
     }
+}
+
+/// A blob streamed from a registry (see [`Client::open_blob`]): reads fail with
+/// `InvalidData` when the content does not match its digest or size, so a consumer that
+/// reads to the end never accepts tampered or truncated data silently.
+pub struct BlobReader {
+    inner: ureq::BodyReader<'static>,
+    hasher: sha2::Sha256,
+    expected: String,
+    expected_size: Option<u64>,
+    read: u64,
+    done: bool,
+    url: String,
+}
+
+impl BlobReader {
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.read
+    }
+}
+
+impl std::io::Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest as _;
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.read += n as u64;
+        let bad = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidData, msg);
+        if let Some(size) = self.expected_size
+            && self.read > size
+        {
+            self.done = true;
+            return Err(bad(format!(
+                "{}: more than the {size} bytes the manifest gives",
+                self.url
+            )));
+        }
+        if n == 0 {
+            self.done = true;
+            if let Some(size) = self.expected_size
+                && self.read != size
+            {
+                return Err(bad(format!(
+                    "{}: {} bytes, the manifest gives {size}",
+                    self.url, self.read
+                )));
+            }
+            let got = hex(&std::mem::take(&mut self.hasher).finalize());
+            if got != self.expected {
+                return Err(bad(format!(
+                    "{}: content digest is sha256:{got}, expected sha256:{}",
+                    self.url, self.expected
+                )));
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn header(h: &ureq::http::HeaderMap, name: &str) -> Option<String> {

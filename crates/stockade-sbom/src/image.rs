@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::files::{Collector, Meta, wants_content};
 use crate::view::{Entry, Kept, LayerChanges, View, Want, classify, keep};
-use crate::{Error, HistoryEntry, ImageConfig, Inventory, Layer, Options, Problem};
+use crate::{
+    BlobSource, Error, HistoryEntry, ImageConfig, Inventory, Layer, LayerRef, Options, Problem,
+};
 use stockade_model::image::EntryKind;
 
 /// Largest index, manifest or config read.
@@ -104,6 +106,56 @@ impl Store for TarStore {
     fn exists(&self, path: &str) -> bool {
         self.members.contains_key(path)
     }
+}
+
+/// Blobs from a [`BlobSource`]: paths are digests, and `CONFIG` is the configuration.
+struct SourceStore<'a> {
+    source: &'a dyn BlobSource,
+    config: &'a [u8],
+    sizes: BTreeMap<&'a str, Option<u64>>,
+}
+
+const CONFIG: &str = "<config>";
+
+impl Store for SourceStore<'_> {
+    fn open(&self, path: &str) -> Result<Box<dyn Read + '_>, String> {
+        if path == CONFIG {
+            return Ok(Box::new(self.config));
+        }
+        let size = self.sizes.get(path).copied().flatten();
+        self.source.open_blob(path, size)
+    }
+    fn exists(&self, path: &str) -> bool {
+        path == CONFIG || self.sizes.contains_key(path)
+    }
+}
+
+pub(crate) fn read_from_source(
+    target: &str,
+    config: &[u8],
+    layers: &[LayerRef],
+    source: &dyn BlobSource,
+    inv: &mut Inventory,
+) -> Result<View, Error> {
+    let store = SourceStore {
+        source,
+        config,
+        sizes: layers.iter().map(|l| (l.digest.as_str(), l.size)).collect(),
+    };
+    let plan = Plan {
+        config_path: CONFIG.into(),
+        layers: layers
+            .iter()
+            .map(|l| (l.digest.clone(), l.digest.clone()))
+            .collect(),
+    };
+    read_image(&store, plan, inv).map_err(|e| match e {
+        Error::Image { path, message } if path == CONFIG => Error::Image {
+            path: format!("{target}: image configuration"),
+            message,
+        },
+        e => e,
+    })
 }
 
 /// Tar member names without `./` or a leading `/`.
@@ -437,7 +489,37 @@ fn decompress<'a>(r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>, String> {
 
 /// Streams one layer and returns the changes it makes, plus the problems met. A broken
 /// entry ends the layer (a tar stream cannot be resynchronised) but keeps what was read.
+/// The raw stream is then read to its end, so a source that verifies digests at the end
+/// (a registry blob) reports a mismatch, and then none of the layer is used.
 fn read_layer(
+    r: Box<dyn Read + '_>,
+    idx: usize,
+    label: &str,
+    lower: &View,
+    files: &mut Collector,
+) -> (LayerChanges, Vec<Problem>) {
+    let mut raw = r;
+    let (changes, mut problems) =
+        read_layer_entries(Box::new(&mut raw), idx, label, lower, files);
+    if let Err(e) = std::io::copy(&mut raw, &mut std::io::sink()) {
+        let tampered = e.kind() == std::io::ErrorKind::InvalidData;
+        problems.push(Problem {
+            location: label.to_string(),
+            message: if tampered {
+                format!("{e}; nothing of this layer is used")
+            } else {
+                e.to_string()
+            },
+        });
+        if tampered {
+            // Content that fails its digest is not the image's: none of it is used.
+            return (LayerChanges::default(), problems);
+        }
+    }
+    (changes, problems)
+}
+
+fn read_layer_entries(
     r: Box<dyn Read + '_>,
     idx: usize,
     label: &str,

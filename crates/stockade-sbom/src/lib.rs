@@ -25,6 +25,47 @@ use serde::Serialize;
 
 pub use purl::purl;
 
+/// Where the blobs of an image read by [`inventory_of_image`] come from (a registry client).
+pub trait BlobSource {
+    /// A reader over the blob `digest` (`size` bytes when the manifest gives it). The reader
+    /// should fail when the content does not match the digest; layers are read once, in
+    /// order, each to its end.
+    fn open_blob(
+        &self,
+        digest: &str,
+        size: Option<u64>,
+    ) -> Result<Box<dyn std::io::Read + '_>, String>;
+}
+
+/// One layer of an image manifest: its digest and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerRef {
+    /// `sha256:…`.
+    pub digest: String,
+    /// Size in bytes, from the manifest.
+    pub size: Option<u64>,
+}
+
+/// Lists the packages of an image given by its configuration blob and layer list (an image
+/// manifest already resolved to one platform), streaming each layer from `source` through
+/// the same layer walker as OCI layouts: memory is bounded by the largest kept entry, not
+/// the image. `target` names the image in the inventory.
+pub fn inventory_of_image(
+    target: &str,
+    config: &[u8],
+    layers: &[LayerRef],
+    source: &dyn BlobSource,
+) -> Result<Inventory, Error> {
+    let mut inv = Inventory {
+        target: target.to_string(),
+        kind: TargetKind::Registry,
+        ..Inventory::default()
+    };
+    let view = image::read_from_source(target, config, layers, source, &mut inv)?;
+    catalog::run(view, &mut inv);
+    Ok(inv)
+}
+
 /// Everything found in one target.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Inventory {
@@ -100,6 +141,8 @@ pub enum TargetKind {
     OciLayout,
     /// A `docker save` archive (legacy or with an OCI layout inside).
     DockerArchive,
+    /// An image read through [`inventory_of_image`] (from a registry).
+    Registry,
     /// A root filesystem directory (has a package database or `etc/os-release`).
     Rootfs,
     /// Any other directory: lockfiles and installed language packages.

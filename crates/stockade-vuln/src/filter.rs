@@ -14,18 +14,24 @@ use crate::{Error, Severity};
 /// ```yaml
 /// ignore:
 ///   - id: CVE-2023-0464          # advisory ID or any alias
-///     package: openssl           # optional: package name or purl (without version: any)
+///     package: openssl           # optional: package name glob or purl (without version: any)
+///     image: registry.example.com/app:*   # optional: image (target) glob
 ///     reason: not reachable, we never verify certificate policies
 ///     expires: 2026-06-30        # optional: the entry stops applying after this day
 /// ```
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreEntry {
-    /// Advisory ID or alias.
+    /// Advisory ID or alias (CVE-…, GHSA-…).
     pub id: String,
-    /// Package name or purl; absent: every package.
+    /// Package name (`*` and `?` wildcards allowed) or purl (without a version: every
+    /// version); absent: every package.
     #[serde(default)]
     pub package: Option<String>,
+    /// Image the entry applies to: a glob (`*`, `?`) over the scanned target as given on the
+    /// command line (`registry.example.com/app:*`); absent: every target.
+    #[serde(default)]
+    pub image: Option<String>,
     /// Why it is ignored (required: an ignore without a reason is an error).
     pub reason: String,
     /// Last day the entry applies, `YYYY-MM-DD` (UTC).
@@ -33,24 +39,30 @@ pub struct IgnoreEntry {
     pub expires: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IgnoreFile {
-    #[serde(default)]
-    ignore: Vec<IgnoreEntry>,
+/// The `vulnerabilities:` section of `.stockade.yaml` (and the shape of an ignore file).
+///
+/// ```yaml
+/// vulnerabilities:
+///   ignore:
+///     - id: CVE-2023-0464
+///       package: openssl
+///       reason: certificate policy checking is not enabled in our builds
+///       expires: 2026-06-30
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct VulnerabilityConfig {
+    /// Findings not reported: each entry with a reason and an optional expiry date.
+    pub ignore: Vec<IgnoreEntry>,
 }
 
-/// Reads an ignore file; errors name the file and the problem.
-pub fn load_ignore_file(path: &Path) -> Result<Vec<IgnoreEntry>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let file: IgnoreFile = serde_saphyr::from_str(&text).map_err(|e| Error::Input {
-        file: path.display().to_string(),
-        problem: e.to_string(),
-    })?;
-    for (i, e) in file.ignore.iter().enumerate() {
+/// Checks ignore entries read from `file`: a reason is required and `expires` must be a
+/// `YYYY-MM-DD` date.
+pub fn check_ignore_entries(file: &str, entries: &[IgnoreEntry]) -> Result<(), Error> {
+    for (i, e) in entries.iter().enumerate() {
         if e.reason.trim().is_empty() {
             return Err(Error::Input {
-                file: path.display().to_string(),
+                file: file.to_string(),
                 problem: format!("ignore entry {} ({}): empty reason", i + 1, e.id),
             });
         }
@@ -58,7 +70,7 @@ pub fn load_ignore_file(path: &Path) -> Result<Vec<IgnoreEntry>, Error> {
             && parse_date(d).is_none()
         {
             return Err(Error::Input {
-                file: path.display().to_string(),
+                file: file.to_string(),
                 problem: format!(
                     "ignore entry {} ({}): expires `{d}` is not a YYYY-MM-DD date",
                     i + 1,
@@ -67,7 +79,42 @@ pub fn load_ignore_file(path: &Path) -> Result<Vec<IgnoreEntry>, Error> {
             });
         }
     }
+    Ok(())
+}
+
+/// Reads an ignore file; errors name the file and the problem.
+pub fn load_ignore_file(path: &Path) -> Result<Vec<IgnoreEntry>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let file: VulnerabilityConfig = serde_saphyr::from_str(&text).map_err(|e| Error::Input {
+        file: path.display().to_string(),
+        problem: e.to_string(),
+    })?;
+    check_ignore_entries(&path.display().to_string(), &file.ignore)?;
     Ok(file.ignore)
+}
+
+/// Glob match with `*` (any run of characters, `/` included) and `?` (one character),
+/// ASCII case-insensitive.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
@@ -207,6 +254,8 @@ pub struct Filters {
     pub vex: Vec<VexStatement>,
     /// Today in days since the epoch (for expiry).
     pub today: i64,
+    /// The scanned target as given (an image reference or a path), for entries with `image`.
+    pub image: Option<String>,
 }
 
 /// A match left out, and why.
@@ -257,11 +306,16 @@ impl Filters {
                     let hit = if pkg.starts_with("pkg:") {
                         Purl::parse(pkg).is_ok_and(|p| purl_covers(&p, &m.purl))
                     } else {
-                        pkg.eq_ignore_ascii_case(&m.package)
+                        glob_match(pkg, &m.package)
                     };
                     if !hit {
                         continue;
                     }
+                }
+                if let Some(img) = &e.image
+                    && !self.image.as_deref().is_some_and(|t| glob_match(img, t))
+                {
+                    continue;
                 }
                 if let Some(exp) = e.expires.as_deref().and_then(parse_date)
                     && exp < self.today
@@ -315,6 +369,77 @@ mod tests {
         assert_eq!(parse_date("2024-02-29"), Some(19_782));
         assert_eq!(parse_date("2024-13-01"), None);
         assert_eq!(parse_date("tomorrow"), None);
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match(
+            "registry.example.com/app:*",
+            "registry.example.com/app:1.2"
+        ));
+        assert!(glob_match("*/app:*", "registry.example.com/team/app:1.2"));
+        assert!(!glob_match(
+            "registry.example.com/app:*",
+            "registry.example.com/api:1.2"
+        ));
+        assert!(glob_match("libssl?", "libssl3"));
+        assert!(glob_match("LibSSL*", "libssl3"));
+        assert!(!glob_match("libssl?", "libssl"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "aXXbYY"));
+    }
+
+    fn finding(id: &str, package: &str) -> Match {
+        Match {
+            id: id.into(),
+            aliases: vec!["CVE-2024-0001".into()],
+            package: package.into(),
+            purl: format!("pkg:pypi/{package}@1.0"),
+            installed: "1.0".into(),
+            fixed: Some("1.1".into()),
+            severity: Severity::High,
+            severity_source: "vendor",
+            cvss_score: None,
+            summary: String::new(),
+            layer: None,
+        }
+    }
+
+    #[test]
+    fn ignore_entries_by_image_and_package_glob() {
+        let entry = |package: Option<&str>, image: Option<&str>| IgnoreEntry {
+            id: "CVE-2024-0001".into(),
+            package: package.map(Into::into),
+            image: image.map(Into::into),
+            reason: "test".into(),
+            expires: None,
+        };
+        let run = |entries: Vec<IgnoreEntry>, image: Option<&str>| {
+            let f = Filters {
+                ignore: entries,
+                image: image.map(Into::into),
+                ..Filters::default()
+            };
+            let out = f.apply(vec![
+                finding("GHSA-1", "urllib3"),
+                finding("GHSA-1", "idna"),
+            ]);
+            let kept: Vec<String> = out.kept.iter().map(|m| m.package.clone()).collect();
+            kept
+        };
+        let app = Some("registry.example.com/app:1.2");
+        assert_eq!(run(vec![entry(Some("url*"), None)], app), ["idna"]);
+        assert_eq!(
+            run(vec![entry(None, Some("registry.example.com/app:*"))], app),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            run(vec![entry(None, Some("registry.example.com/api:*"))], app),
+            ["urllib3", "idna"]
+        );
+        // An entry for an image does not apply when the target is not known.
+        assert_eq!(run(vec![entry(None, Some("*"))], None), ["urllib3", "idna"]);
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Match {
     pub cvss_score: Option<f64>,
     /// One-line summary.
     pub summary: String,
+    /// Digest of the image layer that introduced the package, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
 }
 
 /// Matches and notes (things that could not be evaluated).
@@ -164,6 +167,7 @@ pub fn match_packages(db: &Db, packages: &[Package]) -> Result<Matches, Error> {
                 severity_source,
                 cvss_score,
                 summary: row.summary,
+                layer: p.layer.clone(),
             });
         }
     }

@@ -214,6 +214,8 @@ pub struct Package {
     pub distro: Option<(String, String)>,
     /// The purl it came from (or would be written as).
     pub purl: String,
+    /// Digest of the image layer that introduced the package, when known.
+    pub layer: Option<String>,
 }
 
 impl Package {
@@ -284,6 +286,7 @@ impl Package {
             source_version,
             distro,
             purl: purl.to_string(),
+            layer: None,
         })
     }
 

@@ -18,24 +18,40 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// A table: ID, severity, package, installed, fixed, summary; then a summary line.
+/// A layer digest shortened as `docker history` does: the first 12 hex digits.
+pub fn short_digest(d: &str) -> &str {
+    let hex = d.split_once(':').map_or(d, |(_, h)| h);
+    hex.get(..12).unwrap_or(hex)
+}
+
+/// A table: ID, severity, package, installed, fixed, the layer that introduced the package
+/// (when any match has one), summary; then a summary line.
 pub fn text(matches: &[Match], suppressed: usize, packages: usize) -> String {
     let mut out = String::new();
-    let headers = ["ID", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED", "SUMMARY"];
-    let rows: Vec<[String; 6]> = matches
+    let with_layer = matches.iter().any(|m| m.layer.is_some());
+    let mut headers = vec!["ID", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED"];
+    if with_layer {
+        headers.push("LAYER");
+    }
+    headers.push("SUMMARY");
+    let rows: Vec<Vec<String>> = matches
         .iter()
         .map(|m| {
-            [
+            let mut r = vec![
                 m.id.clone(),
                 m.severity.to_string(),
                 m.package.clone(),
                 m.installed.clone(),
                 m.fixed.clone().unwrap_or_else(|| "(none)".into()),
-                truncate(&m.summary, 60),
-            ]
+            ];
+            if with_layer {
+                r.push(m.layer.as_deref().map_or("-", short_digest).to_string());
+            }
+            r.push(truncate(&m.summary, 60));
+            r
         })
         .collect();
-    let mut widths = headers.map(str::len);
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r.iter()) {
             *w = (*w).max(c.chars().count());

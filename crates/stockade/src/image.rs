@@ -42,9 +42,8 @@ pub enum ImageCommand {
         output_key_prefix: PathBuf,
     },
     /// Scan an image for known vulnerabilities: an OCI image layout directory, a `docker
-    /// save` archive or a root filesystem (the same as `stockade vuln TARGET`; see
-    /// docs/vulnerabilities.md). Registry references are not read yet: `docker save` or
-    /// `skopeo copy docker://IMAGE oci:DIR` first.
+    /// save` archive, a root filesystem, or an image in a registry, whose layers are
+    /// streamed (the same as `stockade vuln TARGET`; see docs/vulnerabilities.md).
     ///
     /// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 input or
     /// usage errors.

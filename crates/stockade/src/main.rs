@@ -8,6 +8,7 @@ mod image;
 mod netpol;
 mod policy;
 mod pss;
+mod pull;
 mod rbac;
 mod sbom;
 mod scan;

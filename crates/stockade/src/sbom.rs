@@ -21,8 +21,9 @@ pub enum SbomFormat {
 
 #[derive(Debug, Args)]
 pub struct SbomArgs {
-    /// An OCI image layout directory, a `docker save` archive, a root filesystem or a project
-    /// directory (lockfiles).
+    /// An OCI image layout directory, a `docker save` archive, a root filesystem, a project
+    /// directory (lockfiles), or an image in a registry (anything that is not an existing
+    /// path, e.g. `registry.example.com/app:1.2`), whose layers are streamed.
     pub target: PathBuf,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "cyclonedx")]
@@ -33,13 +34,20 @@ pub struct SbomArgs {
     /// Platform to pick from a multi-platform image: os/arch[/variant].
     #[arg(long, default_value = "linux/amd64")]
     pub platform: String,
+    #[command(flatten)]
+    pub registry: crate::image::RegistryArgs,
 }
 
 pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
     let options = stockade_sbom::Options {
         platform: args.platform.clone(),
     };
-    let inv = stockade_sbom::inventory_with(&args.target, &options)?;
+    let inv = if crate::pull::is_reference(&args.target) {
+        let client = args.registry.client()?;
+        crate::pull::inventory(&client, &args.target.to_string_lossy(), &args.platform)?
+    } else {
+        stockade_sbom::inventory_with(&args.target, &options)?
+    };
     for p in &inv.errors {
         eprintln!("stockade: warning: {p}");
     }

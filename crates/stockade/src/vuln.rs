@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use stockade_vuln::filter::{Filters, load_ignore_file, load_vex, today};
+use stockade_vuln::filter::{Filters, check_ignore_entries, load_ignore_file, load_vex, today};
 use stockade_vuln::update::{UpdateOptions, update};
 use stockade_vuln::{Db, Severity, db, render, sbom};
 
@@ -71,9 +71,13 @@ pub enum DbCommand {
 pub struct VulnArgs {
     /// A CycloneDX JSON SBOM whose components carry purls (as written by Syft or Trivy), or
     /// anything `stockade sbom` reads: an OCI image layout directory, a `docker save`
-    /// archive, a root filesystem or a project directory with lockfiles.
+    /// archive, a root filesystem, a project directory with lockfiles, or an image in a
+    /// registry (anything that is not an existing path), whose layers are streamed.
     #[arg(value_name = "TARGET")]
     pub sbom: PathBuf,
+    /// Platform to pick from a multi-platform image: os/arch[/variant].
+    #[arg(long, default_value = "linux/amd64")]
+    pub platform: String,
     /// Output format: text or json.
     #[arg(short, long, default_value = "text")]
     pub format: String,
@@ -88,6 +92,13 @@ pub struct VulnArgs {
     /// expires date).
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
+    /// Configuration file whose `vulnerabilities.ignore` entries apply (default:
+    /// `.stockade.yaml` found upward from the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for a configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
     /// OpenVEX documents: `not_affected` statements suppress findings (repeatable).
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
@@ -99,6 +110,8 @@ pub struct VulnArgs {
     pub max_db_age: humantime::Duration,
     #[command(flatten)]
     pub location: DbLocation,
+    #[command(flatten)]
+    pub registry: crate::image::RegistryArgs,
 }
 
 fn warn_if_stale(db: &Db, max: Duration) -> anyhow::Result<()> {
@@ -204,10 +217,21 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
         .iter()
         .map(|s| s.parse::<Severity>().map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let ignore = match &args.ignore_file {
+    let mut ignore = match &args.ignore_file {
         Some(p) => load_ignore_file(p)?,
         None => Vec::new(),
     };
+    let config_path = match (&args.config, args.no_config) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => None,
+        (None, false) => stockade_engine::find_config(std::path::Path::new(".")),
+    };
+    if let Some(path) = config_path {
+        let config = stockade_engine::load_config(&path)?;
+        let entries = config.vulnerabilities.ignore;
+        check_ignore_entries(&path.display().to_string(), &entries)?;
+        ignore.extend(entries);
+    }
     let mut vex = Vec::new();
     for p in &args.vex {
         vex.extend(load_vex(p)?);
@@ -218,6 +242,7 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
         ignore,
         vex,
         today: today(),
+        image: Some(args.sbom.to_string_lossy().into_owned()),
     })
 }
 
@@ -230,7 +255,7 @@ pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
     let dir = args.location.dir();
     let db = Db::open(&dir)?;
     warn_if_stale(&db, args.max_db_age.into())?;
-    let read = packages_of(&args.sbom)?;
+    let read = packages_of(&args)?;
     for e in &read.errors {
         eprintln!("stockade: error: {e}");
     }
@@ -263,7 +288,7 @@ pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// What `stockade vuln` matches: the packages of the target, and what could not be read.
-struct Packages {
+pub(crate) struct Packages {
     packages: Vec<stockade_vuln::Package>,
     errors: Vec<String>,
 }
@@ -271,7 +296,13 @@ struct Packages {
 /// A JSON file is read as a CycloneDX SBOM; anything else is inventoried as `stockade sbom`
 /// does (image layout, `docker save` archive, root filesystem, project directory), each
 /// package keeping the source package name distro advisories use.
-fn packages_of(target: &std::path::Path) -> anyhow::Result<Packages> {
+fn packages_of(args: &VulnArgs) -> anyhow::Result<Packages> {
+    let target = args.sbom.as_path();
+    if crate::pull::is_reference(target) {
+        let client = args.registry.client()?;
+        let inv = crate::pull::inventory(&client, &target.to_string_lossy(), &args.platform)?;
+        return Ok(packages_of_inventory(&inv));
+    }
     let looks_json = target.is_file() && {
         use std::io::Read as _;
         let mut head = [0u8; 512];
@@ -290,8 +321,17 @@ fn packages_of(target: &std::path::Path) -> anyhow::Result<Packages> {
             errors: read.errors.iter().map(ToString::to_string).collect(),
         });
     }
-    let inv = stockade_sbom::inventory(target)
+    let options = stockade_sbom::Options {
+        platform: args.platform.clone(),
+    };
+    let inv = stockade_sbom::inventory_with(target, &options)
         .with_context(|| format!("reading {}", target.display()))?;
+    Ok(packages_of_inventory(&inv))
+}
+
+/// The packages of an inventory as the matcher takes them, each with the source package
+/// distro advisories use and the layer that introduced it.
+pub(crate) fn packages_of_inventory(inv: &stockade_sbom::Inventory) -> Packages {
     let mut out = Packages {
         packages: Vec::with_capacity(inv.packages.len()),
         errors: inv.errors.iter().map(ToString::to_string).collect(),
@@ -306,6 +346,7 @@ fn packages_of(target: &std::path::Path) -> anyhow::Result<Packages> {
                 if p.source_version.is_some() {
                     v.source_version.clone_from(&p.source_version);
                 }
+                v.layer.clone_from(&p.layer);
                 out.packages.push(v);
             }
             Err(_) => {
@@ -319,7 +360,7 @@ fn packages_of(target: &std::path::Path) -> anyhow::Result<Packages> {
             "note: {n} package(s) of type {kind} have no advisory source and are not matched"
         );
     }
-    Ok(out)
+    out
 }
 
 fn built_secs(db: &Db) -> anyhow::Result<u64> {

@@ -89,7 +89,7 @@ pub(super) fn document(inv: &Inventory, created: SystemTime) -> Value {
         components.push(c);
     }
     let subject_type = match inv.kind {
-        TargetKind::OciLayout | TargetKind::DockerArchive => "container",
+        TargetKind::OciLayout | TargetKind::DockerArchive | TargetKind::Registry => "container",
         TargetKind::Rootfs | TargetKind::Directory => "file",
     };
     json!({

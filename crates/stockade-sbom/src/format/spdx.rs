@@ -49,7 +49,9 @@ pub(super) fn document(inv: &Inventory, created: SystemTime) -> Value {
         "downloadLocation": "NOASSERTION",
         "filesAnalyzed": false,
         "primaryPackagePurpose": match inv.kind {
-            crate::TargetKind::OciLayout | crate::TargetKind::DockerArchive => "CONTAINER",
+            crate::TargetKind::OciLayout
+            | crate::TargetKind::DockerArchive
+            | crate::TargetKind::Registry => "CONTAINER",
             _ => "FILE",
         },
     }));

@@ -1,0 +1,67 @@
+//! Image references as targets of `stockade sbom`, `stockade vuln` and `stockade image scan`:
+//! the reference is resolved (an index to `--platform`), the configuration fetched, and the
+//! layers streamed from the registry into stockade-sbom's layer walker, so memory is bounded
+//! by the largest kept file, not by the image.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use stockade_image::manifest::{Manifest, Platform};
+use stockade_image::{Client, Reference};
+use stockade_sbom::{BlobSource, Inventory, LayerRef};
+
+/// Whether a command-line target names an image in a registry rather than a file: anything
+/// that is not an existing path and is not spelled as one (`/…`, `./…`, `../…`, `~…`), so a
+/// mistyped path is reported as a missing file.
+pub fn is_reference(target: &Path) -> bool {
+    let s = target.to_string_lossy();
+    !target.exists() && !s.starts_with(['/', '.', '~'])
+}
+
+/// The inventory of the image `reference` for `platform` (`os/arch[/variant]`).
+pub fn inventory(client: &Client, reference: &str, platform: &str) -> anyhow::Result<Inventory> {
+    let r = Reference::parse(reference)
+        .with_context(|| format!("{reference:?} is neither an existing path nor an image"))?;
+    let Some(want) = Platform::parse(platform) else {
+        bail!("invalid --platform {platform:?} (expected os/arch[/variant])");
+    };
+    let fetched = client
+        .get_platform_manifest(&r, &want)
+        .with_context(|| format!("fetching the manifest of {r}"))?;
+    let Manifest::Image(m) = fetched.parse()? else {
+        bail!("{r}: the platform manifest is an index");
+    };
+    let config = client
+        .get_blob(&r, &m.config.digest)
+        .with_context(|| format!("fetching the configuration of {r}"))?;
+    let layers: Vec<LayerRef> = m
+        .layers
+        .iter()
+        .map(|l| LayerRef {
+            digest: l.digest.clone(),
+            size: Some(l.size),
+        })
+        .collect();
+    let source = Registry { client, r: &r };
+    let mut inv = stockade_sbom::inventory_of_image(reference, &config, &layers, &source)?;
+    // A tag is recorded with the digest of the platform manifest read.
+    if r.digest.is_none() {
+        inv.target = format!("{reference}@{}", fetched.digest);
+    }
+    Ok(inv)
+}
+
+struct Registry<'a> {
+    client: &'a Client,
+    r: &'a Reference,
+}
+
+impl BlobSource for Registry<'_> {
+    fn open_blob(&self, digest: &str, size: Option<u64>) -> Result<Box<dyn Read + '_>, String> {
+        self.client
+            .open_blob(self.r, digest, size)
+            .map(|b| Box::new(b) as Box<dyn Read>)
+            .map_err(|e| e.to_string())
+    }
+}
