@@ -19,14 +19,23 @@
 //!   apps: {pod-security.kubernetes.io/enforce: restricted}
 //! mutate:
 //!   seccomp-runtime-default: true
+//! images:                 # image signature policy (docs/image-signing.md)
+//!   on-error: deny
+//!   rewrite-to-digest: true
+//!   rules:
+//!     - image: "registry.example.com/team/**"
+//!       keys: [keys/team.pub]
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use stockade_checks::Category;
 use stockade_engine::Engine;
+use stockade_image::ClientConfig;
+use stockade_image::policy::ImagePolicy;
 use stockade_model::Severity;
 use stockade_pss::namespace;
 
@@ -85,6 +94,9 @@ pub struct ServeConfig {
     pub mutate: Mutate,
     /// Request limits.
     pub limits: Limits,
+    /// Image signature policy (the `images:` section of `.stockade.yaml`, see
+    /// docs/image-signing.md); key files are relative to the configuration file.
+    pub images: Option<stockade_image::policy::ImagePolicyConfig>,
 }
 
 /// Per-check modes. Precedence: a check's ID or name in a list, then its category in a list,
@@ -292,6 +304,10 @@ pub struct Policy {
     /// `modes.enforce-at` and `modes.default`, for custom policies' findings.
     pub(crate) enforce_at: Option<Severity>,
     pub(crate) default_mode: Mode,
+    /// The image signature policy with its verdict cache.
+    pub(crate) images: Option<Arc<ImagePolicy>>,
+    /// `images.rewrite-to-digest`.
+    pub(crate) rewrite_to_digest: bool,
 }
 
 impl std::fmt::Debug for Policy {
@@ -320,6 +336,9 @@ pub fn load_config(path: &Path) -> Result<ServeConfig, ConfigError> {
         config.namespace_labels_file = Some(dir.join(f));
     }
     config.checks.policies = config.checks.policy_paths(path.parent());
+    if let Some(dir) = path.parent() {
+        config.images = config.images.map(|i| i.with_base_dir(dir));
+    }
     Ok(config)
 }
 
@@ -333,11 +352,19 @@ pub fn parse_config(text: &str) -> Result<ServeConfig, String> {
 
 /// Reads and compiles a configuration file; `None` gives the defaults.
 pub fn load_policy(path: Option<&Path>) -> Result<Policy, ConfigError> {
+    load_policy_with(path, &ClientConfig::default())
+}
+
+/// As [`load_policy`], reaching registries (for the `images:` policy) as `registry` says.
+pub fn load_policy_with(
+    path: Option<&Path>,
+    registry: &ClientConfig,
+) -> Result<Policy, ConfigError> {
     let config = match path {
         Some(p) => load_config(p)?,
         None => ServeConfig::default(),
     };
-    Policy::new(&config)
+    Policy::with_registry(&config, registry)
 }
 
 fn check_keys(keys: &[String]) -> Result<Vec<(&'static str, bool)>, ConfigError> {
@@ -364,8 +391,31 @@ fn check_keys(keys: &[String]) -> Result<Vec<(&'static str, bool)>, ConfigError>
 }
 
 impl Policy {
-    /// Compiles a configuration.
+    /// Compiles a configuration (registries, for the `images:` policy, reached with the
+    /// default client settings).
     pub fn new(config: &ServeConfig) -> Result<Policy, ConfigError> {
+        Policy::with_registry(config, &ClientConfig::default())
+    }
+
+    /// Compiles a configuration whose `images:` policy reaches registries as `registry` says
+    /// (CA, insecure registries, credentials; the per-request timeout is `images.timeout`).
+    pub fn with_registry(
+        config: &ServeConfig,
+        registry: &ClientConfig,
+    ) -> Result<Policy, ConfigError> {
+        if config.checks.images.is_some() {
+            return Err(ConfigError::Invalid(
+                "checks.images: the image policy is the top-level `images:` section here".into(),
+            ));
+        }
+        let images = match &config.images {
+            Some(i) => Some(Arc::new(
+                ImagePolicy::new(i.clone(), "images", Path::new(""), registry.clone())
+                    .map_err(|e| ConfigError::Invalid(e.to_string()))?,
+            )),
+            None => None,
+        };
+        let rewrite_to_digest = config.images.as_ref().is_some_and(|i| i.rewrite_to_digest);
         let mut engine = Engine::new(&config.checks, !config.honour_suppressions)?;
         // Custom policies (`checks.policies`: Gatekeeper templates and constraints,
         // ValidatingAdmissionPolicies and bindings) run per object like in `stockade scan`.
@@ -531,6 +581,8 @@ impl Policy {
             limits: l,
             enforce_at: config.modes.enforce_at,
             default_mode: config.modes.default,
+            images,
+            rewrite_to_digest,
         })
     }
 
@@ -581,6 +633,18 @@ impl Policy {
             }
         }
         ids
+    }
+
+    /// The image signature policy, if the configuration has an `images:` section.
+    pub fn images(&self) -> Option<&Arc<ImagePolicy>> {
+        self.images.as_ref()
+    }
+
+    /// How long a review may wait for registry verification of its images: three quarters
+    /// of `limits.deadline-ms`, leaving the rest for the evaluation and the answer. When it
+    /// expires, `images.on-error` decides.
+    pub fn image_deadline(&self) -> Duration {
+        self.limits.deadline() * 3 / 4
     }
 
     /// The Pod Security policy applied to namespaces without labels, if the standards are on.

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod config;
 pub mod events;
+pub mod images;
 pub mod install;
 pub mod metrics;
 pub mod mutate;
@@ -18,5 +19,8 @@ pub mod review;
 pub mod server;
 pub mod tls;
 
-pub use config::{ConfigError, Mode, Policy, ServeConfig, load_policy};
-pub use review::{AdmissionReview, Outcome, ReviewError, Verdict, Webhook, review, review_bytes};
+pub use config::{ConfigError, Mode, Policy, ServeConfig, load_policy, load_policy_with};
+pub use review::{
+    AdmissionReview, Outcome, ReviewError, Verdict, Webhook, images_to_verify, review,
+    review_bytes, review_with,
+};

@@ -10,7 +10,9 @@ use stockade_model::{Object, pod_specs};
 use stockade_pss::namespace;
 
 use crate::config::{Mode, Policy};
+use crate::images::{IMAGE_CHECK, ImageVerdicts, images_of};
 use crate::mutate;
+use stockade_image::policy::Decision;
 
 /// The two webhooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,11 +178,47 @@ pub fn review_bytes(
     review(policy, webhook, &input)
 }
 
-/// Reviews one AdmissionReview, returning the response the server sends.
+/// Reviews one AdmissionReview, returning the response the server sends. With an `images:`
+/// policy, the images that need a registry are verified on this thread (blocking); the
+/// server verifies them first with [`ImageVerdicts::verify`] and calls [`review_with`].
 pub fn review(
     policy: &Policy,
     webhook: Webhook,
     input: &AdmissionReview,
+) -> Result<Outcome, ReviewError> {
+    let verdicts = match policy.images() {
+        Some(images) => {
+            ImageVerdicts::verify_blocking(images, &images_to_verify(policy, webhook, input))
+        }
+        None => ImageVerdicts::default(),
+    };
+    review_with(policy, webhook, input, &verdicts)
+}
+
+/// The images of the request's object the review will ask verdicts for: none without an
+/// `images:` policy, for requests admitted without evaluation (other operations,
+/// subresources, exemptions, unchanged templates), or for `/mutate` without
+/// `rewrite-to-digest`.
+pub fn images_to_verify(policy: &Policy, webhook: Webhook, input: &AdmissionReview) -> Vec<String> {
+    if policy.images.is_none() || (webhook == Webhook::Mutate && !policy.rewrite_to_digest) {
+        return Vec::new();
+    }
+    let Some(req) = input.request.as_ref() else {
+        return Vec::new();
+    };
+    let mut probe = Response::new(policy, &input.api_version, req);
+    match probe.admissible() {
+        Some(object) => images_of(object),
+        None => Vec::new(),
+    }
+}
+
+/// Reviews one AdmissionReview with the verdicts on its images already reached.
+pub fn review_with(
+    policy: &Policy,
+    webhook: Webhook,
+    input: &AdmissionReview,
+    images: &ImageVerdicts,
 ) -> Result<Outcome, ReviewError> {
     if !matches!(
         input.api_version.as_str(),
@@ -199,12 +237,16 @@ pub fn review(
         return Err(ReviewError::NoRequest);
     }
     let mut out = Response::new(policy, &input.api_version, req);
+    out.images = images;
     match webhook {
         Webhook::Validate => out.validate(),
         Webhook::Mutate => out.mutate(),
     }
     Ok(out.finish())
 }
+
+static NO_VERDICTS: std::sync::LazyLock<ImageVerdicts> =
+    std::sync::LazyLock::new(ImageVerdicts::default);
 
 /// The response being built.
 struct Response<'a> {
@@ -223,6 +265,7 @@ struct Response<'a> {
     verdict: Option<Verdict>,
     reason: Option<Cow<'static, str>>,
     violations: Vec<(Cow<'static, str>, Mode)>,
+    images: &'a ImageVerdicts,
 }
 
 impl<'a> Response<'a> {
@@ -259,6 +302,7 @@ impl<'a> Response<'a> {
             verdict: None,
             reason: None,
             violations: Vec::new(),
+            images: &NO_VERDICTS,
         }
     }
 
@@ -396,6 +440,7 @@ impl<'a> Response<'a> {
         for (key, items) in audit {
             self.audit.insert(key, items.join("; "));
         }
+        self.image_verdicts(&pods);
         self.pod_security(&obj, &pods);
         if !self.denials.is_empty() {
             let kind = if req.kind.kind.is_empty() {
@@ -426,6 +471,44 @@ impl<'a> Response<'a> {
             self.allowed = false;
             self.status = Some(json!({"code": 403, "reason": "Forbidden", "message": message}));
             self.verdict = Some(Verdict::Deny);
+        }
+    }
+
+    /// One denial or warning per distinct image the `images:` policy refuses or could not
+    /// verify, at its first container.
+    fn image_verdicts(&mut self, pods: &[stockade_model::PodSpec<'_>]) {
+        if self.policy.images.is_none() {
+            return;
+        }
+        let (id, name) = IMAGE_CHECK;
+        let mut seen: Vec<&str> = Vec::new();
+        for c in pods.iter().flat_map(|p| &p.containers) {
+            let Some(image) = c.node.str_at("image").map(str::trim) else {
+                continue;
+            };
+            if seen.contains(&image) {
+                continue;
+            }
+            seen.push(image);
+            let item = |why: &str| format!("[{id} {name}] {}.image: image {image}: {why}", c.path);
+            match self.images.get(image) {
+                Some(Decision::Deny { reason }) => {
+                    self.denials.push(item(reason));
+                    self.violations.push((Cow::Borrowed(id), Mode::Enforce));
+                }
+                Some(Decision::Warn { warning }) => {
+                    self.warnings.push(item(warning));
+                    self.violations.push((Cow::Borrowed(id), Mode::Warn));
+                }
+                Some(Decision::Allow { .. }) => {}
+                None if image.is_empty() => {}
+                None => {
+                    // Not verified beforehand (a caller that skipped it): never admit silently.
+                    self.denials
+                        .push(item("no verdict was reached for this image"));
+                    self.violations.push((Cow::Borrowed(id), Mode::Enforce));
+                }
+            }
         }
     }
 
@@ -496,18 +579,55 @@ impl<'a> Response<'a> {
     }
 
     fn mutate(&mut self) {
-        if !self.policy.mutate.any() {
+        if !self.policy.mutate.any() && !self.policy.rewrite_to_digest {
             self.skip("no mutation configured");
             return;
         }
         let Some(object) = self.admissible() else {
             return;
         };
-        let ops = mutate::patch(&self.policy.mutate, object);
+        let mut ops = if self.policy.mutate.any() {
+            mutate::patch(&self.policy.mutate, object)
+        } else {
+            Vec::new()
+        };
+        if self.policy.rewrite_to_digest {
+            ops.extend(self.digest_ops(object));
+        }
         if !ops.is_empty() {
             self.patch = Some(ops);
             self.verdict = Some(Verdict::Patch);
         }
+    }
+
+    /// `images.rewrite-to-digest`: each container image verified at a digest becomes
+    /// `<image as written>@<digest>` (`repo:tag@sha256:...`, or `repo@sha256:...` without a
+    /// tag). Images that already carry a digest are left alone, so the patch is idempotent.
+    fn digest_ops(&self, object: &Value) -> Vec<Value> {
+        let Ok(obj) = stockade_model::json::object_from_json("request.object", object) else {
+            return Vec::new();
+        };
+        let mut ops = Vec::new();
+        for c in pod_specs(&obj).iter().flat_map(|p| &p.containers) {
+            let Some(image) = c.node.str_at("image") else {
+                continue;
+            };
+            if image.contains('@') {
+                continue;
+            }
+            if let Some(Decision::Allow {
+                digest: Some(digest),
+                ..
+            }) = self.images.get(image.trim())
+            {
+                ops.push(json!({
+                    "op": "replace",
+                    "path": format!("{}/image", pointer(&c.path)),
+                    "value": format!("{}@{digest}", image.trim()),
+                }));
+            }
+        }
+        ops
     }
 
     fn finish(self) -> Outcome {

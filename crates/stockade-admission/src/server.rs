@@ -1,7 +1,8 @@
 //! The HTTPS webhook server and its plain-HTTP admin listener.
 //!
 //! Handlers are thin: read the body (bounded, under a deadline), evaluate with
-//! [`crate::review_bytes`], record metrics and one log line, answer.
+//! [`crate::review_with`] (after verifying the request's images when the configuration has
+//! an `images:` policy), record metrics and one log line, answer.
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -29,9 +30,10 @@ use crate::audit::AuditEndpoint;
 use crate::events::{Decision, EventLog};
 use tracing::{error, info, warn};
 
-use crate::config::{ConfigError, Policy, load_policy};
+use crate::config::{ConfigError, Policy, load_policy_with};
+use crate::images::ImageVerdicts;
 use crate::metrics::Metrics;
-use crate::review::{Webhook, review_bytes};
+use crate::review::{AdmissionReview, ReviewError, Webhook, images_to_verify, review_with};
 use crate::tls::{CertStore, TlsError, stamp};
 
 /// Where and how the server runs.
@@ -59,6 +61,8 @@ pub struct ServerConfig {
     pub events_max_rows: u64,
     /// The audit webhook endpoint `POST /audit` (`None`: not served).
     pub audit: Option<Arc<AuditEndpoint>>,
+    /// How the `images:` policy reaches registries (CA, insecure registries, credentials).
+    pub registry: stockade_image::ClientConfig,
 }
 
 impl ServerConfig {
@@ -77,6 +81,7 @@ impl ServerConfig {
             events: None,
             events_max_rows: 1_000_000,
             audit: None,
+            registry: stockade_image::ClientConfig::default(),
         }
     }
 }
@@ -326,7 +331,24 @@ async fn handle(state: Arc<State>, webhook: Webhook, body: Body) -> Response {
         // handing it to the blocking pool costs, and the blocking pool's extra threads each
         // kept their own allocator arenas (RSS tripled under load). The body size limit bounds
         // the work; the deadline covers the wait for a permit and for the body.
-        review_bytes(&policy, webhook, &bytes).map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
+        let bad = |e: ReviewError| (StatusCode::BAD_REQUEST, e.to_string());
+        let input: AdmissionReview = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(ReviewError::Malformed(e.to_string())))?;
+        // Registry verification (the `images:` policy) is blocking I/O: it runs on the
+        // blocking pool under its own deadline, inside this one; cached and rule-only
+        // verdicts are taken here without a registry call.
+        let verdicts = match policy.images() {
+            Some(images) => {
+                let wanted = images_to_verify(&policy, webhook, &input);
+                if wanted.is_empty() {
+                    ImageVerdicts::default()
+                } else {
+                    ImageVerdicts::verify(images.clone(), wanted, policy.image_deadline()).await
+                }
+            }
+            None => ImageVerdicts::default(),
+        };
+        review_with(&policy, webhook, &input, &verdicts).map_err(bad)
     };
     let result = match tokio::time::timeout(limits.deadline(), work).await {
         Ok(r) => r,
@@ -398,7 +420,7 @@ pub struct Server {
 impl Server {
     /// Loads the policy and certificate, and binds both listeners.
     pub async fn bind(config: ServerConfig) -> Result<Server, ServeError> {
-        let policy = load_policy(config.config.as_deref())?;
+        let policy = load_policy_with(config.config.as_deref(), &config.registry)?;
         let certs = Arc::new(CertStore::load(&config.tls_cert, &config.tls_key)?);
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
@@ -462,6 +484,7 @@ impl Server {
             certs.clone(),
             config.config.clone(),
             config.reload_interval,
+            config.registry.clone(),
         ));
         state.set_ready(true);
         info!(
@@ -542,6 +565,7 @@ async fn reload_loop(
     certs: Arc<CertStore>,
     config: Option<PathBuf>,
     every: Duration,
+    registry: stockade_image::ClientConfig,
 ) {
     let stamps = |config: &Option<PathBuf>| {
         config.as_ref().map(|p| {
@@ -569,7 +593,7 @@ async fn reload_loop(
         let now = stamps(&config);
         if now != last {
             last = now;
-            match load_policy(config.as_deref()) {
+            match load_policy_with(config.as_deref(), &registry) {
                 Ok(p) => {
                     log_not_evaluated(&p);
                     state.set_policy(p);

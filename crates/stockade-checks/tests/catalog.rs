@@ -95,7 +95,8 @@ fn object_checks() -> impl Iterator<Item = &'static Check> {
     all()
         .iter()
         .copied()
-        .filter(|c| c.category != Category::Meta)
+        // Engine-emitted checks (suppression bookkeeping, image signatures) have no object logic.
+        .filter(|c| c.category != Category::Meta && !matches!(c.run, stockade_checks::Run::Engine))
 }
 
 fn fixture_dir(check: &Check) -> PathBuf {

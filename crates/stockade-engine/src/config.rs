@@ -30,6 +30,10 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     /// Vulnerability scanning (`stockade vuln`, `stockade image scan`): ignore entries.
     pub vulnerabilities: stockade_vuln::filter::VulnerabilityConfig,
+    /// Image signature policy, used by `stockade scan --verify-images` (see
+    /// docs/image-signing.md): per image glob the keys that must have signed it, or a fixed
+    /// allow/deny. Key files are relative to this file's directory.
+    pub images: Option<stockade_image::policy::ImagePolicyConfig>,
 }
 
 /// An exclusion: every given field must match.
@@ -130,6 +134,18 @@ impl Config {
                 _ => p.clone(),
             })
             .collect()
+    }
+
+    /// `images`, with relative key paths taken from `dir` (as [`Self::policy_paths`]).
+    pub fn image_policy(
+        &self,
+        dir: Option<&std::path::Path>,
+    ) -> Option<stockade_image::policy::ImagePolicyConfig> {
+        let images = self.images.clone()?;
+        Some(match dir {
+            Some(dir) => images.with_base_dir(dir),
+            None => images,
+        })
     }
 
     /// The JSON schema, pretty-printed (committed as `stockade.schema.json`).

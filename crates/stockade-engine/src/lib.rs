@@ -11,4 +11,6 @@ pub use config::schema;
 pub use config::{Config, ConfigError, Exclusion, find_config, load_config};
 pub use extra::{ExtraChecks, ExtraHit, ExtraResult};
 pub use inputs::{Input, collect_dockerfiles, collect_inputs, is_dockerfile};
-pub use scan::{DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, IMAGE_KIND, ScanResult};
+pub use scan::{
+    DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, IMAGE_KIND, ImageUse, ScanResult,
+};

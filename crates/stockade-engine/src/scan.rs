@@ -864,3 +864,98 @@ pub struct FileResult {
     /// Findings silenced by annotations.
     pub suppressed: usize,
 }
+
+/// One container's image reference, located, for an engine-emitted check (`stockade scan
+/// --verify-images`).
+#[derive(Debug, Clone)]
+pub struct ImageUse {
+    /// The reference as written.
+    pub image: String,
+    finding: Finding,
+}
+
+impl ImageUse {
+    /// The check's finding on this container's `image:` line.
+    pub fn finding(&self, message: String) -> Finding {
+        Finding {
+            message,
+            ..self.finding.clone()
+        }
+    }
+}
+
+impl Engine {
+    /// Every container image reference in `inputs` (regular, init and ephemeral containers of
+    /// every pod spec) on which the engine-emitted check `check_id` would report: the check is
+    /// selected and no exclusion covers the object. Dockerfiles and inputs that do not load
+    /// are skipped ([`Engine::scan`] reports them). In input order.
+    pub fn image_uses(&self, inputs: &[Input], check_id: &str) -> Vec<ImageUse> {
+        let Some(&(check, severity)) = self.checks.iter().find(|(c, _)| c.id == check_id) else {
+            return Vec::new();
+        };
+        if self.dockerfiles_only {
+            return Vec::new();
+        }
+        inputs
+            .par_iter()
+            .flat_map_iter(|input| {
+                let (name, bytes): (String, Option<Arc<[u8]>>) = match input {
+                    Input::Bytes(n, b) => (n.to_string(), Some(b.clone())),
+                    Input::File(p) if crate::inputs::is_dockerfile(p) => (String::new(), None),
+                    Input::File(p) => (
+                        p.display().to_string(),
+                        std::fs::metadata(p)
+                            .ok()
+                            .filter(|m| m.len() <= self.max_file_size)
+                            .and_then(|_| std::fs::read(p).ok())
+                            .map(Arc::from),
+                    ),
+                };
+                let mut uses = Vec::new();
+                let Some(bytes) = bytes else {
+                    return uses;
+                };
+                for obj in stockade_model::load(&name, &bytes).objects {
+                    if self.excluded(check, &obj) {
+                        continue;
+                    }
+                    let object = Arc::new(ObjectRef {
+                        api_version: obj.api_version.clone(),
+                        kind: obj.kind.clone(),
+                        namespace: obj.namespace.clone(),
+                        name: obj.name.clone(),
+                    });
+                    for spec in pod_specs(&obj) {
+                        for c in &spec.containers {
+                            let Some(node) = c.node.get("image") else {
+                                continue;
+                            };
+                            let Some(image) = node.as_str().filter(|s| !s.trim().is_empty()) else {
+                                continue;
+                            };
+                            uses.push(ImageUse {
+                                image: image.trim().to_string(),
+                                finding: Finding {
+                                    check: check.id.into(),
+                                    name: check.name.into(),
+                                    severity,
+                                    message: String::new(),
+                                    file: obj.file.clone(),
+                                    template: obj.source.clone(),
+                                    line: node.pos.line,
+                                    column: node.pos.col,
+                                    object: object.clone(),
+                                    container: Some(c.name.to_string()),
+                                    path: format!("{}.image", c.path),
+                                    remediation: check.remediation.into(),
+                                    aliases: check.aliases,
+                                },
+                            });
+                        }
+                    }
+                }
+                uses
+            })
+            .collect()
+    }
+}

@@ -8,29 +8,12 @@
 //!
 //!     cargo run --release -p stockade-image --example verify_latency [-- ROUNDS]
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use stockade_image::cosign::{self, Require};
-use stockade_image::manifest::{
-    Descriptor, ImageManifest, OCI_CONFIG, OCI_LAYER_TAR, OCI_MANIFEST,
-};
 use stockade_image::policy::ImagePolicy;
-use stockade_image::{Client, ClientConfig, PrivateKey, Reference, sha256_digest};
-
-fn desc(media_type: &str, bytes: &[u8]) -> Descriptor {
-    Descriptor {
-        media_type: media_type.into(),
-        size: bytes.len() as u64,
-        digest: sha256_digest(bytes),
-        annotations: BTreeMap::new(),
-        platform: None,
-        artifact_type: None,
-    }
-}
+use stockade_image::testing as support;
+use stockade_image::{Client, ClientConfig, PrivateKey, Reference};
 
 fn stats(name: &str, mut v: Vec<Duration>) {
     v.sort();
@@ -56,24 +39,7 @@ fn main() {
     };
     let c = Client::new(cfg.clone()).unwrap();
     let r = Reference::parse(&format!("{}/bench/app:v1", reg.host)).unwrap();
-    let layer = support::tar_with_file("hello.txt", b"bench");
-    let config = format!(
-        r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{}"]}},"config":{{}}}}"#,
-        sha256_digest(&layer)
-    );
-    c.put_blob(&r, &layer).unwrap();
-    c.put_blob(&r, config.as_bytes()).unwrap();
-    let m = ImageManifest {
-        schema_version: 2,
-        media_type: Some(OCI_MANIFEST.into()),
-        artifact_type: None,
-        config: desc(OCI_CONFIG, config.as_bytes()),
-        layers: vec![desc(OCI_LAYER_TAR, &layer)],
-        subject: None,
-        annotations: BTreeMap::new(),
-    };
-    c.put_manifest(&r, "v1", &serde_json::to_vec(&m).unwrap(), OCI_MANIFEST)
-        .unwrap();
+    support::push_image(&c, &r, "bench", "amd64");
     let key = PrivateKey::generate_p256().unwrap();
     cosign::sign(&c, &r, &key, None).unwrap();
     let public = key.public_key();

@@ -210,7 +210,9 @@ fn signature_config(layers: &[Descriptor]) -> Vec<u8> {
 }
 
 /// How many of the keys must have signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Require {
     /// At least one key (cosign's behaviour with one key).

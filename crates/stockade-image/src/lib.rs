@@ -13,6 +13,8 @@ pub mod manifest;
 pub mod policy;
 pub mod reference;
 pub mod registry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use cosign::{Require, SignOutcome, Verdict, sign, verify};
 pub use keys::{PrivateKey, PublicKey};

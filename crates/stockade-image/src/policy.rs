@@ -38,7 +38,7 @@ use crate::reference::Reference;
 use crate::registry::{Client, ClientConfig};
 
 /// What to do when verification cannot be completed (registry down, timeout, HTTP error).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnError {
     /// Deny the image (fail closed).
@@ -49,7 +49,7 @@ pub enum OnError {
 }
 
 /// A rule's fixed verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// Admit without checking signatures.
@@ -59,7 +59,7 @@ pub enum Action {
 }
 
 /// The `images:` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ImagePolicyConfig {
     /// Rules, first match wins.
@@ -80,6 +80,39 @@ pub struct ImagePolicyConfig {
     /// Per registry request (`3s`).
     #[serde(default = "default_timeout")]
     pub timeout: String,
+    /// `stockade serve` only: `/mutate` replaces each verified image's tag with the digest it
+    /// was verified at (`repo:tag@sha256:...`).
+    #[serde(default)]
+    pub rewrite_to_digest: bool,
+}
+
+impl Default for ImagePolicyConfig {
+    fn default() -> Self {
+        ImagePolicyConfig {
+            rules: Vec::new(),
+            on_error: OnError::Deny,
+            default: Action::Allow,
+            cache_ttl: default_ttl(),
+            cache_size: default_cache_size(),
+            timeout: default_timeout(),
+            rewrite_to_digest: false,
+        }
+    }
+}
+
+impl ImagePolicyConfig {
+    /// The configuration with relative key paths taken from `dir` (the configuration file's
+    /// directory).
+    pub fn with_base_dir(mut self, dir: &Path) -> Self {
+        for rule in &mut self.rules {
+            for key in &mut rule.keys {
+                if key.is_relative() {
+                    *key = dir.join(&*key);
+                }
+            }
+        }
+        self
+    }
 }
 
 fn default_action() -> Action {
@@ -96,7 +129,7 @@ fn default_timeout() -> String {
 }
 
 /// One rule.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ImageRule {
     /// Glob over `registry/repository` (`*` stays within a path segment, `**` crosses them).
@@ -152,6 +185,11 @@ struct Rule {
     require: Require,
     action: Option<Action>,
     message: Option<String>,
+}
+
+enum Offline {
+    Decided(Decision),
+    Verify(Reference, usize),
 }
 
 struct Cached {
@@ -215,14 +253,7 @@ impl ImagePolicy {
             path: origin.to_string(),
             reason: format!("images: {e}"),
         })?;
-        let config = outer.images.unwrap_or(ImagePolicyConfig {
-            rules: Vec::new(),
-            on_error: OnError::Deny,
-            default: Action::Allow,
-            cache_ttl: default_ttl(),
-            cache_size: default_cache_size(),
-            timeout: default_timeout(),
-        });
+        let config = outer.images.unwrap_or_default();
         ImagePolicy::new(config, origin, base_dir, client)
     }
 
@@ -275,7 +306,7 @@ impl ImagePolicy {
                     let path = base_dir.join(k);
                     let mut key = PublicKey::from_file(&path)
                         .map_err(|e| bad(format!("images.rules[{i}].keys: {e}")))?;
-                    key.name = k.display().to_string();
+                    key.name = k.strip_prefix(base_dir).unwrap_or(k).display().to_string();
                     Ok(key)
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
@@ -323,52 +354,15 @@ impl ImagePolicy {
             .find(|(_, rule)| rule.matcher.is_match(&name))
     }
 
-    /// The verdict on an image reference as written in a pod spec.
+    /// The verdict on an image reference as written in a pod spec; calls the registry when a
+    /// rule with keys matches and no fresh verdict is cached (blocking, bounded by `timeout`
+    /// per request).
     pub fn evaluate(&self, image: &str) -> Decision {
-        let r = match Reference::parse(image) {
-            Ok(r) => r,
-            Err(e) => {
-                return Decision::Deny {
-                    reason: e.to_string(),
-                };
-            }
+        let (r, index) = match self.offline(image) {
+            Offline::Decided(d) => return d,
+            Offline::Verify(r, index) => (r, index),
         };
-        let Some((index, rule)) = self.rule_for(&r) else {
-            return match self.default {
-                Action::Allow => Decision::Allow {
-                    reason: "no image rule matches".into(),
-                    digest: None,
-                },
-                Action::Deny => Decision::Deny {
-                    reason: format!("no image rule matches {}", r.repository_name()),
-                },
-            };
-        };
-        match rule.action {
-            Some(Action::Allow) => {
-                return Decision::Allow {
-                    reason: format!("allowed by rule {:?}", rule.glob),
-                    digest: None,
-                };
-            }
-            Some(Action::Deny) => {
-                return Decision::Deny {
-                    reason: rule
-                        .message
-                        .clone()
-                        .unwrap_or_else(|| format!("denied by rule {:?}", rule.glob)),
-                };
-            }
-            None => {}
-        }
-        let key = (r.to_string(), index);
-        let now = Instant::now();
-        if let Ok(cache) = self.cache.lock()
-            && let Some(c) = cache.get(&key)
-            && c.expires > now
-        {
-            return c.decision.clone();
-        }
+        let rule = &self.rules[index];
         self.registry_calls.fetch_add(1, Ordering::Relaxed);
         let decision = match cosign::verify(&self.client, &r, &rule.keys, rule.require) {
             Ok(v) if v.verified => Decision::Allow {
@@ -383,16 +377,10 @@ impl ImagePolicy {
             },
             Err(e) => {
                 // Failures are not cached: the next request tries the registry again.
-                return match self.on_error {
-                    OnError::Deny => Decision::Deny {
-                        reason: format!("cannot verify {r}: {e}"),
-                    },
-                    OnError::Allow => Decision::Warn {
-                        warning: format!("admitted without verification: {e}"),
-                    },
-                };
+                return self.unverified(image, &e.to_string());
             }
         };
+        let now = Instant::now();
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= self.capacity {
                 cache.retain(|_, c| c.expires > now);
@@ -408,7 +396,7 @@ impl ImagePolicy {
                 }
             }
             cache.insert(
-                key,
+                (r.to_string(), index),
                 Cached {
                     decision: decision.clone(),
                     expires: now + self.ttl,
@@ -416,6 +404,76 @@ impl ImagePolicy {
             );
         }
         decision
+    }
+
+    /// The verdict when it needs no registry call: a fixed rule, no rule, a reference that
+    /// does not parse, or a fresh cached verdict. `None`: [`Self::evaluate`] would call the
+    /// registry.
+    pub fn evaluate_offline(&self, image: &str) -> Option<Decision> {
+        match self.offline(image) {
+            Offline::Decided(d) => Some(d),
+            Offline::Verify(..) => None,
+        }
+    }
+
+    /// The configured failure mode applied to an image that could not be verified (`why`:
+    /// the registry error, or a deadline that expired).
+    pub fn unverified(&self, image: &str, why: &str) -> Decision {
+        match self.on_error {
+            OnError::Deny => Decision::Deny {
+                reason: format!("cannot verify {image}: {why}"),
+            },
+            OnError::Allow => Decision::Warn {
+                warning: format!("{image} admitted without verification: {why}"),
+            },
+        }
+    }
+
+    fn offline(&self, image: &str) -> Offline {
+        let r = match Reference::parse(image) {
+            Ok(r) => r,
+            Err(e) => {
+                return Offline::Decided(Decision::Deny {
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let Some((index, rule)) = self.rule_for(&r) else {
+            return Offline::Decided(match self.default {
+                Action::Allow => Decision::Allow {
+                    reason: "no image rule matches".into(),
+                    digest: None,
+                },
+                Action::Deny => Decision::Deny {
+                    reason: format!("no image rule matches {}", r.repository_name()),
+                },
+            });
+        };
+        match rule.action {
+            Some(Action::Allow) => {
+                return Offline::Decided(Decision::Allow {
+                    reason: format!("allowed by rule {:?}", rule.glob),
+                    digest: None,
+                });
+            }
+            Some(Action::Deny) => {
+                return Offline::Decided(Decision::Deny {
+                    reason: rule
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| format!("denied by rule {:?}", rule.glob)),
+                });
+            }
+            None => {}
+        }
+        let key = (r.to_string(), index);
+        if let Ok(cache) = self.cache.lock()
+            && let Some(c) = cache.get(&key)
+            && c.expires > Instant::now()
+        {
+            return Offline::Decided(c.decision.clone());
+        }
+        Offline::Verify(r, index)
     }
 
     /// Number of cached verdicts.

@@ -499,8 +499,7 @@ fn read_layer(
     files: &mut Collector,
 ) -> (LayerChanges, Vec<Problem>) {
     let mut raw = r;
-    let (changes, mut problems) =
-        read_layer_entries(Box::new(&mut raw), idx, label, lower, files);
+    let (changes, mut problems) = read_layer_entries(Box::new(&mut raw), idx, label, lower, files);
     if let Err(e) = std::io::copy(&mut raw, &mut std::io::sink()) {
         let tampered = e.kind() == std::io::ErrorKind::InvalidData;
         problems.push(Problem {

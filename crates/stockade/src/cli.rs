@@ -146,6 +146,21 @@ pub struct ScanArgs {
     /// Never show the progress indicator.
     #[arg(long)]
     pub no_progress: bool,
+    #[command(flatten, next_help_heading = "Image signatures")]
+    pub images: VerifyImagesArgs,
+}
+
+/// `stockade scan --verify-images`: the configuration's `images:` policy applied to every
+/// image the manifests reference (see docs/image-signing.md).
+#[derive(Debug, Args)]
+pub struct VerifyImagesArgs {
+    /// Verify every distinct image the pod specs reference against the configuration's
+    /// `images:` policy (cosign signatures, allow/deny rules); refused images are reported as
+    /// STK212 findings. Without it no registry is ever contacted.
+    #[arg(long)]
+    pub verify_images: bool,
+    #[command(flatten)]
+    pub registry: crate::image::RegistryArgs,
 }
 
 #[derive(Debug, Args)]

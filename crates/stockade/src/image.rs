@@ -88,6 +88,11 @@ pub struct RegistryArgs {
 impl RegistryArgs {
     /// The registry client these options describe.
     pub fn client(&self) -> anyhow::Result<Client> {
+        Ok(Client::new(self.client_config()?)?)
+    }
+
+    /// The registry client configuration these options describe.
+    pub fn client_config(&self) -> anyhow::Result<ClientConfig> {
         let mut auth = AuthStore::new();
         for secret in &self.pull_secret {
             auth.add_pull_secret_file(secret)?;
@@ -105,13 +110,13 @@ impl RegistryArgs {
                 }
             }
         }
-        Ok(Client::new(ClientConfig {
+        Ok(ClientConfig {
             auth,
             insecure: self.insecure_registry.clone(),
             ca_file: self.registry_ca.clone(),
             timeout: self.registry_timeout,
             ..ClientConfig::default()
-        })?)
+        })
     }
 }
 

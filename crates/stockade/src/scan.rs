@@ -99,6 +99,31 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     };
     input_errors.splice(0..0, policy_errors);
 
+    let images = if args.images.verify_images {
+        let Some(images) = config.image_policy(config_path.as_ref().and_then(|c| c.parent()))
+        else {
+            bail!(
+                "--verify-images needs an `images:` section in the configuration ({}; see docs/image-signing.md)",
+                match &config_path {
+                    Some(p) => p.display().to_string(),
+                    None => "none found".to_string(),
+                }
+            );
+        };
+        let origin = config_path
+            .as_ref()
+            .map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
+        let client = args.images.registry.client_config()?;
+        Some(stockade_image::policy::ImagePolicy::new(
+            images,
+            &origin,
+            std::path::Path::new(""),
+            client,
+        )?)
+    } else {
+        None
+    };
+
     let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
     let mut result = if what == Inputs::Images {
         crate::image::lint_targets(&engine, &paths)
@@ -109,6 +134,9 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     };
     result.summary.errors += input_errors.len();
     result.errors.splice(0..0, input_errors);
+    if let Some(policy) = &images {
+        verify_images(&engine, policy, &inputs, &mut result);
+    }
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -169,6 +197,59 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The catalog check `stockade scan --verify-images` reports.
+const IMAGE_CHECK: &str = "STK212";
+
+/// Evaluates each distinct image the inputs reference once, and reports a finding on every
+/// container whose image the policy refuses. Images admitted with a warning (`on-error:
+/// allow` and the registry failing) are named on standard error.
+fn verify_images(
+    engine: &Engine,
+    policy: &stockade_image::policy::ImagePolicy,
+    inputs: &[Input],
+    result: &mut stockade_engine::ScanResult,
+) {
+    use stockade_image::policy::Decision;
+    let uses = engine.image_uses(inputs, IMAGE_CHECK);
+    let distinct: std::collections::BTreeSet<&str> =
+        uses.iter().map(|u| u.image.as_str()).collect();
+    let decisions: std::collections::BTreeMap<&str, Decision> = distinct
+        .into_iter()
+        .map(|image| (image, policy.evaluate(image)))
+        .collect();
+    for d in decisions.values() {
+        if let Decision::Warn { warning } = d {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let mut added = 0;
+    for u in &uses {
+        if let Some(Decision::Deny { reason }) = decisions.get(u.image.as_str()) {
+            result
+                .findings
+                .push(u.finding(format!("image {} is refused: {reason}", u.image)));
+            added += 1;
+        }
+    }
+    if added == 0 {
+        return;
+    }
+    let order: std::collections::HashMap<String, usize> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| (input.name(), i))
+        .collect();
+    result.findings.sort_by(|a, b| {
+        let rank = |f: &stockade_model::Finding| order.get(&*f.file).copied().unwrap_or(usize::MAX);
+        (rank(a), a.line, a.column, &a.check).cmp(&(rank(b), b.line, b.column, &b.check))
+    });
+    result.summary.findings = result.findings.len();
+    result.summary.by_severity.clear();
+    for f in &result.findings {
+        *result.summary.by_severity.entry(f.severity).or_default() += 1;
+    }
 }
 
 fn with_progress(engine: &Engine, inputs: &[Input]) -> stockade_engine::ScanResult {

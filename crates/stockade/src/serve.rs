@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::Args;
 use stockade_admission::server::{ServerConfig, serve};
-use stockade_admission::{Webhook, load_policy, review_bytes};
+use stockade_admission::{Webhook, load_policy_with, review_bytes};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -66,6 +66,10 @@ pub struct ServeArgs {
     pub audit_max_body_mb: usize,
     #[command(flatten, next_help_heading = "Audit webhook")]
     pub sinks: crate::audit::SinkArgs,
+    /// How the configuration's `images:` policy reaches registries (its `timeout` is the
+    /// per-request deadline at admission; --registry-timeout is not used).
+    #[command(flatten, next_help_heading = "Image registries")]
+    pub registry: crate::image::RegistryArgs,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +183,9 @@ pub struct ReviewArgs {
     /// Answer as /mutate instead of /validate.
     #[arg(long)]
     pub mutate: bool,
+    /// How the configuration's `images:` policy reaches registries.
+    #[command(flatten, next_help_heading = "Image registries")]
+    pub registry: crate::image::RegistryArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -231,6 +238,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.drain_timeout = Duration::from_secs(args.drain_timeout);
     config.events = (!args.no_events).then_some(args.events);
     config.events_max_rows = args.events_max_rows.max(1);
+    config.registry = args.registry.client_config()?;
     let delivery = match &args.audit_token_file {
         Some(tokens) => {
             let (endpoint, delivery) = crate::audit::endpoint(
@@ -298,7 +306,7 @@ async fn shutdown_signal() {
 }
 
 pub fn review(args: ReviewArgs) -> anyhow::Result<ExitCode> {
-    let policy = load_policy(args.config.as_deref())?;
+    let policy = load_policy_with(args.config.as_deref(), &args.registry.client_config()?)?;
     let body = if args.file.as_os_str() == "-" {
         let mut b = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;

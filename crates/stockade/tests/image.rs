@@ -1,17 +1,11 @@
 //! `stockade image`: generate-key-pair, sign, verify and resolve through the real binary,
 //! against a real registry (docker-registry on 127.0.0.1, see the stockade-image tests).
 
-#[path = "../../stockade-image/tests/support/mod.rs"]
-mod support;
-
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use stockade_image::manifest::{
-    Descriptor, ImageManifest, OCI_CONFIG, OCI_LAYER_TAR, OCI_MANIFEST,
-};
-use stockade_image::{Client, ClientConfig, Reference, sha256_digest};
+use stockade_image::testing::{self as support, push_image};
+use stockade_image::{Client, ClientConfig, Reference};
 
 fn run(dir: &Path, args: &[&str], password: Option<&str>) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stockade"));
@@ -30,43 +24,6 @@ fn run(dir: &Path, args: &[&str], password: Option<&str>) -> (i32, String, Strin
     )
 }
 
-fn desc(media_type: &str, bytes: &[u8]) -> Descriptor {
-    Descriptor {
-        media_type: media_type.into(),
-        size: bytes.len() as u64,
-        digest: sha256_digest(bytes),
-        annotations: BTreeMap::new(),
-        platform: None,
-        artifact_type: None,
-    }
-}
-
-fn push_image(c: &Client, r: &Reference, content: &str) -> String {
-    let layer = support::tar_with_file("hello.txt", content.as_bytes());
-    let config = format!(
-        r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{}"]}},"config":{{}}}}"#,
-        sha256_digest(&layer)
-    );
-    c.put_blob(r, &layer).unwrap();
-    c.put_blob(r, config.as_bytes()).unwrap();
-    let m = ImageManifest {
-        schema_version: 2,
-        media_type: Some(OCI_MANIFEST.into()),
-        artifact_type: None,
-        config: desc(OCI_CONFIG, config.as_bytes()),
-        layers: vec![desc(OCI_LAYER_TAR, &layer)],
-        subject: None,
-        annotations: BTreeMap::new(),
-    };
-    c.put_manifest(
-        r,
-        r.target(),
-        &serde_json::to_vec(&m).unwrap(),
-        OCI_MANIFEST,
-    )
-    .unwrap()
-}
-
 #[test]
 fn generate_sign_verify_resolve_with_exit_codes() {
     let reg = support::Registry::start();
@@ -78,9 +35,14 @@ fn generate_sign_verify_resolve_with_exit_codes() {
     })
     .unwrap();
     let image = format!("{}/cli/app:v1", reg.host);
-    let digest = push_image(&client, &Reference::parse(&image).unwrap(), "cli");
+    let digest = push_image(&client, &Reference::parse(&image).unwrap(), "cli", "amd64");
     let unsigned = format!("{}/cli/unsigned:v1", reg.host);
-    push_image(&client, &Reference::parse(&unsigned).unwrap(), "unsigned");
+    push_image(
+        &client,
+        &Reference::parse(&unsigned).unwrap(),
+        "unsigned",
+        "amd64",
+    );
     let host = reg.host.clone();
     let insecure = ["--insecure-registry", host.as_str()];
 
@@ -288,4 +250,137 @@ fn generate_sign_verify_resolve_with_exit_codes() {
         None,
     );
     assert_eq!(code, 2);
+}
+
+#[test]
+fn scan_verify_images_reports_refused_images_once_per_container() {
+    let reg = support::Registry::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let client = support::client(&reg);
+    let h = reg.host.clone();
+    let signed = format!("{h}/team/app:v1");
+    push_image(
+        &client,
+        &Reference::parse(&signed).unwrap(),
+        "signed",
+        "amd64",
+    );
+    let unsigned = format!("{h}/team/unsigned:v1");
+    push_image(
+        &client,
+        &Reference::parse(&unsigned).unwrap(),
+        "unsigned",
+        "amd64",
+    );
+    let key = stockade_image::PrivateKey::generate_p256().unwrap();
+    stockade_image::cosign::sign(&client, &Reference::parse(&signed).unwrap(), &key, None).unwrap();
+    std::fs::create_dir(d.join("keys")).unwrap();
+    std::fs::write(d.join("keys/team.pub"), key.public_key().to_pem()).unwrap();
+    // Key paths are relative to the configuration file.
+    std::fs::write(
+        d.join(".stockade.yaml"),
+        format!(
+            "select: [STK212]\nimages:\n  rules:\n    - image: \"{h}/team/**\"\n      keys: [keys/team.pub]\n    - image: \"docker.io/library/*\"\n      action: allow\n    - image: \"**\"\n      action: deny\n      message: not an approved registry\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("k8s")).unwrap();
+    // The unsigned image twice (two containers, verified once), a signed one, one that a rule
+    // denies, one that a rule allows.
+    std::fs::write(
+        d.join("k8s/pods.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: ok\n      image: {signed}\n    - name: bad\n      image: {unsigned}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\nspec:\n  template:\n    spec:\n      initContainers:\n        - name: init\n          image: {unsigned}\n      containers:\n        - name: web\n          image: nginx:1.27\n        - name: miner\n          image: quay.io/evil/miner:1\n"
+        ),
+    )
+    .unwrap();
+    let host = h.as_str();
+    let (code, out, err) = run(
+        d,
+        &[
+            "scan",
+            "k8s",
+            "--verify-images",
+            "--insecure-registry",
+            host,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, u64, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["container"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1, found[0].2.as_str()),
+        ("STK212", 10, "bad")
+    );
+    assert!(
+        found[0].3.starts_with(&format!(
+            "image {unsigned} is refused: {unsigned}: no signature"
+        )),
+        "{}",
+        found[0].3
+    );
+    assert_eq!((found[1].1, found[1].2.as_str()), (21, "init"));
+    assert_eq!(found[1].3, found[0].3);
+    assert_eq!(
+        (found[2].1, found[2].2.as_str(), found[2].3.as_str()),
+        (
+            26,
+            "miner",
+            "image quay.io/evil/miner:1 is refused: not an approved registry"
+        )
+    );
+    assert_eq!(report["findings"][0]["severity"], "high");
+
+    // Without --verify-images: no registry is asked (it is stopped), no finding.
+    drop(reg);
+    let (code, out, err) = run(d, &["scan", "k8s", "--format", "json"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    // With it and the registry gone: the signed image cannot be verified either (on-error
+    // deny by default).
+    let (code, out, _) = run(
+        d,
+        &[
+            "scan",
+            "k8s",
+            "--verify-images",
+            "--insecure-registry",
+            host,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(&format!(
+            "image {signed} is refused: cannot verify {signed}"
+        )),
+        "{out}"
+    );
+
+    // --verify-images without an `images:` section is a usage error.
+    std::fs::write(d.join(".stockade.yaml"), "select: [STK212]\n").unwrap();
+    let (code, _, err) = run(d, &["scan", "k8s", "--verify-images"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--verify-images needs an `images:` section"),
+        "{err}"
+    );
 }

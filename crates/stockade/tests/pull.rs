@@ -3,9 +3,6 @@
 //! the same inventory as the same blobs written as an OCI layout, and a corrupted layer is
 //! caught by its digest.
 
-#[path = "../../stockade-image/tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
@@ -13,6 +10,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use stockade_image::manifest::{Descriptor, ImageManifest, OCI_CONFIG, OCI_MANIFEST};
+use stockade_image::testing as support;
 use stockade_image::{Client, ClientConfig, Reference, sha256_digest};
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {

@@ -76,6 +76,7 @@ pub static ALL: &[&Check] = &[
     &images::image_pull_secret_missing::CHECK,
     &images::image_pull_secret_invalid::CHECK,
     &images::image_from_deprecated_registry::CHECK,
+    &images::image_signature_not_verified::CHECK,
     &images::tiller_deployed::CHECK,
     &images::kubernetes_dashboard_deployed::CHECK,
     &images::known_vulnerable_component_image::CHECK,

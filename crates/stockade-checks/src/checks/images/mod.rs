@@ -8,6 +8,7 @@ pub mod image_pull_secret_invalid;
 pub mod image_pull_secret_missing;
 pub mod image_registry_denied;
 pub mod image_registry_not_allowed;
+pub mod image_signature_not_verified;
 pub mod image_tag_mutable;
 pub mod known_vulnerable_component_image;
 pub mod kubernetes_dashboard_deployed;

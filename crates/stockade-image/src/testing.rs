@@ -2,9 +2,8 @@
 //! loopback port, with storage in a temporary directory; stopped when dropped. Installed by
 //! `scripts/install-test-tools.sh` when missing: a failed install fails the test.
 //!
-//! Shared by the stockade-image and stockade (CLI) tests through `#[path]`.
-
-#![allow(dead_code)]
+//! Behind the `testing` feature: the integration tests of stockade-image, stockade-admission
+//! and stockade (CLI) use it as a dev-dependency.
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -12,9 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// bcrypt of "s3cret" (cost 4), for the htpasswd registry.
+use crate::manifest::{Descriptor, ImageManifest, OCI_CONFIG, OCI_LAYER_TAR, OCI_MANIFEST};
+use crate::{Client, ClientConfig, Reference, sha256_digest};
+
+/// htpasswd line, bcrypt of "s3cret" (cost 4), for the htpasswd registry.
 pub const HTPASSWD: &str = "tester:$2a$04$HwkWHH9UCXaqFffq/Eb4SeWsmeNe6Rqwc7OPS2EJ6NAzzC9zygCT2\n";
+/// The htpasswd registry's user.
 pub const USER: &str = "tester";
+/// Its password.
 pub const PASSWORD: &str = "s3cret";
 
 /// How the registry is started.
@@ -26,10 +30,14 @@ pub struct Options {
     pub htpasswd: bool,
 }
 
+/// A running registry.
 pub struct Registry {
     child: Child,
+    /// Its storage, configuration and log.
     pub dir: tempfile::TempDir,
+    /// `127.0.0.1:<port>`.
     pub host: String,
+    /// Whether it serves HTTPS.
     pub tls: bool,
 }
 
@@ -41,7 +49,7 @@ impl Drop for Registry {
 }
 
 fn repo_root() -> PathBuf {
-    // Both crates live in crates/<name>: the repository is two levels up.
+    // This crate lives in crates/stockade-image: the repository is two levels up.
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
@@ -71,10 +79,12 @@ fn free_port() -> u16 {
 }
 
 impl Registry {
+    /// Plain HTTP, no authentication.
     pub fn start() -> Registry {
         Registry::start_with(Options::default())
     }
 
+    /// Starts a registry; panics (with its log) when it cannot.
     pub fn start_with(opts: Options) -> Registry {
         install(&["docker-registry"]);
         let mut last_log = String::new();
@@ -150,6 +160,7 @@ impl Registry {
         false
     }
 
+    /// The CA certificate of a TLS registry.
     pub fn ca_file(&self) -> PathBuf {
         self.dir.path().join("ca.pem")
     }
@@ -261,4 +272,50 @@ pub fn tar_with_file(name: &str, content: &[u8]) -> Vec<u8> {
     out.resize(out.len().div_ceil(512) * 512, 0);
     out.extend_from_slice(&[0u8; 1024]);
     out
+}
+
+/// A descriptor of `bytes`.
+pub fn desc(media_type: &str, bytes: &[u8]) -> Descriptor {
+    Descriptor {
+        media_type: media_type.into(),
+        size: bytes.len() as u64,
+        digest: sha256_digest(bytes),
+        annotations: std::collections::BTreeMap::new(),
+        platform: None,
+        artifact_type: None,
+    }
+}
+
+/// Pushes a one-layer image whose file `hello.txt` holds `content`, for `arch`; returns its
+/// manifest digest.
+pub fn push_image(c: &Client, r: &Reference, content: &str, arch: &str) -> String {
+    let layer = tar_with_file("hello.txt", content.as_bytes());
+    let config = format!(
+        r#"{{"architecture":"{arch}","os":"linux","rootfs":{{"type":"layers","diff_ids":["{}"]}},"config":{{}}}}"#,
+        sha256_digest(&layer)
+    );
+    c.put_blob(r, &layer).expect("pushing the layer");
+    c.put_blob(r, config.as_bytes())
+        .expect("pushing the config");
+    let m = ImageManifest {
+        schema_version: 2,
+        media_type: Some(OCI_MANIFEST.into()),
+        artifact_type: None,
+        config: desc(OCI_CONFIG, config.as_bytes()),
+        layers: vec![desc(OCI_LAYER_TAR, &layer)],
+        subject: None,
+        annotations: std::collections::BTreeMap::new(),
+    };
+    let bytes = serde_json::to_vec(&m).expect("manifest JSON");
+    c.put_manifest(r, r.target(), &bytes, OCI_MANIFEST)
+        .expect("pushing the manifest")
+}
+
+/// A client that speaks plain HTTP to `reg`.
+pub fn client(reg: &Registry) -> Client {
+    Client::new(ClientConfig {
+        insecure: vec![reg.host.clone()],
+        ..ClientConfig::default()
+    })
+    .expect("registry client")
 }
