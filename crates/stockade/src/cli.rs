@@ -24,7 +24,7 @@ pub enum Command {
     Pss(crate::pss::PssArgs),
     /// Run the admission webhook: HTTPS /validate and /mutate, admin /livez, /readyz,
     /// /metrics (see docs/serve.md).
-    Serve(crate::serve::ServeArgs),
+    Serve(Box<crate::serve::ServeArgs>),
     /// Evaluate a saved AdmissionReview offline and print the exact response the webhook
     /// would send.
     ///

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Pss(args) => pss::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Review(args) => serve::review(args),
         Command::Install(args) => serve::install(args),
         Command::Events(args) => serve::events(args),
