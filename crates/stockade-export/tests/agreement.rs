@@ -39,6 +39,10 @@ const KNOWN: &[(&str, &str)] = &[
         "non-core-volume-type host-path-volume/valid.yaml #1",
         "the pod's `volumes` is a string, not a list",
     ),
+    (
+        "sudo-in-command schema-mismatch/invalid.yaml #0",
+        "the fixture of fields of the wrong type, which the API server refuses before admission",
+    ),
 ];
 
 fn fixtures_root() -> PathBuf {
