@@ -65,6 +65,8 @@ pub(crate) fn parse(chunk: &str, first_line: u32) -> Option<(Node, Vec<(Pos, Str
         line_start: 0,
         depth: 0,
         errors: Vec::new(),
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     // An optional `---` line (alone or with a comment).
     if s.starts_with(b"---") {
@@ -101,6 +103,10 @@ struct P<'a> {
     line_start: usize,
     depth: usize,
     errors: Vec<(Pos, String)>,
+    /// Entries and items of the open collections: each finished collection takes its own off
+    /// the end, so it is allocated once at its exact size (the tree may be kept for set checks).
+    entries: Vec<Entry>,
+    items: Vec<Node>,
 }
 
 impl P<'_> {
@@ -201,6 +207,8 @@ impl P<'_> {
             line_start: self.line_start,
             depth: 0,
             errors: Vec::new(),
+            entries: Vec::new(),
+            items: Vec::new(),
         };
         q.key().is_some()
     }
@@ -245,7 +253,7 @@ impl P<'_> {
     fn block_map(&mut self, n: usize) -> Option<Node> {
         self.enter()?;
         let pos = self.pos(self.i);
-        let mut entries = Vec::new();
+        let start = self.entries.len();
         loop {
             let kpos = self.pos(self.i);
             let key = self.key()?;
@@ -262,7 +270,7 @@ impl P<'_> {
                 }
                 Some(_) => self.inline_value(n)?,
             };
-            entries.push(Entry {
+            self.entries.push(Entry {
                 key,
                 value: Node {
                     value: value.value,
@@ -281,6 +289,7 @@ impl P<'_> {
             }
         }
         self.depth -= 1;
+        let entries: Vec<Entry> = self.entries.drain(start..).collect();
         let entries = if plain_keys(&entries) {
             entries
         } else {
@@ -296,7 +305,7 @@ impl P<'_> {
     fn block_seq(&mut self, n: usize) -> Option<Node> {
         self.enter()?;
         let pos = self.pos(self.i);
-        let mut items = Vec::new();
+        let start = self.items.len();
         loop {
             self.i += 1; // the dash
             self.skip_spaces();
@@ -319,7 +328,7 @@ impl P<'_> {
                     }
                 }
             };
-            items.push(item);
+            self.items.push(item);
             match self.next_content() {
                 Some(m) if m == n && self.dash_item() => {}
                 Some(m) if m <= n => break,
@@ -329,7 +338,7 @@ impl P<'_> {
         }
         self.depth -= 1;
         Some(Node {
-            value: Value::Seq(items),
+            value: Value::Seq(self.items.drain(start..).collect()),
             pos,
         })
     }
@@ -487,10 +496,11 @@ impl P<'_> {
         self.i += 1;
         self.skip_spaces();
         let node = if open == b'[' {
-            let mut items = Vec::new();
+            let start = self.items.len();
             if self.peek() != Some(b']') {
                 loop {
-                    items.push(self.flow_item()?);
+                    let item = self.flow_item()?;
+                    self.items.push(item);
                     self.skip_spaces();
                     match self.peek()? {
                         b',' => {
@@ -506,9 +516,9 @@ impl P<'_> {
                 }
             }
             self.i += 1;
-            Value::Seq(items)
+            Value::Seq(self.items.drain(start..).collect())
         } else {
-            let mut entries = Vec::new();
+            let start = self.entries.len();
             if self.peek() != Some(b'}') {
                 loop {
                     let kpos = self.pos(self.i);
@@ -523,7 +533,7 @@ impl P<'_> {
                     self.i += 1;
                     self.skip_spaces();
                     let value = self.flow_item()?;
-                    entries.push(Entry {
+                    self.entries.push(Entry {
                         key,
                         value: Node {
                             value: value.value,
@@ -545,10 +555,10 @@ impl P<'_> {
                 }
             }
             self.i += 1;
-            if !plain_keys(&entries) {
+            if !plain_keys(&self.entries[start..]) {
                 return None;
             }
-            Value::Map(entries)
+            Value::Map(self.entries.drain(start..).collect())
         };
         self.depth -= 1;
         Some(Node { value: node, pos })
