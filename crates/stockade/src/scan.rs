@@ -243,7 +243,9 @@ fn verify_images(
         .collect();
     result.findings.sort_by(|a, b| {
         let rank = |f: &stockade_model::Finding| order.get(&*f.file).copied().unwrap_or(usize::MAX);
-        (rank(a), a.line, a.column, &a.check).cmp(&(rank(b), b.line, b.column, &b.check))
+        (rank(a), a.line, a.column)
+            .cmp(&(rank(b), b.line, b.column))
+            .then_with(|| stockade_model::check_id_cmp(&a.check, &b.check))
     });
     result.summary.findings = result.findings.len();
     result.summary.by_severity.clear();
