@@ -270,13 +270,7 @@ impl P<'_> {
                 }
                 Some(_) => self.inline_value(n)?,
             };
-            self.entries.push(Entry {
-                key,
-                value: Node {
-                    value: value.value,
-                    pos: kpos,
-                },
-            });
+            self.entries.push(entry(key, value, kpos));
             match self.next_content() {
                 Some(m) if m == n => {
                     if self.dash_item() || self.s[self.i..].starts_with(b"...") {
@@ -501,17 +495,8 @@ impl P<'_> {
                 loop {
                     let item = self.flow_item()?;
                     self.items.push(item);
-                    self.skip_spaces();
-                    match self.peek()? {
-                        b',' => {
-                            self.i += 1;
-                            self.skip_spaces();
-                            if self.peek() == Some(b']') {
-                                return None;
-                            }
-                        }
-                        b']' => break,
-                        _ => return None,
+                    if !self.flow_next(b']')? {
+                        break;
                     }
                 }
             }
@@ -533,24 +518,9 @@ impl P<'_> {
                     self.i += 1;
                     self.skip_spaces();
                     let value = self.flow_item()?;
-                    self.entries.push(Entry {
-                        key,
-                        value: Node {
-                            value: value.value,
-                            pos: kpos,
-                        },
-                    });
-                    self.skip_spaces();
-                    match self.peek()? {
-                        b',' => {
-                            self.i += 1;
-                            self.skip_spaces();
-                            if self.peek() == Some(b'}') {
-                                return None;
-                            }
-                        }
-                        b'}' => break,
-                        _ => return None,
+                    self.entries.push(entry(key, value, kpos));
+                    if !self.flow_next(b'}')? {
+                        break;
                     }
                 }
             }
@@ -562,6 +532,22 @@ impl P<'_> {
         };
         self.depth -= 1;
         Some(Node { value: node, pos })
+    }
+
+    /// After an element of a flow collection closed by `close`: `true` after a comma (another
+    /// element follows), `false` at the closing bracket (left for the caller); `None` for
+    /// anything else, a trailing comma included.
+    fn flow_next(&mut self, close: u8) -> Option<bool> {
+        self.skip_spaces();
+        match self.peek()? {
+            b',' => {
+                self.i += 1;
+                self.skip_spaces();
+                (self.peek() != Some(close)).then_some(true)
+            }
+            c if c == close => Some(false),
+            _ => None,
+        }
     }
 
     fn flow_item(&mut self) -> Option<Node> {
@@ -820,6 +806,17 @@ fn scalar(text: Box<str>, plain: bool, pos: Pos) -> Node {
     Node {
         value: Value::Scalar { text, plain },
         pos,
+    }
+}
+
+/// A mapping entry: the value sits at its key's position, as the loader places it.
+fn entry(key: Box<str>, value: Node, kpos: Pos) -> Entry {
+    Entry {
+        key,
+        value: Node {
+            value: value.value,
+            pos: kpos,
+        },
     }
 }
 
