@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use stockade_image::Reference;
 use stockade_image::testing::{self as support, push_image};
-use stockade_image::{Client, ClientConfig, Reference};
 
 fn run(dir: &Path, args: &[&str], password: Option<&str>) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stockade"));
@@ -29,11 +29,7 @@ fn generate_sign_verify_resolve_with_exit_codes() {
     let reg = support::Registry::start();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let client = Client::new(ClientConfig {
-        insecure: vec![reg.host.clone()],
-        ..ClientConfig::default()
-    })
-    .unwrap();
+    let client = support::client(&reg);
     let image = format!("{}/cli/app:v1", reg.host);
     let digest = push_image(&client, &Reference::parse(&image).unwrap(), "cli", "amd64");
     let unsigned = format!("{}/cli/unsigned:v1", reg.host);

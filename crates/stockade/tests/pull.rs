@@ -11,7 +11,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 use stockade_image::manifest::{Descriptor, ImageManifest, OCI_CONFIG, OCI_MANIFEST};
 use stockade_image::testing as support;
-use stockade_image::{Client, ClientConfig, Reference, sha256_digest};
+use stockade_image::{Client, Reference, sha256_digest};
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
@@ -199,11 +199,7 @@ fn sbom_and_vuln_of_a_registry_image_equal_those_of_the_same_oci_layout() {
     let reg = support::Registry::start();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let client = Client::new(ClientConfig {
-        insecure: vec![reg.host.clone()],
-        ..ClientConfig::default()
-    })
-    .unwrap();
+    let client = support::client(&reg);
     let image = format!("{}/sbom/app:v1", reg.host);
     let r = Reference::parse(&image).unwrap();
     let (config, layers) = image_blobs();
@@ -369,11 +365,7 @@ fn a_layer_whose_content_does_not_match_its_digest_is_reported() {
     let reg = support::Registry::start();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let client = Client::new(ClientConfig {
-        insecure: vec![reg.host.clone()],
-        ..ClientConfig::default()
-    })
-    .unwrap();
+    let client = support::client(&reg);
     let image = format!("{}/sbom/tampered:v1", reg.host);
     let r = Reference::parse(&image).unwrap();
     let (config, layers) = image_blobs();
@@ -446,11 +438,7 @@ fn figures_registry_pull_time_and_peak_rss() {
     let reg = support::Registry::start();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let client = Client::new(ClientConfig {
-        insecure: vec![reg.host.clone()],
-        ..ClientConfig::default()
-    })
-    .unwrap();
+    let client = support::client(&reg);
     // Incompressible content (xorshift), as binaries and compressed assets mostly are.
     let mut big = vec![0u8; mb << 20];
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
