@@ -221,21 +221,11 @@ impl P<'_> {
             b'\'' => self.single_quoted(None)?,
             c if !plain_start(c, self.at(1)) => return None,
             _ => {
-                let s = self.s;
-                let mut j = self.i;
-                loop {
-                    match s.get(j) {
-                        None | Some(b'\n') => return None,
-                        Some(b':') if matches!(s.get(j + 1), None | Some(b' ' | b'\n')) => break,
-                        Some(b'#') if s[j - 1] == b' ' => return None,
-                        _ => j += 1,
-                    }
+                let (end, stop, why) = plain_run(self.s, start);
+                if why != Stop::Colon {
+                    return None;
                 }
-                let mut end = j;
-                while s[end - 1] == b' ' {
-                    end -= 1;
-                }
-                self.i = j;
+                self.i = stop;
                 self.str(start, end).into()
             }
         };
@@ -365,21 +355,9 @@ impl P<'_> {
             b'\'' => scalar(self.single_quoted(Some(n))?, false, pos),
             c if !plain_start(c, self.at(1)) => return None,
             _ => {
-                let s = self.s;
-                let mut j = self.i;
-                loop {
-                    match s.get(j) {
-                        None | Some(b'\n') => break,
-                        Some(b':') if matches!(s.get(j + 1), None | Some(b' ' | b'\n')) => {
-                            return None;
-                        }
-                        Some(b'#') if s[j - 1] == b' ' => break,
-                        _ => j += 1,
-                    }
-                }
-                let mut end = j;
-                while s[end - 1] == b' ' {
-                    end -= 1;
+                let (end, _, why) = plain_run(self.s, start);
+                if why == Stop::Colon {
+                    return None;
                 }
                 self.i = end;
                 match self.plain_continuation(n)? {
@@ -742,18 +720,9 @@ impl P<'_> {
             {
                 return None;
             }
-            let mut e = k;
-            loop {
-                match s.get(e) {
-                    None | Some(b'\n') => break,
-                    Some(b':') if matches!(s.get(e + 1), None | Some(b' ' | b'\n')) => return None,
-                    Some(b'#') if s[e - 1] == b' ' => return None,
-                    _ => e += 1,
-                }
-            }
-            let mut end = e;
-            while s[end - 1] == b' ' {
-                end -= 1;
+            let (end, e, why) = plain_run(s, k);
+            if why != Stop::Eol {
+                return None;
             }
             let o = out.get_or_insert_with(String::new);
             if blanks == 0 {
@@ -778,6 +747,36 @@ impl P<'_> {
         }
         Some(out)
     }
+}
+
+/// What ends a plain scalar's text on its line.
+#[derive(PartialEq)]
+enum Stop {
+    /// The line's end.
+    Eol,
+    /// A colon followed by a space or the line's end: the scalar was a key.
+    Colon,
+    /// ` #`: a comment.
+    Comment,
+}
+
+/// Reads a plain scalar's text on one line from `start` (not a space or `#`): returns the end
+/// of the text with trailing spaces trimmed, where it stopped, and why.
+fn plain_run(s: &[u8], start: usize) -> (usize, usize, Stop) {
+    let mut j = start;
+    let why = loop {
+        match s.get(j) {
+            None | Some(b'\n') => break Stop::Eol,
+            Some(b':') if matches!(s.get(j + 1), None | Some(b' ' | b'\n')) => break Stop::Colon,
+            Some(b'#') if s[j - 1] == b' ' => break Stop::Comment,
+            _ => j += 1,
+        }
+    };
+    let mut end = j;
+    while s[end - 1] == b' ' {
+        end -= 1;
+    }
+    (end, j, why)
 }
 
 enum Chomp {
