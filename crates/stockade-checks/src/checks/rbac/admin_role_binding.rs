@@ -50,6 +50,7 @@
 
 use stockade_model::Severity;
 
+use super::helpers::{binding_scope, cluster_role_ref};
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -68,31 +69,13 @@ pub static CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Emit) {
     let o = ctx.object;
-    if o.group() != "rbac.authorization.k8s.io"
-        || !matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-    {
-        return;
-    }
-    let Some(role) = o.root.get("roleRef") else {
-        return;
-    };
-    if role.str_at("kind") != Some("ClusterRole") {
-        return;
-    }
-    let Some(name) = role.get("name") else {
+    let Some(name) = cluster_role_ref(o) else {
         return;
     };
     let Some(which @ ("admin" | "edit")) = name.as_str() else {
         return;
     };
-    let scope = if o.kind == "ClusterRoleBinding" {
-        "in every namespace".to_string()
-    } else {
-        format!(
-            "in namespace {}",
-            o.namespace.as_deref().unwrap_or("(unset)")
-        )
-    };
+    let scope = binding_scope(o);
     out.at(
         name,
         "roleRef.name",

@@ -46,6 +46,7 @@
 
 use stockade_model::Severity;
 
+use super::helpers::{binding_scope, cluster_role_ref};
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -69,28 +70,10 @@ pub static CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Emit) {
     let o = ctx.object;
-    if o.group() != "rbac.authorization.k8s.io"
-        || !matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-    {
-        return;
-    }
-    let Some(role) = o.root.get("roleRef") else {
-        return;
-    };
-    if role.str_at("kind") != Some("ClusterRole") {
-        return;
-    }
-    if let Some(name) = role.get("name")
+    if let Some(name) = cluster_role_ref(o)
         && name.as_str() == Some("cluster-admin")
     {
-        let scope = if o.kind == "ClusterRoleBinding" {
-            "in every namespace".to_string()
-        } else {
-            format!(
-                "in namespace {}",
-                o.namespace.as_deref().unwrap_or("(unset)")
-            )
-        };
+        let scope = binding_scope(o);
         out.at(
             name,
             "roleRef.name",

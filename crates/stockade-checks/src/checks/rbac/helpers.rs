@@ -27,6 +27,32 @@ pub fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
         )
 }
 
+/// The `roleRef.name` of a RoleBinding or ClusterRoleBinding that binds a ClusterRole.
+pub fn cluster_role_ref(o: &Object) -> Option<&Node> {
+    if o.group() != "rbac.authorization.k8s.io"
+        || !matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
+    {
+        return None;
+    }
+    let role = o.root.get("roleRef")?;
+    if role.str_at("kind") != Some("ClusterRole") {
+        return None;
+    }
+    role.get("name")
+}
+
+/// Where a binding's grant applies, for messages.
+pub fn binding_scope(o: &Object) -> String {
+    if o.kind == "ClusterRoleBinding" {
+        "in every namespace".to_string()
+    } else {
+        format!(
+            "in namespace {}",
+            o.namespace.as_deref().unwrap_or("(unset)")
+        )
+    }
+}
+
 /// The last set's findings. The `Weak`s keep the first and last objects' allocations
 /// alive, so their addresses cannot be reused by a later set while the entry exists: the
 /// key cannot match a different set by accident.
