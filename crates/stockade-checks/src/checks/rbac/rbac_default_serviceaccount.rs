@@ -79,7 +79,7 @@ pub static CHECK: Check = Check {
     summary: "Binding grants permissions to a default ServiceAccount",
     remediation: KIND.remediation,
     references: &["CIS 5.1.5"],
-    aliases: &["kubescape:C-0189"],
+    aliases: &["kubescape:C-0189", "checkov:CKV_K8S_42"],
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,

@@ -79,6 +79,7 @@ pub static CHECK: Check = Check {
         "polaris:insecureCapabilities",
         "kubesec:CapDropAny",
         "trivy:KSV-0004",
+        "trivy:KSV-0106",
         "checkov:CKV_K8S_36",
         "kubescape:C-0201",
         "kubescape:C-0220",

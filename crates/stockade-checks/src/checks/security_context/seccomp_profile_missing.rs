@@ -81,6 +81,7 @@ pub static CHECK: Check = Check {
         "kube-score:container-seccomp-profile",
         "checkov:CKV_K8S_31",
         "trivy:KSV-0030",
+        "trivy:KSV-0104",
         "kubescape:C-0210",
         "datree:CIS_INVALID_VALUE_SECCOMP_PROFILE",
         "datree:CONTAINERS_INCORRECT_SECCOMP_PROFILE",
