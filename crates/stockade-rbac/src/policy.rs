@@ -90,6 +90,8 @@ impl RoleKind {
 pub struct Role {
     /// Its kind.
     pub kind: RoleKind,
+    /// `apiVersion` as written (`rbac.authorization.k8s.io/v1`).
+    pub api_version: String,
     /// Its namespace (Roles only).
     pub namespace: Option<String>,
     /// `metadata.name`.
@@ -397,6 +399,7 @@ impl Policy {
         }
         self.roles.push(Role {
             kind,
+            api_version: o.api_version.clone(),
             namespace,
             name: o.name.clone(),
             labels,

@@ -499,6 +499,88 @@ pub fn risk_findings<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Vec<F
             }
         })
         .collect();
+    out.extend(unbound_role_findings(&policy));
     out.sort_by(|a, b| (&a.file, a.line, &a.check).cmp(&(&b.file, b.line, &b.check)));
+    out
+}
+
+/// The labels that aggregate a ClusterRole into the default user-facing roles, which every
+/// cluster has and binds.
+const AGGREGATE_TO: &[(&str, &str)] = &[
+    ("rbac.authorization.k8s.io/aggregate-to-admin", "admin"),
+    ("rbac.authorization.k8s.io/aggregate-to-edit", "edit"),
+    ("rbac.authorization.k8s.io/aggregate-to-view", "view"),
+];
+
+/// Risky rules of roles that no binding of the input puts in force, at the rule: a role
+/// labelled to aggregate into `admin`, `edit` or `view` is granted to everyone bound to
+/// those (same severity); any other such role grants nothing yet, but whoever binds it later
+/// gets the rule (one level lower). A role shadowed by a later definition of the same name
+/// is left out: the definition in use is the one reported.
+fn unbound_role_findings(policy: &Policy) -> Vec<Finding> {
+    let mut live = vec![false; policy.rules.len()];
+    for b in &policy.bindings {
+        if let Some(role) = b.role {
+            for &r in &policy.roles[role].effective {
+                live[r] = true;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (id, role) in policy.roles.iter().enumerate() {
+        let key = (role.kind, role.namespace.clone(), role.name.clone());
+        if role.declared.iter().any(|&r| live[r]) || policy.role_index.get(&key) != Some(&id) {
+            continue;
+        }
+        let aggregated: Vec<&str> = AGGREGATE_TO
+            .iter()
+            .filter(|(label, _)| role.labels.get(*label).map(String::as_str) == Some("true"))
+            .map(|(_, to)| *to)
+            .collect();
+        let mut reported: Vec<&str> = Vec::new();
+        for (i, &r) in role.declared.iter().enumerate() {
+            for kind in rule_risks(&policy.rules[r].rule) {
+                if reported.contains(&kind.id) {
+                    continue;
+                }
+                reported.push(kind.id);
+                let loc = &policy.rules[r].loc;
+                let (severity, who) = if aggregated.is_empty() {
+                    (
+                        Severity::ALL[(kind.severity as usize).saturating_sub(1)],
+                        "is bound by nothing in the input; whoever it is bound to".to_owned(),
+                    )
+                } else {
+                    (
+                        kind.severity,
+                        format!(
+                            "is aggregated into ClusterRole {}: everyone bound to it",
+                            aggregated.join(", ")
+                        ),
+                    )
+                };
+                out.push(Finding {
+                    check: Cow::Borrowed(kind.id),
+                    name: Cow::Borrowed(kind.name),
+                    severity,
+                    message: format!("{} {who} {} (rule {loc})", role.display(), kind.why),
+                    file: loc.file.clone(),
+                    template: None,
+                    line: loc.line,
+                    column: 1,
+                    object: std::sync::Arc::new(ObjectRef {
+                        api_version: role.api_version.clone(),
+                        kind: role.kind.as_str().to_owned(),
+                        namespace: role.namespace.clone(),
+                        name: role.name.clone(),
+                    }),
+                    container: None,
+                    path: format!("rules[{i}]"),
+                    remediation: Cow::Borrowed(kind.remediation),
+                    aliases: &[],
+                });
+            }
+        }
+    }
     out
 }

@@ -416,3 +416,96 @@ fn risk_findings_point_at_the_subject_in_its_binding() {
         ]
     );
 }
+
+#[test]
+fn risky_rules_of_roles_no_binding_uses_are_reported_at_the_rule() {
+    let yaml = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: unbound}
+rules:
+- {apiGroups: [''], resources: [configmaps], verbs: [get]}
+- {apiGroups: [''], resources: [secrets], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: to-view
+  labels: {rbac.authorization.k8s.io/aggregate-to-view: 'true'}
+rules:
+- {apiGroups: [''], resources: [secrets], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: bound, namespace: team}
+rules:
+- {apiGroups: [''], resources: [secrets], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: bound, namespace: team}
+roleRef: {kind: Role, name: bound}
+subjects:
+- {kind: User, name: a}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: shadowed}
+rules:
+- {apiGroups: [''], resources: [secrets], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: shadowed}
+rules:
+- {apiGroups: [''], resources: [configmaps], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: member
+  labels: {team: x}
+rules:
+- {apiGroups: [''], resources: [secrets], verbs: [watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: aggregate}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {team: x}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: aggregate}
+roleRef: {kind: ClusterRole, name: aggregate}
+subjects:
+- {kind: User, name: b}
+";
+    let loaded = stockade_model::load("u.yaml", yaml.as_bytes());
+    let got: Vec<String> = risk_findings(&loaded.objects)
+        .iter()
+        .filter(|f| f.object.kind.ends_with("Role"))
+        .map(|f| {
+            format!(
+                "{} {} {}:{} {} {}/{}: {}",
+                f.check,
+                f.severity,
+                f.file,
+                f.line,
+                f.path,
+                f.object.kind,
+                f.object.name,
+                f.message
+            )
+        })
+        .collect();
+    // `bound` is reported at its binding; `shadowed`'s first definition is replaced by the
+    // second, which grants nothing risky; `member` is in force through `aggregate`.
+    assert_eq!(
+        got,
+        vec![
+            "STK801 medium u.yaml:6 rules[1] ClusterRole/unbound: ClusterRole unbound is bound by nothing in the input; whoever it is bound to can read Secrets, which hold credentials and ServiceAccount tokens (rule u.yaml:6)",
+            "STK801 high u.yaml:14 rules[0] ClusterRole/to-view: ClusterRole to-view is aggregated into ClusterRole view: everyone bound to it can read Secrets, which hold credentials and ServiceAccount tokens (rule u.yaml:14)",
+        ]
+    );
+}

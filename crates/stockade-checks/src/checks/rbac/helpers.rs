@@ -105,26 +105,29 @@ fn object_of<'a>(objects: &'a [Arc<Object>], f: &Finding) -> Option<&'a Arc<Obje
                 && o.api_version == f.object.api_version
                 && match (&o.namespace, &f.object.namespace) {
                     (Some(a), Some(b)) => a == b,
-                    (None, Some(b)) => o.kind == "RoleBinding" && b == "default",
+                    (None, Some(b)) => {
+                        matches!(o.kind.as_str(), "RoleBinding" | "Role") && b == "default"
+                    }
                     (None, None) => true,
-                    (Some(_), None) => o.kind == "ClusterRoleBinding",
+                    (Some(_), None) => {
+                        matches!(o.kind.as_str(), "ClusterRoleBinding" | "ClusterRole")
+                    }
                 }
         })
         .filter(|o| o.root.pos.line <= f.line)
         .max_by_key(|o| o.root.pos.line)
 }
 
-/// The node a finding's path names: `subjects[i]` or `roleRef`.
+/// The node a finding's path names: `subjects[i]`, `rules[i]` or `roleRef`.
 fn node_at<'a>(obj: &'a Object, path: &str) -> Option<&'a Node> {
-    if let Some(i) = path
-        .strip_prefix("subjects[")
-        .and_then(|r| r.strip_suffix(']'))
-    {
-        return obj
-            .root
-            .get("subjects")?
-            .items()
-            .get(i.parse::<usize>().ok()?);
+    for list in ["subjects", "rules"] {
+        if let Some(i) = path
+            .strip_prefix(list)
+            .and_then(|r| r.strip_prefix('['))
+            .and_then(|r| r.strip_suffix(']'))
+        {
+            return obj.root.get(list)?.items().get(i.parse::<usize>().ok()?);
+        }
     }
     obj.root.get(path)
 }

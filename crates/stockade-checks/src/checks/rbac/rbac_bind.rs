@@ -4,6 +4,11 @@
 //! a role with permissions the creator does not hold. The finding points at the subject in the
 //! binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! With `bind` a subject can create a binding to any role (such as `cluster-admin`), including
 //! one with more permissions than it holds. The severity is the risk's own: a grant through a

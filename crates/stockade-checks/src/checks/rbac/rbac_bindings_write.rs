@@ -3,6 +3,11 @@
 //! or `clusterrolebindings`. The finding points at the subject in
 //! the binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! The API server lets a subject bind a role when it holds every permission of that role (or has
 //! `bind` on it): a subject that writes bindings can hand its own rights to any other user, group or

@@ -4,6 +4,11 @@
 //! CoreDNS's `coredns` in kube-system (DNS poisoning) and EKS's `aws-auth` (who is cluster admin). The finding points at the subject in
 //! the binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! ConfigMaps hold settings that workloads trust: changing one changes what a pod does on its next
 //! start, without touching its spec. A rule limited by `resourceNames` is reported one level lower.

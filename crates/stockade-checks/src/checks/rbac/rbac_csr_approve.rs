@@ -3,6 +3,11 @@
 //! `certificatesigningrequests/approval` in certificates.k8s.io. The finding points at the
 //! subject in the binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! An approved CertificateSigningRequest for the kube-apiserver-client signer yields a client
 //! certificate for any user or group, `system:masters` included. The severity is the risk's

@@ -4,6 +4,11 @@
 //! that would grant more than the editor holds. The finding points at the subject in the
 //! binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! With `escalate` a subject can add any permission to a role it can edit and then use it: it
 //! is not bounded by its own rights. The severity is the risk's own: a grant through a

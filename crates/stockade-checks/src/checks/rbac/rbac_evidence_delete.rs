@@ -3,6 +3,11 @@
 //! or on `events` (core or `events.k8s.io`). The finding points at the subject in
 //! the binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! Deleting logs and events is how an intruder covers their tracks: events record who scheduled,
 //! killed or pulled what, and are often the only trace left when a pod is gone.

@@ -3,6 +3,11 @@
 //! ServiceAccounts, or (in authentication.k8s.io) userextras and uids. The finding points at
 //! the subject in the binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! Impersonation sends requests as another user, group or ServiceAccount (`system:masters`
 //! included), with that identity's rights. The severity is the risk's own: a grant through a

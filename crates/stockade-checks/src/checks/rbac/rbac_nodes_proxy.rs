@@ -3,6 +3,11 @@
 //! finding points at the subject in the binding and names the binding, the role and the rule
 //! that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! nodes/proxy reaches the kubelet API, which runs commands in any container on the node, and
 //! kubelet calls bypass admission control and audit the request only as a proxy call. The

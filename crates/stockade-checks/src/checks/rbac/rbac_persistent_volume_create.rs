@@ -2,6 +2,11 @@
 //! Flags each subject of a binding whose role allows `create` on `persistentvolumes`. The finding points at the subject in
 //! the binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! A PersistentVolume can be a `hostPath` on the node: whoever creates one and then claims it mounts
 //! node files (kubelet credentials, other pods' data) into a pod, even where Pod Security forbids

@@ -3,6 +3,11 @@
 //! accepted for the stream upgrade) on `pods/portforward`. The finding points at the subject in
 //! the binding and names the binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! Port-forwarding opens a tunnel from the caller to any port of a pod through the API server and
 //! the kubelet, past Services, Ingresses and NetworkPolicies: admin interfaces and databases that

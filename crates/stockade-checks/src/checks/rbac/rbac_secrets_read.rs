@@ -3,6 +3,11 @@
 //! `watch` on `secrets`. The finding points at the subject in the binding and names the
 //! binding, the role and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! Secrets hold passwords, keys and ServiceAccount tokens; reading them is usually a step to
 //! acting as someone else. `list` and `watch` return every Secret's content, not just names.

@@ -5,6 +5,11 @@
 //! points at the subject in the binding and names the binding, the role and the rule that
 //! grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! `*` grants everything the API serves, today and after upgrades or new CRDs are installed, so
 //! a role's reach cannot be reviewed from its text. The severity is the risk's own: a grant

@@ -4,6 +4,11 @@
 //! CronJobs. The finding points at the subject in the binding and names the binding, the role
 //! and the rule that grants it.
 //!
+//! A role that no binding in the input puts in force is reported at its rule instead: one
+//! severity level lower, since it grants nothing until someone binds it, or at the same level
+//! when it is labelled to aggregate into the `admin`, `edit` or `view` ClusterRoles, which
+//! every cluster binds.
+//!
 //! ## Why it matters
 //! Whoever creates a pod chooses its ServiceAccount, volumes and image: they get every Secret,
 //! token and hostPath the namespace's pod security allows, so this is as strong as the
