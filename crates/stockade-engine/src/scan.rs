@@ -1,6 +1,6 @@
 //! Running the selected checks over inputs in parallel.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -824,21 +824,24 @@ fn order_findings(findings: &mut Vec<Finding>, rank: impl Fn(&Finding) -> usize)
     }) {
         return;
     }
-    let mut keys: Vec<(usize, u32, u32, u32)> = findings
+    // Checks are ranked once (IDs compare by number, which is slow to do per comparison), so
+    // the keys sort as plain integers.
+    let distinct: HashSet<&str> = findings.iter().map(|f| &*f.check).collect();
+    let mut ids: Vec<&str> = distinct.into_iter().collect();
+    ids.sort_unstable_by(|a, b| check_id_cmp(a, b));
+    let check_rank: HashMap<&str, u32> = ids
         .iter()
         .enumerate()
-        .map(|(i, f)| (rank(f), f.line, f.column, i as u32))
+        .map(|(i, id)| (*id, i as u32))
         .collect();
-    keys.sort_unstable_by(|a, b| {
-        (a.0, a.1, a.2)
-            .cmp(&(b.0, b.1, b.2))
-            .then_with(|| {
-                check_id_cmp(&findings[a.3 as usize].check, &findings[b.3 as usize].check)
-            })
-            .then(a.3.cmp(&b.3))
-    });
+    let mut keys: Vec<(usize, u32, u32, u32, u32)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (rank(f), f.line, f.column, check_rank[&*f.check], i as u32))
+        .collect();
+    keys.sort_unstable();
     let mut slots: Vec<Option<Finding>> = findings.drain(..).map(Some).collect();
-    findings.extend(keys.iter().filter_map(|k| slots[k.3 as usize].take()));
+    findings.extend(keys.iter().filter_map(|k| slots[k.4 as usize].take()));
 }
 
 fn finding_key(f: &Finding, rank: impl Fn(&Finding) -> usize) -> (usize, u32, u32, &str) {

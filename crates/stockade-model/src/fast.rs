@@ -13,7 +13,7 @@
 //! corpus and on thousands of mutated documents).
 
 use crate::loader::{MAX_DEPTH, finish_map, plain_keys};
-use crate::node::{Entry, Node, Pos, Value};
+use crate::node::{Entry, Node, Pos, Text, Value};
 
 /// Deepest nesting the fast path handles; deeper documents go to the general parser, which
 /// enforces `MAX_DEPTH` with its error message.
@@ -214,9 +214,9 @@ impl P<'_> {
     }
 
     /// Reads a simple key and its colon; leaves `self.i` after the colon.
-    fn key(&mut self) -> Option<Box<str>> {
+    fn key(&mut self) -> Option<Text> {
         let start = self.i;
-        let text: Box<str> = match self.peek()? {
+        let text: Text = match self.peek()? {
             b'"' => self.double_quoted(None)?,
             b'\'' => self.single_quoted(None)?,
             c if !plain_start(c, self.at(1)) => return None,
@@ -540,7 +540,7 @@ impl P<'_> {
 
     /// A plain scalar inside a flow collection: no `:` (but a key's, followed by a space),
     /// `#` or flow indicators in it.
-    fn flow_plain(&mut self, key: bool) -> Option<Box<str>> {
+    fn flow_plain(&mut self, key: bool) -> Option<Text> {
         let start = self.i;
         if !plain_start(self.peek()?, self.at(1)) {
             return None;
@@ -568,7 +568,7 @@ impl P<'_> {
 
     /// A double-quoted scalar with the common escapes. With `multi` (the indentation of the
     /// collection holding it), it may go on over lines indented more than that, folded.
-    fn double_quoted(&mut self, multi: Option<usize>) -> Option<Box<str>> {
+    fn double_quoted(&mut self, multi: Option<usize>) -> Option<Text> {
         let s = self.s;
         let mut j = self.i + 1;
         let mut out = String::new();
@@ -616,7 +616,7 @@ impl P<'_> {
     }
 
     /// A single-quoted scalar (`''` is a quote); multi-line as for `double_quoted`.
-    fn single_quoted(&mut self, multi: Option<usize>) -> Option<Box<str>> {
+    fn single_quoted(&mut self, multi: Option<usize>) -> Option<Text> {
         let s = self.s;
         let mut j = self.i + 1;
         let mut out = String::new();
@@ -801,7 +801,7 @@ fn hex(digits: &[u8]) -> Option<char> {
     char::from_u32(v)
 }
 
-fn scalar(text: Box<str>, plain: bool, pos: Pos) -> Node {
+fn scalar(text: Text, plain: bool, pos: Pos) -> Node {
     Node {
         value: Value::Scalar { text, plain },
         pos,
@@ -809,7 +809,7 @@ fn scalar(text: Box<str>, plain: bool, pos: Pos) -> Node {
 }
 
 /// A mapping entry: the value sits at its key's position, as the loader places it.
-fn entry(key: Box<str>, value: Node, kpos: Pos) -> Entry {
+fn entry(key: Text, value: Node, kpos: Pos) -> Entry {
     Entry {
         key,
         value: Node {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScanError, Span};
 
-use crate::node::{Entry, Node, Pos, Value};
+use crate::node::{Entry, Node, Pos, Text, Value};
 
 /// Deepest nesting accepted. Kubernetes objects stay far below it; deeper input is hostile or
 /// broken and would cost stack on drop.
@@ -367,7 +367,7 @@ struct Frame {
 
 enum FrameKind {
     Seq,
-    Map { key: Option<(Box<str>, Pos)> },
+    Map { key: Option<(Text, Pos)> },
 }
 
 /// Turns parser events into trees.
@@ -407,7 +407,7 @@ impl Builder {
             FrameKind::Seq => self.items.push(node),
             FrameKind::Map { key } => match key.take() {
                 None => {
-                    let text: Box<str> = match node.value {
+                    let text: Text = match node.value {
                         Value::Scalar { text, .. } => text,
                         _ => {
                             errors.push((
@@ -541,7 +541,7 @@ pub(crate) fn parse_chunk(chunk: &str, first_line: u32, b: &mut Builder) -> Pars
                 let node = Node {
                     value: Value::Scalar {
                         // An owned string becomes the box in place, without a copy.
-                        text: Box::from(text),
+                        text: Text::from(text),
                         plain,
                     },
                     pos,
@@ -786,7 +786,7 @@ mod tests {
         );
         let data = l.objects[0].root.get("data").unwrap();
         assert_eq!(data.entries().len(), 200);
-        assert_eq!(data.entries()[199].key.as_ref(), "k7");
+        assert_eq!(data.entries()[199].key.as_str(), "k7");
         assert_eq!(data.str_at("k7"), Some("again"));
     }
 

@@ -17,6 +17,11 @@ impl fmt::Display for Pos {
     }
 }
 
+/// The text of a key or scalar. Most are short (`name`, `image`, `true`, `8080`) and are
+/// stored inline, without an allocation of their own: a tree is mostly keys and short scalars,
+/// and allocating and freeing each of them was a quarter of a scan.
+pub type Text = compact_str::CompactString;
+
 /// One node of a document.
 ///
 /// `pos` is where the field is written: for a mapping value, the position of its key (that is
@@ -36,7 +41,7 @@ pub struct Node {
 pub enum Value {
     /// A scalar: its text and whether it was written plain (unquoted), which decides whether
     /// `true` is a boolean or a string.
-    Scalar { text: Box<str>, plain: bool },
+    Scalar { text: Text, plain: bool },
     /// A sequence.
     Seq(Vec<Node>),
     /// A mapping, keys in source order.
@@ -47,7 +52,7 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// The key's text (non-scalar keys are rendered as `?`).
-    pub key: Box<str>,
+    pub key: Text,
     /// The value; its `pos` is the key's position.
     pub value: Node,
 }

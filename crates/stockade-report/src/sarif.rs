@@ -77,8 +77,11 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             results: Each(r.findings, |f| result(f, &rule_ids)),
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    // A concrete buffer: see json.rs.
+    let mut w = io::BufWriter::with_capacity(1 << 16, &mut *out);
+    serde_json::to_writer_pretty(&mut w, &doc)?;
+    writeln!(w)?;
+    w.flush()
 }
 
 /// A sequence serialized by mapping each item as it is written.

@@ -447,12 +447,14 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn check(ty: &Ty, n: &Node, path: &str, out: &mut Emit) {
+/// Walks `n` against `ty`. `path` is the field path of `n`, built in one buffer that each level
+/// extends and restores: most nodes match, and a string per node was most of the check's cost.
+fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
     if n.is_null() {
         return;
     }
     let got = shape(n);
-    let mismatch = |out: &mut Emit, want: &str| {
+    let mismatch = |out: &mut Emit, path: &str, want: &str| {
         let shown = n.as_str().map(|s| format!(" ({s})")).unwrap_or_default();
         out.at(
             n,
@@ -464,38 +466,38 @@ fn check(ty: &Ty, n: &Node, path: &str, out: &mut Emit) {
         Any => {}
         AnyMap => {
             if !n.is_map() {
-                mismatch(out, "a mapping");
+                mismatch(out, path, "a mapping");
             }
         }
         AnyList => {
             if !n.is_seq() {
-                mismatch(out, "a list");
+                mismatch(out, path, "a list");
             }
         }
         Str => {
             if got != "a string" {
-                mismatch(out, "a string (quote it)");
+                mismatch(out, path, "a string (quote it)");
             }
         }
         Int => {
             // `1.0` decodes to the integer 1 (YAML floats become JSON numbers).
             if got != "an integer" && !(got == "a number" && n.as_i64().is_some()) {
-                mismatch(out, "an integer (unquoted)");
+                mismatch(out, path, "an integer (unquoted)");
             }
         }
         Bool => {
             if got != "a boolean" {
-                mismatch(out, "a boolean (true or false, unquoted)");
+                mismatch(out, path, "a boolean (true or false, unquoted)");
             }
         }
         IntOrStr => {
             if got != "an integer" && got != "a string" {
-                mismatch(out, "an integer or a string");
+                mismatch(out, path, "an integer or a string");
             }
         }
         StrMap | QuantityMap => {
             if !n.is_map() {
-                mismatch(out, "a mapping");
+                mismatch(out, path, "a mapping");
                 return;
             }
             for e in n.entries() {
@@ -523,24 +525,36 @@ fn check(ty: &Ty, n: &Node, path: &str, out: &mut Emit) {
         }
         List(item) => {
             if !n.is_seq() {
-                mismatch(out, "a list");
+                mismatch(out, path, "a list");
                 return;
             }
+            let len = path.len();
             for (i, x) in n.items().iter().enumerate() {
-                check(item, x, &format!("{path}[{i}]"), out);
+                use std::fmt::Write as _;
+                let _ = write!(path, "[{i}]");
+                check(item, x, path, out);
+                path.truncate(len);
             }
         }
         Struct(fields) => {
             if !n.is_map() {
-                mismatch(out, "a mapping");
+                mismatch(out, path, "a mapping");
                 return;
             }
             // `$patch`, `$retainKeys`...: strategic-merge-patch directives (Kustomize patches).
             for e in n.entries().iter().filter(|e| !e.key.starts_with('$')) {
-                let p = join(path, &e.key);
                 match fields.iter().find(|(k, _)| **k == *e.key) {
-                    Some((_, t)) => check(t, &e.value, &p, out),
+                    Some((_, t)) => {
+                        let len = path.len();
+                        if len > 0 {
+                            path.push('.');
+                        }
+                        path.push_str(&e.key);
+                        check(t, &e.value, path, out);
+                        path.truncate(len);
+                    }
                     None => {
+                        let p = join(path, &e.key);
                         let near = fields
                             .iter()
                             .map(|(k, _)| (distance(k, &e.key), *k))
@@ -548,7 +562,11 @@ fn check(ty: &Ty, n: &Node, path: &str, out: &mut Emit) {
                             .min()
                             .map(|(_, k)| format!(" (did you mean `{k}`?)"))
                             .unwrap_or_default();
-                        let owner = if path.is_empty() { "the object" } else { path };
+                        let owner = if path.is_empty() {
+                            "the object"
+                        } else {
+                            path.as_str()
+                        };
                         out.at(
                             &e.value,
                             p.clone(),
@@ -587,5 +605,5 @@ fn run(ctx: &Context, out: &mut Emit) {
     let Some(ty) = schema_of(o.group(), &o.kind) else {
         return;
     };
-    check(ty, &o.root, "", out);
+    check(ty, &o.root, &mut String::new(), out);
 }
