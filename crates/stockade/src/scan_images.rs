@@ -201,22 +201,33 @@ pub fn scan_images(
         }
         hits.insert(reference.as_str(), h);
     }
+    let mut errors = Vec::new();
     for u in &uses {
         match &*pulled[&u.image] {
-            Err(e) => result
-                .errors
-                .push(u.error(format!("image {}: cannot be pulled: {e}", u.image))),
+            Err(e) => errors.push(u.error(format!("image {}: cannot be pulled: {e}", u.image))),
             Ok(inv) => {
                 for p in &inv.errors {
-                    result
-                        .errors
-                        .push(u.error(format!("image {}: {p}", u.image)));
+                    errors.push(u.error(format!("image {}: {p}", u.image)));
                 }
                 let prefix = format!("image {}: ", u.image);
                 engine.report_at_image(u, &prefix, &hits[u.image.as_str()], result);
             }
         }
     }
+    // Uses come file by file, but init containers after containers: errors in line order.
+    let mut files: Vec<&str> = Vec::new();
+    for e in &errors {
+        if !files.contains(&&*e.file) {
+            files.push(&e.file);
+        }
+    }
+    let mut keyed: Vec<_> = errors
+        .iter()
+        .map(|e| (files.iter().position(|f| *f == &*e.file), e.line, e.column))
+        .zip(errors.iter().cloned())
+        .collect();
+    keyed.sort_by_key(|(k, _)| *k);
+    result.errors.extend(keyed.into_iter().map(|(_, e)| e));
     result.sort_by_inputs(inputs);
     result.summary.errors = result
         .errors
