@@ -12,5 +12,6 @@ pub use config::{Config, ConfigError, Exclusion, find_config, load_config};
 pub use extra::{ExtraChecks, ExtraHit, ExtraResult};
 pub use inputs::{Input, collect_dockerfiles, collect_inputs, is_dockerfile};
 pub use scan::{
-    DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, IMAGE_KIND, ImageUse, ScanResult,
+    DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, IMAGE_KIND, ImageHit, ImageUse,
+    ScanResult,
 };

@@ -638,14 +638,7 @@ impl Engine {
     }
 
     fn exclusion_covers(&self, x: &CompiledExclusion, obj: &Object) -> bool {
-        x.kind.as_ref().is_none_or(|k| *k == obj.kind)
-            && x.name.as_ref().is_none_or(|g| g.is_match(&obj.name))
-            && x.namespace
-                .as_ref()
-                .is_none_or(|g| g.is_match(obj.namespace.as_deref().unwrap_or("")))
-            && x.path
-                .as_ref()
-                .is_none_or(|g| g.is_match(Path::new(&*obj.file)))
+        covers(x, &obj.kind, &obj.name, obj.namespace.as_deref(), &obj.file)
     }
 
     /// Turns an object's hits into findings: applies its suppression annotations and reports
@@ -789,6 +782,23 @@ impl Engine {
     }
 }
 
+/// Whether an exclusion's object part covers an object of this kind, name and namespace in
+/// this file.
+fn covers(
+    x: &CompiledExclusion,
+    kind: &str,
+    name: &str,
+    namespace: Option<&str>,
+    file: &str,
+) -> bool {
+    x.kind.as_ref().is_none_or(|k| k == kind)
+        && x.name.as_ref().is_none_or(|g| g.is_match(name))
+        && x.namespace
+            .as_ref()
+            .is_none_or(|g| g.is_match(namespace.unwrap_or("")))
+        && x.path.as_ref().is_none_or(|g| g.is_match(Path::new(file)))
+}
+
 /// What a file (then the whole input) keeps for the set checks.
 #[derive(Default)]
 struct Kept {
@@ -868,34 +878,69 @@ pub struct FileResult {
     pub suppressed: usize,
 }
 
-/// One container's image reference, located, for an engine-emitted check (`stockade scan
-/// --verify-images`).
+/// One container's image reference, located: the findings about the image itself (the image
+/// checks and vulnerabilities of `stockade scan --images`, the signature policy of
+/// `--verify-images`) are reported here, at the container's `image:` line.
 #[derive(Debug, Clone)]
 pub struct ImageUse {
     /// The reference as written.
     pub image: String,
-    finding: Finding,
+    /// The location every finding here starts from (check fields empty).
+    at: Finding,
+    /// The suppression annotations of the object (empty with `--strict`).
+    suppressions: Arc<Vec<suppress::Suppression>>,
+}
+
+/// A finding about an image, before it is placed at the containers that use the image.
+#[derive(Debug, Clone)]
+pub struct ImageHit {
+    /// The catalog check's ID.
+    pub check: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// A severity for this hit only (a vulnerability's); configured overrides still win.
+    pub severity: Option<Severity>,
 }
 
 impl ImageUse {
-    /// The check's finding on this container's `image:` line.
-    pub fn finding(&self, message: String) -> Finding {
-        Finding {
+    /// An error about the image (it cannot be pulled), at the container's `image:` line.
+    pub fn error(&self, message: String) -> LoadError {
+        LoadError {
+            file: self.at.file.clone(),
+            line: self.at.line,
+            column: self.at.column,
+            level: Level::Error,
             message,
-            ..self.finding.clone()
+        }
+    }
+}
+
+impl ScanResult {
+    /// Sorts the findings by the input they are in (as `inputs` lists them), then line,
+    /// column and check, and counts them again: for findings added after [`Engine::scan`].
+    pub fn sort_by_inputs(&mut self, inputs: &[Input]) {
+        let order: std::collections::HashMap<String, usize> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| (input.name(), i))
+            .collect();
+        order_findings(&mut self.findings, |f| {
+            order.get(&*f.file).copied().unwrap_or(usize::MAX)
+        });
+        self.summary.findings = self.findings.len();
+        self.summary.by_severity.clear();
+        for f in &self.findings {
+            *self.summary.by_severity.entry(f.severity).or_default() += 1;
         }
     }
 }
 
 impl Engine {
     /// Every container image reference in `inputs` (regular, init and ephemeral containers of
-    /// every pod spec) on which the engine-emitted check `check_id` would report: the check is
-    /// selected and no exclusion covers the object. Dockerfiles and inputs that do not load
-    /// are skipped ([`Engine::scan`] reports them). In input order.
-    pub fn image_uses(&self, inputs: &[Input], check_id: &str) -> Vec<ImageUse> {
-        let Some(&(check, severity)) = self.checks.iter().find(|(c, _)| c.id == check_id) else {
-            return Vec::new();
-        };
+    /// every pod spec), with its location and the object's suppression annotations.
+    /// Dockerfiles and inputs that do not load are skipped ([`Engine::scan`] reports them).
+    /// In input order.
+    pub fn image_uses(&self, inputs: &[Input]) -> Vec<ImageUse> {
         if self.dockerfiles_only {
             return Vec::new();
         }
@@ -919,16 +964,15 @@ impl Engine {
                     return uses;
                 };
                 for obj in stockade_model::load(&name, &bytes).objects {
-                    if self.excluded(check, &obj) {
-                        continue;
-                    }
                     let object = Arc::new(ObjectRef {
                         api_version: obj.api_version.clone(),
                         kind: obj.kind.clone(),
                         namespace: obj.namespace.clone(),
                         name: obj.name.clone(),
                     });
-                    for spec in pod_specs(&obj) {
+                    let pods = pod_specs(&obj);
+                    let suppressions = Arc::new(self.suppressions(&obj, &pods));
+                    for spec in &pods {
                         for c in &spec.containers {
                             let Some(node) = c.node.get("image") else {
                                 continue;
@@ -938,10 +982,10 @@ impl Engine {
                             };
                             uses.push(ImageUse {
                                 image: image.trim().to_string(),
-                                finding: Finding {
-                                    check: check.id.into(),
-                                    name: check.name.into(),
-                                    severity,
+                                at: Finding {
+                                    check: "".into(),
+                                    name: "".into(),
+                                    severity: Severity::Info,
                                     message: String::new(),
                                     file: obj.file.clone(),
                                     template: obj.source.clone(),
@@ -950,9 +994,10 @@ impl Engine {
                                     object: object.clone(),
                                     container: Some(c.name.to_string()),
                                     path: format!("{}.image", c.path),
-                                    remediation: check.remediation.into(),
-                                    aliases: check.aliases,
+                                    remediation: "".into(),
+                                    aliases: &[],
                                 },
+                                suppressions: suppressions.clone(),
                             });
                         }
                     }
@@ -960,5 +1005,92 @@ impl Engine {
                 uses
             })
             .collect()
+    }
+
+    /// Whether check `id` is selected and no exclusion covers the object of `at` for it:
+    /// whether a finding of it there would be reported.
+    pub fn reports_on(&self, at: &ImageUse, id: &str) -> bool {
+        self.checks
+            .iter()
+            .any(|(c, _)| c.id == id && !self.excluded_at(c, at))
+    }
+
+    fn excluded_at(&self, check: &Check, at: &ImageUse) -> bool {
+        let object = &at.at.object;
+        self.exclusions.iter().any(|x| {
+            (x.checks.is_empty() || x.checks.contains(check.id))
+                && covers(
+                    x,
+                    &object.kind,
+                    &object.name,
+                    object.namespace.as_deref(),
+                    &at.at.file,
+                )
+        })
+    }
+
+    /// Runs the selected image checks on one image's facts. Each hit's message ends with
+    /// where in the image it is (`[/usr/bin/curl]`, `[config.User]`).
+    pub fn image_check_hits(&self, facts: &stockade_model::ImageFacts, now: i64) -> Vec<ImageHit> {
+        let mut out = Vec::new();
+        for &(check, _) in &self.checks {
+            if matches!(check.run, Run::Image(_)) {
+                for h in stockade_checks::run_image_check(check, facts, &self.options, now) {
+                    out.push(ImageHit {
+                        check: check.id,
+                        message: format!("{} [{}]", h.message, h.path),
+                        severity: h.severity,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Reports `hits` about the image of `at` at its container's `image:` line, each message
+    /// prefixed with `prefix`, as any manifest finding: only selected checks, exclusions
+    /// matched against the manifest object, severity overrides, and the object's suppression
+    /// annotations (`ignore.stockade.dev/<check>[.<container>]`) unless `--strict`. Call
+    /// [`ScanResult::sort_by_inputs`] once all are added.
+    pub fn report_at_image(
+        &self,
+        at: &ImageUse,
+        prefix: &str,
+        hits: &[ImageHit],
+        result: &mut ScanResult,
+    ) {
+        for h in hits {
+            let Some(&(check, configured)) = self.checks.iter().find(|(c, _)| c.id == h.check)
+            else {
+                continue;
+            };
+            if self.excluded_at(check, at) {
+                continue;
+            }
+            let silenced = at.suppressions.iter().any(|s| {
+                !s.reason.is_empty()
+                    && (s.check.eq_ignore_ascii_case(check.id) || s.check == check.name)
+                    && s.container
+                        .as_ref()
+                        .is_none_or(|c| Some(c) == at.at.container.as_ref())
+            });
+            if silenced {
+                result.summary.suppressed += 1;
+                continue;
+            }
+            let severity = match h.severity {
+                Some(own) if !self.overridden.contains(check.id) => own,
+                _ => configured,
+            };
+            result.findings.push(Finding {
+                check: check.id.into(),
+                name: check.name.into(),
+                severity,
+                message: format!("{prefix}{}", h.message),
+                remediation: check.remediation.into(),
+                aliases: check.aliases,
+                ..at.at.clone()
+            });
+        }
     }
 }

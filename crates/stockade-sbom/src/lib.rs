@@ -61,7 +61,9 @@ pub fn inventory_of_image(
         kind: TargetKind::Registry,
         ..Inventory::default()
     };
-    let view = image::read_from_source(target, config, layers, source, &mut inv)?;
+    let mut view = image::read_from_source(target, config, layers, source, &mut inv)?;
+    // The files the image checks read, as for local images (they were dropped here before).
+    (inv.files, inv.files_truncated) = std::mem::take(&mut view.files_seen).finish();
     catalog::run(view, &mut inv);
     Ok(inv)
 }

@@ -54,6 +54,27 @@ pub struct IgnoreEntry {
 pub struct VulnerabilityConfig {
     /// Findings not reported: each entry with a reason and an optional expiry date.
     pub ignore: Vec<IgnoreEntry>,
+    /// Leave out vulnerabilities that have no fixed version yet (as `--ignore-unfixed`).
+    #[serde(rename = "ignore-unfixed")]
+    pub ignore_unfixed: bool,
+    /// Report only vulnerabilities at or above this severity: unknown, negligible, low,
+    /// medium, high or critical (`--severity` on the command line takes precedence).
+    #[serde(rename = "min-severity", skip_serializing_if = "Option::is_none")]
+    pub min_severity: Option<String>,
+}
+
+impl VulnerabilityConfig {
+    /// The severities `min-severity` keeps (empty: every one), or an error naming `file`.
+    pub fn severities(&self, file: &str) -> Result<Vec<Severity>, Error> {
+        let Some(min) = &self.min_severity else {
+            return Ok(Vec::new());
+        };
+        let min: Severity = min.parse().map_err(|e: String| Error::Input {
+            file: file.to_string(),
+            problem: format!("vulnerabilities.min-severity: {e}"),
+        })?;
+        Ok(Severity::ALL.into_iter().filter(|s| *s >= min).collect())
+    }
 }
 
 /// Checks ignore entries read from `file`: a reason is required and `expires` must be a

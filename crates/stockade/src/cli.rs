@@ -148,6 +148,8 @@ pub struct ScanArgs {
     pub no_progress: bool,
     #[command(flatten, next_help_heading = "Image signatures")]
     pub images: VerifyImagesArgs,
+    #[command(flatten, next_help_heading = "Images")]
+    pub pull: crate::scan_images::PullArgs,
 }
 
 /// `stockade scan --verify-images`: the configuration's `images:` policy applied to every

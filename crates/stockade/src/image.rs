@@ -52,7 +52,8 @@ pub enum ImageCommand {
     /// shells, package managers, curl/wget, build tools and SSH left in, setuid files,
     /// world-writable directories, secrets in the configuration, history or any layer, age,
     /// base image. TARGETs are what `stockade sbom` reads: OCI layout directories, `docker
-    /// save` archives, root filesystems. The checks are the `image` category of the catalog:
+    /// save` archives, root filesystems, images in a registry (streamed; --platform picks
+    /// from a multi-platform image). The checks are the `image` category of the catalog:
     /// --select, --ignore, --enable, the configuration file and the report formats work as
     /// for `stockade scan`.
     ///
@@ -387,6 +388,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub fn lint_targets(
     engine: &stockade_engine::Engine,
     targets: &[PathBuf],
+    registry: &RegistryArgs,
+    platform: &str,
 ) -> stockade_engine::ScanResult {
     use stockade_model::{Level, LoadError};
     let mut images = Vec::new();
@@ -398,9 +401,22 @@ pub fn lint_targets(
         level: Level::Error,
         message,
     };
+    // Made on the first registry reference: local targets never need one.
+    let mut client: Option<Result<Client, String>> = None;
+    let options = stockade_sbom::Options {
+        platform: platform.to_string(),
+    };
     for target in targets {
         let name = target.display().to_string();
-        match stockade_sbom::inventory(target) {
+        let inventory = if crate::pull::is_reference(target) {
+            match client.get_or_insert_with(|| registry.client().map_err(|e| format!("{e:#}"))) {
+                Ok(c) => crate::pull::inventory(c, &name, platform).map_err(|e| format!("{e:#}")),
+                Err(e) => Err(e.clone()),
+            }
+        } else {
+            stockade_sbom::inventory_with(target, &options).map_err(|e| e.to_string())
+        };
+        match inventory {
             Ok(inv) => {
                 for p in &inv.errors {
                     errors.push(error(&name, p.to_string()));
@@ -413,7 +429,7 @@ pub fn lint_targets(
                 }
                 images.push((name, inv.image_facts()));
             }
-            Err(e) => errors.push(error(&name, e.to_string())),
+            Err(e) => errors.push(error(&name, e)),
         }
     }
     let now = std::time::SystemTime::now()

@@ -12,6 +12,7 @@ mod pull;
 mod rbac;
 mod sbom;
 mod scan;
+mod scan_images;
 mod serve;
 mod vuln;
 

@@ -21,6 +21,21 @@ pub fn is_reference(target: &Path) -> bool {
 
 /// The inventory of the image `reference` for `platform` (`os/arch[/variant]`).
 pub fn inventory(client: &Client, reference: &str, platform: &str) -> anyhow::Result<Inventory> {
+    let resolved = resolve(client, reference, platform)?;
+    inventory_of(client, &resolved, reference)
+}
+
+/// An image reference resolved to the manifest of one platform.
+pub struct Resolved {
+    r: Reference,
+    /// The digest of the platform manifest: two references with the same one are the same
+    /// image.
+    pub digest: String,
+    manifest: Box<stockade_image::manifest::ImageManifest>,
+}
+
+/// Resolves `reference` (a multi-platform index to `platform`) and reads its manifest.
+pub fn resolve(client: &Client, reference: &str, platform: &str) -> anyhow::Result<Resolved> {
     let r = Reference::parse(reference)
         .with_context(|| format!("{reference:?} is neither an existing path nor an image"))?;
     let Some(want) = Platform::parse(platform) else {
@@ -29,13 +44,32 @@ pub fn inventory(client: &Client, reference: &str, platform: &str) -> anyhow::Re
     let fetched = client
         .get_platform_manifest(&r, &want)
         .with_context(|| format!("fetching the manifest of {r}"))?;
-    let Manifest::Image(m) = fetched.parse()? else {
+    let Manifest::Image(manifest) = fetched.parse()? else {
         bail!("{r}: the platform manifest is an index");
     };
+    Ok(Resolved {
+        r,
+        digest: fetched.digest,
+        manifest,
+    })
+}
+
+/// The inventory of a resolved image, named `reference`: the configuration is fetched and
+/// the layers streamed.
+pub fn inventory_of(
+    client: &Client,
+    resolved: &Resolved,
+    reference: &str,
+) -> anyhow::Result<Inventory> {
+    let Resolved {
+        r,
+        digest,
+        manifest,
+    } = resolved;
     let config = client
-        .get_blob(&r, &m.config.digest)
+        .get_blob(r, &manifest.config.digest)
         .with_context(|| format!("fetching the configuration of {r}"))?;
-    let layers: Vec<LayerRef> = m
+    let layers: Vec<LayerRef> = manifest
         .layers
         .iter()
         .map(|l| LayerRef {
@@ -43,11 +77,11 @@ pub fn inventory(client: &Client, reference: &str, platform: &str) -> anyhow::Re
             size: Some(l.size),
         })
         .collect();
-    let source = Registry { client, r: &r };
+    let source = Registry { client, r };
     let mut inv = stockade_sbom::inventory_of_image(reference, &config, &layers, &source)?;
     // A tag is recorded with the digest of the platform manifest read.
     if r.digest.is_none() {
-        inv.target = format!("{reference}@{}", fetched.digest);
+        inv.target = format!("{reference}@{digest}");
     }
     Ok(inv)
 }

@@ -37,8 +37,11 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     }
     if what == Inputs::Images && args.paths.is_empty() {
         bail!(
-            "give at least one image: an OCI layout directory, a docker save archive or a root filesystem"
+            "give at least one image: an OCI layout directory, a docker save archive, a root filesystem or an image in a registry"
         );
+    }
+    if what != Inputs::Manifests && args.pull.images {
+        bail!("--images is for `stockade scan` (the images the manifests use)");
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -126,7 +129,7 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
     let mut result = if what == Inputs::Images {
-        crate::image::lint_targets(&engine, &paths)
+        crate::image::lint_targets(&engine, &paths, &args.images.registry, &args.pull.platform)
     } else if show_progress {
         with_progress(&engine, &inputs)
     } else {
@@ -136,6 +139,16 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     result.errors.splice(0..0, input_errors);
     if let Some(policy) = &images {
         verify_images(&engine, policy, &inputs, &mut result);
+    }
+    if args.pull.images {
+        crate::scan_images::scan_images(
+            &engine,
+            &inputs,
+            &args.pull,
+            &args.images.registry,
+            (&config, config_path.as_deref()),
+            &mut result,
+        )?;
     }
 
     let color = match args.color {
@@ -212,7 +225,11 @@ fn verify_images(
     result: &mut stockade_engine::ScanResult,
 ) {
     use stockade_image::policy::Decision;
-    let uses = engine.image_uses(inputs, IMAGE_CHECK);
+    let uses: Vec<_> = engine
+        .image_uses(inputs)
+        .into_iter()
+        .filter(|u| engine.reports_on(u, IMAGE_CHECK))
+        .collect();
     let distinct: std::collections::BTreeSet<&str> =
         uses.iter().map(|u| u.image.as_str()).collect();
     let decisions: std::collections::BTreeMap<&str, Decision> = distinct
@@ -224,34 +241,17 @@ fn verify_images(
             eprintln!("warning: {warning}");
         }
     }
-    let mut added = 0;
     for u in &uses {
         if let Some(Decision::Deny { reason }) = decisions.get(u.image.as_str()) {
-            result
-                .findings
-                .push(u.finding(format!("image {} is refused: {reason}", u.image)));
-            added += 1;
+            let hit = stockade_engine::ImageHit {
+                check: IMAGE_CHECK,
+                message: format!("image {} is refused: {reason}", u.image),
+                severity: None,
+            };
+            engine.report_at_image(u, "", &[hit], result);
         }
     }
-    if added == 0 {
-        return;
-    }
-    let order: std::collections::HashMap<String, usize> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, input)| (input.name(), i))
-        .collect();
-    result.findings.sort_by(|a, b| {
-        let rank = |f: &stockade_model::Finding| order.get(&*f.file).copied().unwrap_or(usize::MAX);
-        (rank(a), a.line, a.column)
-            .cmp(&(rank(b), b.line, b.column))
-            .then_with(|| stockade_model::check_id_cmp(&a.check, &b.check))
-    });
-    result.summary.findings = result.findings.len();
-    result.summary.by_severity.clear();
-    for f in &result.findings {
-        *result.summary.by_severity.entry(f.severity).or_default() += 1;
-    }
+    result.sort_by_inputs(inputs);
 }
 
 fn with_progress(engine: &Engine, inputs: &[Input]) -> stockade_engine::ScanResult {

@@ -23,7 +23,7 @@ pub struct DbLocation {
 }
 
 impl DbLocation {
-    fn dir(&self) -> PathBuf {
+    pub(crate) fn dir(&self) -> PathBuf {
         self.db.clone().unwrap_or_else(db::default_dir)
     }
 }
@@ -78,7 +78,8 @@ pub struct VulnArgs {
     /// Platform to pick from a multi-platform image: os/arch[/variant].
     #[arg(long, default_value = "linux/amd64")]
     pub platform: String,
-    /// Output format: text or json.
+    /// Output format: text, json or sarif (SARIF 2.1.0: one result per vulnerability,
+    /// check STK213, the image and package as location).
     #[arg(short, long, default_value = "text")]
     pub format: String,
     /// Report only these severities, comma-separated (unknown, negligible, low, medium, high,
@@ -114,7 +115,7 @@ pub struct VulnArgs {
     pub registry: crate::image::RegistryArgs,
 }
 
-fn warn_if_stale(db: &Db, max: Duration) -> anyhow::Result<()> {
+pub(crate) fn warn_if_stale(db: &Db, max: Duration) -> anyhow::Result<()> {
     let age = db.age()?;
     if age > max {
         eprintln!(
@@ -212,11 +213,12 @@ fn info_text(info: &stockade_vuln::Info, age: Duration) -> String {
 }
 
 fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
-    let severities = args
+    let mut severities = args
         .severity
         .iter()
         .map(|s| s.parse::<Severity>().map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut ignore_unfixed = args.ignore_unfixed;
     let mut ignore = match &args.ignore_file {
         Some(p) => load_ignore_file(p)?,
         None => Vec::new(),
@@ -228,9 +230,12 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
     };
     if let Some(path) = config_path {
         let config = stockade_engine::load_config(&path)?;
-        let entries = config.vulnerabilities.ignore;
-        check_ignore_entries(&path.display().to_string(), &entries)?;
-        ignore.extend(entries);
+        let from_config = config_filters(&config.vulnerabilities, &path.display().to_string())?;
+        if severities.is_empty() {
+            severities = from_config.severities;
+        }
+        ignore_unfixed |= from_config.ignore_unfixed;
+        ignore.extend(from_config.ignore);
     }
     let mut vex = Vec::new();
     for p in &args.vex {
@@ -238,7 +243,7 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
     }
     Ok(Filters {
         severities,
-        ignore_unfixed: args.ignore_unfixed,
+        ignore_unfixed,
         ignore,
         vex,
         today: today(),
@@ -246,9 +251,128 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
     })
 }
 
+/// The filters the `vulnerabilities:` section of the configuration `file` sets: ignore
+/// entries, `ignore-unfixed`, `min-severity` (no target: set `image` per scanned image).
+pub(crate) fn config_filters(
+    v: &stockade_vuln::filter::VulnerabilityConfig,
+    file: &str,
+) -> anyhow::Result<Filters> {
+    check_ignore_entries(file, &v.ignore)?;
+    Ok(Filters {
+        severities: v.severities(file)?,
+        ignore_unfixed: v.ignore_unfixed,
+        ignore: v.ignore.clone(),
+        vex: Vec::new(),
+        today: today(),
+        image: None,
+    })
+}
+
+/// The catalog check vulnerabilities are reported as, in every report format.
+pub(crate) const VULN_CHECK: &str = "STK213";
+
+/// A vulnerability's severity on the catalog's scale: no rating counts as medium (unknown
+/// is not harmless), negligible as info.
+pub(crate) fn finding_severity(s: Severity) -> stockade_model::Severity {
+    match s {
+        Severity::Critical => stockade_model::Severity::Critical,
+        Severity::High => stockade_model::Severity::High,
+        Severity::Medium | Severity::Unknown => stockade_model::Severity::Medium,
+        Severity::Low => stockade_model::Severity::Low,
+        Severity::Negligible => stockade_model::Severity::Info,
+    }
+}
+
+/// One line about a match: ID and aliases, package, installed and fixed version, layer,
+/// summary.
+pub(crate) fn finding_message(m: &stockade_vuln::Match) -> String {
+    let mut s = m.id.clone();
+    if !m.aliases.is_empty() {
+        s.push_str(&format!(" ({})", m.aliases.join(", ")));
+    }
+    s.push_str(&format!(" in {} {}", m.package, m.installed));
+    match &m.fixed {
+        Some(f) => s.push_str(&format!(", fixed in {f}")),
+        None => s.push_str(", no fix yet"),
+    }
+    if let Some(layer) = &m.layer {
+        let short = layer.strip_prefix("sha256:").unwrap_or(layer);
+        s.push_str(&format!(" (layer {})", &short[..short.len().min(12)]));
+    }
+    if !m.summary.is_empty() {
+        s.push_str(&format!(": {}", m.summary));
+    }
+    s
+}
+
+/// `stockade vuln --format sarif`: each match a finding of STK213 on the target (an object of
+/// kind `Image` named by it), the package purl and advisory ID as its path, written by the
+/// report crate's SARIF writer; unreadable parts of the target are tool notifications.
+fn write_sarif(target: &str, matches: &[stockade_vuln::Match], errors: &[String]) {
+    let check = stockade_checks::find(VULN_CHECK).expect("STK213 is in the catalog");
+    let file: std::sync::Arc<str> = target.into();
+    let object = std::sync::Arc::new(stockade_model::ObjectRef {
+        api_version: String::new(),
+        kind: stockade_engine::IMAGE_KIND.into(),
+        namespace: None,
+        name: target.to_string(),
+    });
+    let findings: Vec<stockade_model::Finding> = matches
+        .iter()
+        .map(|m| stockade_model::Finding {
+            check: check.id.into(),
+            name: check.name.into(),
+            severity: finding_severity(m.severity),
+            message: finding_message(m),
+            file: file.clone(),
+            template: None,
+            line: 0,
+            column: 0,
+            object: object.clone(),
+            container: None,
+            path: format!("{}#{}", m.purl, m.id),
+            remediation: check.remediation.into(),
+            aliases: check.aliases,
+        })
+        .collect();
+    let errors: Vec<stockade_model::LoadError> = errors
+        .iter()
+        .map(|e| stockade_model::LoadError {
+            file: file.clone(),
+            line: 0,
+            column: 0,
+            level: stockade_model::Level::Error,
+            message: e.clone(),
+        })
+        .collect();
+    let mut summary = stockade_model::Summary {
+        files: 1,
+        objects: 1,
+        findings: findings.len(),
+        errors: errors.len(),
+        ..Default::default()
+    };
+    for f in &findings {
+        *summary.by_severity.entry(f.severity).or_default() += 1;
+    }
+    let report = stockade_report::Report {
+        findings: &findings,
+        errors: &errors,
+        summary: &summary,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = stockade_report::Format::Sarif.write(&report, &mut out, false);
+    print_out(&String::from_utf8_lossy(&out));
+}
+
 pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
-    if !matches!(args.format.as_str(), "text" | "json") {
-        bail!("unknown format `{}` (expected text or json)", args.format);
+    if !matches!(args.format.as_str(), "text" | "json" | "sarif") {
+        bail!(
+            "unknown format `{}` (expected text, json or sarif)",
+            args.format
+        );
     }
     let fail_on: Severity = args.fail_on.parse().map_err(anyhow::Error::msg)?;
     let filters = load_filters(&args)?;
@@ -269,6 +393,7 @@ pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
         eprintln!("stockade: warning: {w}");
     }
     match args.format.as_str() {
+        "sarif" => write_sarif(&args.sbom.to_string_lossy(), &filtered.kept, &read.errors),
         "json" => print_out(&render::json(&render::JsonReport {
             database_built_at: built_secs(&db)?,
             packages: read.packages.len(),
@@ -289,8 +414,8 @@ pub fn run_vuln(args: VulnArgs) -> anyhow::Result<ExitCode> {
 
 /// What `stockade vuln` matches: the packages of the target, and what could not be read.
 pub(crate) struct Packages {
-    packages: Vec<stockade_vuln::Package>,
-    errors: Vec<String>,
+    pub(crate) packages: Vec<stockade_vuln::Package>,
+    pub(crate) errors: Vec<String>,
 }
 
 /// A JSON file is read as a CycloneDX SBOM; anything else is inventoried as `stockade sbom`

@@ -80,6 +80,7 @@ pub static ALL: &[&Check] = &[
     &images::kubernetes_dashboard_deployed::CHECK,
     &images::known_vulnerable_component_image::CHECK,
     &images::image_signature_not_verified::CHECK,
+    &images::image_has_vulnerabilities::CHECK,
     &resources::cpu_requests_missing::CHECK,
     &resources::memory_requests_missing::CHECK,
     &resources::cpu_limits_missing::CHECK,

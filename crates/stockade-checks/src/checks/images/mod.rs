@@ -2,6 +2,7 @@
 
 pub mod helpers;
 pub mod image_from_deprecated_registry;
+pub mod image_has_vulnerabilities;
 pub mod image_not_pinned_by_digest;
 pub mod image_pull_policy_not_always;
 pub mod image_pull_secret_invalid;
