@@ -80,9 +80,11 @@ pub struct RegistryArgs {
     /// credentials from, as a workload's imagePullSecrets; repeatable, searched first.
     #[arg(long = "pull-secret", value_name = "FILE")]
     pub pull_secret: Vec<PathBuf>,
-    /// Deadline for each registry request.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
-    pub registry_timeout: Duration,
+    /// Deadline for each registry request [default: the configuration's `images.timeout`
+    /// where an `images:` policy is used (scan --verify-images, serve, review), else 10s].
+    /// Given, it overrides `images.timeout`.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub registry_timeout: Option<Duration>,
 }
 
 impl RegistryArgs {
@@ -114,7 +116,8 @@ impl RegistryArgs {
             auth,
             insecure: self.insecure_registry.clone(),
             ca_file: self.registry_ca.clone(),
-            timeout: self.registry_timeout,
+            timeout: self.registry_timeout.unwrap_or(Duration::from_secs(10)),
+            timeout_is_explicit: self.registry_timeout.is_some(),
             ..ClientConfig::default()
         })
     }
