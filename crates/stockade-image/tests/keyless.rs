@@ -715,3 +715,130 @@ fn genuine_staging_bundle_with_an_email_identity() {
         )
     );
 }
+
+/// Pushes a classic cosign keyless signature of `r` (`digest`): the payload layer with the
+/// signature, certificate, chain and Rekor bundle annotations, as cosign lays them out.
+fn push_keyless_sig(
+    c: &stockade_image::Client,
+    r: &stockade_image::Reference,
+    digest: &str,
+    pki: &Pki,
+    cert: &[u8],
+    key: &PrivateKey,
+    time: i64,
+) {
+    use stockade_image::manifest::{Descriptor, ImageManifest, OCI_CONFIG, OCI_MANIFEST};
+    let payload = stockade_image::cosign::payload(&r.cosign_identity(), digest, None);
+    let sig = key.sign(&payload);
+    let body = serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha256", "value": hex(&Sha256::digest(&payload))}},
+            "signature": {
+                "content": STANDARD.encode(&sig),
+                "publicKey": {"content": STANDARD.encode(pem_cert(cert))},
+            },
+        },
+    })
+    .to_string();
+    let log_id = hex(&Sha256::digest(pki.rekor.public_key().to_spki_der()));
+    let set_payload = format!(
+        r#"{{"body":"{}","integratedTime":{time},"logID":"{log_id}","logIndex":7}}"#,
+        STANDARD.encode(&body)
+    );
+    let rekor = serde_json::json!({
+        "SignedEntryTimestamp": STANDARD.encode(pki.rekor.sign(set_payload.as_bytes())),
+        "Payload": {"body": STANDARD.encode(&body), "integratedTime": time, "logIndex": 7, "logID": log_id},
+    })
+    .to_string();
+    let payload_digest = c.put_blob(r, &payload).unwrap();
+    let mut annotations = std::collections::BTreeMap::new();
+    annotations.insert(
+        "dev.cosignproject.cosign/signature".to_string(),
+        STANDARD.encode(&sig),
+    );
+    annotations.insert("dev.sigstore.cosign/certificate".into(), pem_cert(cert));
+    annotations.insert("dev.sigstore.cosign/chain".into(), pki.ca_pem.clone());
+    annotations.insert("dev.sigstore.cosign/bundle".into(), rekor);
+    let config = b"{}".to_vec();
+    let config_digest = c.put_blob(r, &config).unwrap();
+    let manifest = ImageManifest {
+        schema_version: 2,
+        media_type: Some(OCI_MANIFEST.to_string()),
+        artifact_type: None,
+        config: Descriptor {
+            media_type: OCI_CONFIG.to_string(),
+            size: config.len() as u64,
+            digest: config_digest,
+            annotations: Default::default(),
+            platform: None,
+            artifact_type: None,
+        },
+        layers: vec![Descriptor {
+            media_type: stockade_image::cosign::SIMPLESIGNING_MEDIA_TYPE.to_string(),
+            size: payload.len() as u64,
+            digest: payload_digest,
+            annotations,
+            platform: None,
+            artifact_type: None,
+        }],
+        subject: None,
+        annotations: Default::default(),
+    };
+    let tag = stockade_image::cosign::signature_tag(digest);
+    c.put_manifest(
+        r,
+        &tag,
+        &serde_json::to_vec(&manifest).unwrap(),
+        OCI_MANIFEST,
+    )
+    .unwrap();
+}
+
+#[test]
+fn classic_keyless_signatures_in_a_registry() {
+    use stockade_image::testing::{Registry, client, push_image};
+    let reg = Registry::start();
+    let c = client(&reg);
+    let pki = Pki::new("fulcio");
+    let trust = keyless(pki.root(), vec![Identity::exact(WORKFLOW, GITHUB)]);
+    let (cert, key) = pki.leaf(uri(WORKFLOW), GITHUB, T0);
+
+    let r = stockade_image::Reference::parse(&format!("{}/team/app:v1", reg.host)).unwrap();
+    let digest = push_image(&c, &r, "one", "amd64");
+    push_keyless_sig(&c, &r, &digest, &pki, &cert, &key, T0 + 60);
+    let v = stockade_image::cosign::verify_with(&c, &r, &trust).unwrap();
+    assert!(v.verified, "{}", v.message);
+    assert_eq!(v.verified_by, vec![format!("{WORKFLOW} ({GITHUB})")]);
+    assert_eq!(
+        v.signatures[0].detail,
+        format!(
+            "signed by {WORKFLOW} (issuer {GITHUB}), certificate from O=sigstore.test, \
+             CN=fulcio-intermediate, logged at 2026-01-01T00:01:00Z for {}/team/app",
+            reg.host
+        )
+    );
+    // Another identity, or keys only: refused with the reason.
+    let other = keyless(pki.root(), vec![Identity::exact("dev@acme.test", GITHUB)]);
+    let v = stockade_image::cosign::verify_with(&c, &r, &other).unwrap();
+    assert_eq!((v.verified, v.reason), (false, Some(Reason::WrongIdentity)));
+    let k = PrivateKey::generate_p256().unwrap().public_key();
+    let v = stockade_image::cosign::verify(&c, &r, &[k], Default::default()).unwrap();
+    assert_eq!((v.verified, v.reason), (false, Some(Reason::WrongKey)));
+
+    // Logged after the certificate expired.
+    let r2 = stockade_image::Reference::parse(&format!("{}/team/late:v1", reg.host)).unwrap();
+    let d2 = push_image(&c, &r2, "two", "amd64");
+    push_keyless_sig(&c, &r2, &d2, &pki, &cert, &key, T0 + 3600);
+    let v = stockade_image::cosign::verify_with(&c, &r2, &trust).unwrap();
+    assert_eq!(
+        (v.verified, v.reason),
+        (false, Some(Reason::CertificateExpired))
+    );
+    assert_eq!(
+        v.message,
+        "layer 0: the certificate was valid from 2026-01-01T00:00:00Z to 2026-01-01T00:10:00Z, \
+         the signature was logged at 2026-01-01T01:00:00Z"
+    );
+}
