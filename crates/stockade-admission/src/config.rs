@@ -398,7 +398,8 @@ impl Policy {
     }
 
     /// Compiles a configuration whose `images:` policy reaches registries as `registry` says
-    /// (CA, insecure registries, credentials; the per-request timeout is `images.timeout`).
+    /// (CA, insecure registries, credentials; the per-request timeout is `images.timeout`
+    /// unless `registry.timeout_is_explicit`).
     pub fn with_registry(
         config: &ServeConfig,
         registry: &ClientConfig,

@@ -16,11 +16,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
+use crate::keyless::{Bundle, Evidence, Trust, identify};
 use crate::keys::{PrivateKey, PublicKey, encode_signature};
 use crate::manifest::{Descriptor, ImageManifest, Manifest, OCI_CONFIG, OCI_MANIFEST};
 use crate::reference::Reference;
 use crate::registry::Client;
+use crate::sigstore::TlogEntry;
 use crate::{Error, sha256_digest};
+use sha2::Digest as _;
 
 /// Media type of a simple-signing payload layer.
 pub const SIMPLESIGNING_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -240,6 +243,18 @@ pub enum Reason {
     InvalidPayload,
     /// `--require all`: some keys signed, not all.
     MissingKeys,
+    /// A keyless certificate that does not chain to a CA of the trusted root.
+    UntrustedCertificate,
+    /// A keyless certificate for another identity (subject alternative name).
+    WrongIdentity,
+    /// A keyless certificate from another OIDC issuer.
+    WrongIssuer,
+    /// A keyless signature without a Rekor entry proving when it was made.
+    NoTlog,
+    /// A Rekor entry whose SET, inclusion proof or content does not verify.
+    InvalidTlog,
+    /// A keyless certificate not valid at the time Rekor logged the signature.
+    CertificateExpired,
 }
 
 impl Reason {
@@ -252,6 +267,12 @@ impl Reason {
             Reason::TamperedPayload => "tampered-payload",
             Reason::InvalidPayload => "invalid-payload",
             Reason::MissingKeys => "missing-keys",
+            Reason::UntrustedCertificate => "untrusted-certificate",
+            Reason::WrongIdentity => "wrong-identity",
+            Reason::WrongIssuer => "wrong-issuer",
+            Reason::NoTlog => "no-transparency-log",
+            Reason::InvalidTlog => "invalid-transparency-log",
+            Reason::CertificateExpired => "certificate-expired",
         }
     }
 }
@@ -328,8 +349,22 @@ pub fn verify(
     keys: &[PublicKey],
     require: Require,
 ) -> Result<Verdict, Error> {
-    if keys.is_empty() {
-        return Err(Error::Config("no verification key given".into()));
+    verify_with(client, image, &Trust::keys(keys.to_vec(), require))
+}
+
+/// Verifies `image` against keys and keyless identities: classic `.sig` signatures
+/// (with their certificate and Rekor bundle annotations) and Sigstore bundles.
+pub fn verify_with(client: &Client, image: &Reference, trust: &Trust) -> Result<Verdict, Error> {
+    let signers = trust.signers();
+    if signers.is_empty() {
+        return Err(Error::Config(
+            "no verification key or keyless identity given".into(),
+        ));
+    }
+    if !trust.identities.is_empty() && trust.root.is_none() {
+        return Err(Error::Config(
+            "keyless identities need a trusted root (Fulcio CAs and Rekor keys)".into(),
+        ));
     }
     let digest = client.resolve(image)?;
     let mut checks = Vec::new();
@@ -340,7 +375,7 @@ pub fn verify(
         sig_manifest_found = true;
         if let Manifest::Image(im) = m.parse()? {
             for (i, layer) in im.layers.iter().enumerate() {
-                checks.push(check_layer(client, image, &digest, i, layer, keys)?);
+                checks.push(check_layer(client, image, &digest, i, layer, trust)?);
             }
         }
     }
@@ -351,22 +386,18 @@ pub fn verify(
                 .as_deref()
                 .is_some_and(|t| t.starts_with(BUNDLE_ARTIFACT_PREFIX));
             if is_bundle {
-                checks.push(check_bundle(client, image, &digest, &entry.digest, keys)?);
+                checks.push(check_bundle(client, image, &digest, &entry.digest, trust)?);
             }
         }
     }
-    let verified_by: Vec<String> = keys
+    let verified_by: Vec<String> = signers
         .iter()
-        .filter(|k| {
-            checks
-                .iter()
-                .any(|c| c.ok && c.key.as_deref() == Some(k.name.as_str()))
-        })
-        .map(|k| k.name.clone())
+        .filter(|name| checks.iter().any(|c| c.ok && c.key.as_ref() == Some(name)))
+        .cloned()
         .collect();
-    let satisfied = match require {
+    let satisfied = match trust.require {
         Require::Any => !verified_by.is_empty(),
-        Require::All => verified_by.len() == keys.len(),
+        Require::All => verified_by.len() == signers.len(),
     };
     let (reason, message) = if satisfied {
         (
@@ -392,10 +423,10 @@ pub fn verify(
             ),
         )
     } else if !verified_by.is_empty() {
-        let missing: Vec<&str> = keys
+        let missing: Vec<&str> = signers
             .iter()
-            .filter(|k| !verified_by.contains(&k.name))
-            .map(|k| k.name.as_str())
+            .filter(|k| !verified_by.contains(k))
+            .map(String::as_str)
             .collect();
         (
             Some(Reason::MissingKeys),
@@ -410,6 +441,12 @@ pub fn verify(
             Reason::DigestMismatch,
             Reason::TamperedPayload,
             Reason::InvalidPayload,
+            Reason::InvalidTlog,
+            Reason::CertificateExpired,
+            Reason::NoTlog,
+            Reason::UntrustedCertificate,
+            Reason::WrongIssuer,
+            Reason::WrongIdentity,
         ]
         .into_iter()
         .find(|r| first(*r).is_some())
@@ -420,10 +457,7 @@ pub fn verify(
                 "{} signature(s) found, none verifies with {} (signed by another key, or the \
                  payload was changed after signing)",
                 checks.len(),
-                keys.iter()
-                    .map(|k| k.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                signers.join(", ")
             ),
         };
         (Some(reason), message)
@@ -439,13 +473,20 @@ pub fn verify(
     })
 }
 
+/// Layer annotation holding a keyless signature's Fulcio certificate (PEM).
+pub const CERTIFICATE_ANNOTATION: &str = "dev.sigstore.cosign/certificate";
+/// Layer annotation holding the certificate's chain (PEM).
+pub const CHAIN_ANNOTATION: &str = "dev.sigstore.cosign/chain";
+/// Layer annotation holding the Rekor entry (SET and payload) as JSON.
+pub const REKOR_BUNDLE_ANNOTATION: &str = "dev.sigstore.cosign/bundle";
+
 fn check_layer(
     client: &Client,
     image: &Reference,
     digest: &str,
     index: usize,
     layer: &Descriptor,
-    keys: &[PublicKey],
+    trust: &Trust,
 ) -> Result<SignatureCheck, Error> {
     let source = format!("{} layer {index}", signature_tag(digest));
     let mut check = SignatureCheck {
@@ -479,12 +520,47 @@ fn check_layer(
         check.detail = format!("layer {index}: signature annotation is not base64");
         return Ok(check);
     };
-    let Some(key) = keys.iter().find(|k| k.verify(&body, &sig)) else {
-        check.reason = Some(Reason::WrongKey);
-        check.detail = format!("layer {index}: signature does not verify with any given key");
-        return Ok(check);
+    let certificate = layer
+        .annotations
+        .get(CERTIFICATE_ANNOTATION)
+        .and_then(|pem| {
+            let block = crate::sigstore::pem_blocks(pem).into_iter().next()?;
+            pem_rfc7468::decode_vec(block.as_bytes())
+                .ok()
+                .map(|(_, d)| d)
+        });
+    let tlog = match layer
+        .annotations
+        .get(REKOR_BUNDLE_ANNOTATION)
+        .map(|b| TlogEntry::from_cosign_bundle(b))
+        .transpose()
+    {
+        Ok(t) => t.into_iter().collect::<Vec<_>>(),
+        Err(e) => {
+            check.reason = Some(Reason::InvalidTlog);
+            check.detail = format!("layer {index}: {e}");
+            return Ok(check);
+        }
     };
-    check.key = Some(key.name.clone());
+    let logged = crate::sigstore::hex(&sha2::Sha256::digest(&body));
+    let signer = match identify(
+        trust,
+        &Evidence {
+            message: &body,
+            signature: &sig,
+            logged_hash: &logged,
+            certificate: certificate.as_deref(),
+            tlog: &tlog,
+        },
+    ) {
+        Ok(s) => s,
+        Err((reason, detail)) => {
+            check.reason = Some(reason);
+            check.detail = format!("layer {index}: {detail}");
+            return Ok(check);
+        }
+    };
+    check.key = Some(signer.name.clone());
     match serde_json::from_slice::<SimpleSigning>(&body) {
         Ok(p) if p.critical.kind != COSIGN_SIGNATURE_TYPE => {
             check.reason = Some(Reason::InvalidPayload);
@@ -498,7 +574,7 @@ fn check_layer(
             check.detail = format!(
                 "digest mismatch: the signature by {} names {} ({}), not this image's {digest} \
                  (a signature copied from another image)",
-                key.name,
+                signer.name,
                 p.critical.image.docker_manifest_digest,
                 p.critical.identity.docker_reference
             );
@@ -506,8 +582,8 @@ fn check_layer(
         Ok(p) => {
             check.ok = true;
             check.detail = format!(
-                "signed by {} for {}",
-                key.name, p.critical.identity.docker_reference
+                "{} for {}",
+                signer.detail, p.critical.identity.docker_reference
             );
         }
         Err(e) => {
@@ -516,41 +592,6 @@ fn check_layer(
         }
     }
     Ok(check)
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Bundle {
-    #[serde(default)]
-    dsse_envelope: Option<Envelope>,
-    #[serde(default)]
-    message_signature: Option<MessageSignature>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope {
-    payload: String,
-    payload_type: String,
-    signatures: Vec<EnvelopeSignature>,
-}
-
-#[derive(serde::Deserialize)]
-struct EnvelopeSignature {
-    sig: String,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MessageSignature {
-    message_digest: MessageDigest,
-    signature: String,
-}
-
-#[derive(serde::Deserialize)]
-struct MessageDigest {
-    algorithm: String,
-    digest: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -582,7 +623,7 @@ fn check_bundle(
     image: &Reference,
     digest: &str,
     manifest_digest: &str,
-    keys: &[PublicKey],
+    trust: &Trust,
 ) -> Result<SignatureCheck, Error> {
     let mut check = SignatureCheck {
         source: format!("bundle {manifest_digest}"),
@@ -616,99 +657,58 @@ fn check_bundle(
         }
         Err(e) => return Err(e),
     };
-    let bundle: Bundle = match serde_json::from_slice(&bytes) {
+    let bundle = match Bundle::parse(&bytes) {
         Ok(b) => b,
         Err(e) => {
             check.reason = Some(Reason::InvalidPayload);
-            check.detail = format!("bundle {manifest_digest} is not a Sigstore bundle: {e}");
+            check.detail = format!("bundle {manifest_digest}: {e}");
             return Ok(check);
         }
     };
     let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
-    if let Some(env) = bundle.dsse_envelope {
-        let Ok(payload) = STANDARD.decode(&env.payload) else {
-            check.reason = Some(Reason::InvalidPayload);
-            check.detail = format!("bundle {manifest_digest}: DSSE payload is not base64");
+    // A message signature is over the image manifest: fetch it only then.
+    let manifest = if bundle.dsse.is_none() {
+        Some(client.get_manifest(image, digest)?)
+    } else {
+        None
+    };
+    let signer = match bundle.identify(trust, manifest.as_ref().map(|m| m.bytes.as_slice())) {
+        Ok(s) => s,
+        Err((reason, detail)) => {
+            check.reason = Some(reason);
+            check.detail = format!("bundle {manifest_digest}: {detail}");
             return Ok(check);
-        };
-        let pae = dsse_pae(&env.payload_type, &payload);
-        let key = env.signatures.iter().find_map(|s| {
-            let sig = STANDARD.decode(&s.sig).ok()?;
-            keys.iter().find(|k| k.verify(&pae, &sig))
-        });
-        let Some(key) = key else {
-            check.reason = Some(Reason::WrongKey);
-            check.detail =
-                format!("bundle {manifest_digest}: no signature verifies with any given key");
-            return Ok(check);
-        };
-        check.key = Some(key.name.clone());
-        match serde_json::from_slice::<Statement>(&payload) {
-            Ok(st)
-                if st
-                    .subject
-                    .iter()
-                    .any(|s| s.digest.get("sha256").map(String::as_str) == Some(hex)) =>
-            {
-                check.ok = true;
-                check.detail = format!("bundle signed by {}", key.name);
-            }
-            Ok(_) => {
-                check.reason = Some(Reason::DigestMismatch);
-                check.detail = format!(
-                    "digest mismatch: the bundle signed by {} does not name {digest} among its subjects",
-                    key.name
-                );
-            }
-            Err(e) => {
-                check.reason = Some(Reason::InvalidPayload);
-                check.detail =
-                    format!("bundle {manifest_digest}: payload is not an in-toto statement: {e}");
-            }
         }
+    };
+    check.key = Some(signer.name.clone());
+    let Some((_, payload, _)) = &bundle.dsse else {
+        check.ok = true;
+        check.detail = format!("bundle: {}", signer.detail);
         return Ok(check);
-    }
-    if let Some(ms) = bundle.message_signature {
-        // A message signature over the image manifest: its digest must be the image's, and
-        // the signature is over those manifest bytes.
-        let named = ms.message_digest.algorithm.eq_ignore_ascii_case("SHA2_256")
-            && STANDARD
-                .decode(&ms.message_digest.digest)
-                .ok()
-                .map(|d| d.iter().map(|b| format!("{b:02x}")).collect::<String>())
-                .as_deref()
-                == Some(hex);
-        if !named {
+    };
+    match serde_json::from_slice::<Statement>(payload) {
+        Ok(st)
+            if st
+                .subject
+                .iter()
+                .any(|s| s.digest.get("sha256").map(String::as_str) == Some(hex)) =>
+        {
+            check.ok = true;
+            check.detail = format!("bundle: {}", signer.detail);
+        }
+        Ok(_) => {
             check.reason = Some(Reason::DigestMismatch);
             check.detail = format!(
-                "digest mismatch: bundle {manifest_digest} signs another message than {digest}"
+                "digest mismatch: the bundle signed by {} does not name {digest} among its subjects",
+                signer.name
             );
-            return Ok(check);
         }
-        let manifest = client.get_manifest(image, digest)?;
-        let Ok(sig) = STANDARD.decode(&ms.signature) else {
+        Err(e) => {
             check.reason = Some(Reason::InvalidPayload);
-            check.detail = format!("bundle {manifest_digest}: signature is not base64");
-            return Ok(check);
-        };
-        match keys.iter().find(|k| k.verify(&manifest.bytes, &sig)) {
-            Some(key) => {
-                check.key = Some(key.name.clone());
-                check.ok = true;
-                check.detail = format!("bundle signed by {}", key.name);
-            }
-            None => {
-                check.reason = Some(Reason::WrongKey);
-                check.detail = format!(
-                    "bundle {manifest_digest}: signature does not verify with any given key"
-                );
-            }
+            check.detail =
+                format!("bundle {manifest_digest}: payload is not an in-toto statement: {e}");
         }
-        return Ok(check);
     }
-    check.reason = Some(Reason::InvalidPayload);
-    check.detail =
-        format!("bundle {manifest_digest} has neither dsseEnvelope nor messageSignature");
     Ok(check)
 }
 

@@ -126,6 +126,30 @@ impl PublicKey {
         .unwrap_or_default()
     }
 
+    /// Whether `signature` (DER ECDSA) is this ECDSA key's signature over a message whose
+    /// digest is `hash` (how X.509 signatures are checked: the digest is named by the
+    /// signature algorithm). Ed25519 keys sign messages, not digests: always false.
+    pub fn verify_prehash(&self, hash: &[u8], signature: &[u8]) -> bool {
+        match &self.key {
+            PublicKeyKind::P256(k) => {
+                p256_sig(signature).is_some_and(|sig| k.verify_prehash(hash, &sig).is_ok())
+            }
+            PublicKeyKind::P384(k) => {
+                p384_sig(signature).is_some_and(|sig| k.verify_prehash(hash, &sig).is_ok())
+            }
+            PublicKeyKind::Ed25519(_) => false,
+        }
+    }
+
+    /// Whether this Ed25519 key signed `message` (X.509 signatures with Ed25519 keys).
+    pub fn verify_ed25519(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.key {
+            PublicKeyKind::Ed25519(k) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|sig| k.verify_strict(message, &sig).is_ok()),
+            _ => false,
+        }
+    }
+
     /// Whether `signature` is this key's signature over `message` in cosign's scheme.
     /// ECDSA signatures are accepted as DER or as raw `r || s`; P-384 over SHA-256 (what
     /// cosign signs with) or SHA-384.

@@ -1,18 +1,22 @@
 //! Container image supply chain: a small blocking OCI registry client ([`registry`]), image
 //! references ([`reference`]), registry credentials ([`auth`]), signing keys ([`keys`]) and
 //! cosign signatures ([`cosign`]: classic `sha256-<digest>.sig` signatures, signed and verified;
-//! Sigstore bundles found through the referrers API or its tag fallback are reported).
+//! Sigstore bundles found through the referrers API or its tag fallback), keyless signatures
+//! ([`keyless`]: Fulcio certificates, identities and issuers) and Rekor proofs verified offline
+//! against a Sigstore trusted root ([`sigstore`]).
 //!
 //! Everything is blocking and bounded: every registry call has a timeout, every response a
 //! size limit, so a caller in an async server runs it on a blocking thread with a deadline.
 
 pub mod auth;
 pub mod cosign;
+pub mod keyless;
 pub mod keys;
 pub mod manifest;
 pub mod policy;
 pub mod reference;
 pub mod registry;
+pub mod sigstore;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -42,6 +46,9 @@ pub enum Error {
     /// A docker config.json or pull Secret that cannot be used.
     #[error("{path}: {reason}")]
     Credentials { path: String, reason: String },
+    /// A Sigstore trusted root (Fulcio CAs, Rekor keys) that cannot be used.
+    #[error("{path}: {reason}")]
+    Trust { path: String, reason: String },
     /// An image policy that cannot be used.
     #[error("{path}: {reason}")]
     Policy { path: String, reason: String },

@@ -10,11 +10,18 @@
 //!   default: allow            # no rule matches: allow (default) or deny
 //!   cache-ttl: 5m             # how long a verdict is reused (s, m, h)
 //!   cache-size: 1000          # verdicts kept at most
-//!   timeout: 3s               # per registry request
+//!   timeout: 3s               # per registry request (--registry-timeout overrides it)
 //!   rules:                    # first match wins; globs over registry/repository
 //!     - image: "registry.example.com/team/**"
 //!       keys: [keys/team.pub]
 //!       require: any          # or all
+//!     - image: "ghcr.io/acme/**"
+//!       keyless:              # Fulcio certificates, judged at their Rekor time
+//!         - identity: https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main
+//!           issuer: https://token.actions.githubusercontent.com
+//!         - identity-regexp: ".*@acme\\.com"
+//!           issuer: https://accounts.google.com
+//!       trusted-root: keys/trusted_root.json
 //!     - image: "docker.io/library/*"
 //!       action: allow
 //!     - image: "**"
@@ -24,8 +31,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use globset::{GlobBuilder, GlobMatcher};
@@ -33,9 +40,11 @@ use serde::Deserialize;
 
 use crate::Error;
 use crate::cosign::{self, Require};
+use crate::keyless::{Identity, Trust};
 use crate::keys::PublicKey;
 use crate::reference::Reference;
 use crate::registry::{Client, ClientConfig};
+use crate::sigstore::TrustedRoot;
 
 /// What to do when verification cannot be completed (registry down, timeout, HTTP error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
@@ -105,7 +114,7 @@ impl ImagePolicyConfig {
     /// directory).
     pub fn with_base_dir(mut self, dir: &Path) -> Self {
         for rule in &mut self.rules {
-            for key in &mut rule.keys {
+            for key in rule.keys.iter_mut().chain(rule.trusted_root.as_mut()) {
                 if key.is_relative() {
                     *key = dir.join(&*key);
                 }
@@ -137,7 +146,15 @@ pub struct ImageRule {
     /// Public key files (relative to the configuration file) that must have signed.
     #[serde(default)]
     pub keys: Vec<PathBuf>,
-    /// With several keys: any or all of them.
+    /// Keyless signers (Fulcio certificates): each an identity and its OIDC issuer.
+    #[serde(default)]
+    pub keyless: Vec<KeylessSigner>,
+    /// Sigstore trusted root (`trusted_root.json`, or PEM with the Fulcio CA certificates
+    /// and Rekor public keys), relative to the configuration file. Needed by `keyless`;
+    /// with `keys`, the Rekor entries signatures carry are verified against it.
+    #[serde(default)]
+    pub trusted_root: Option<PathBuf>,
+    /// With several keys or keyless signers: any or all of them.
     #[serde(default)]
     pub require: Require,
     /// A fixed verdict instead of keys.
@@ -146,6 +163,21 @@ pub struct ImageRule {
     /// Shown when the rule denies.
     #[serde(default)]
     pub message: Option<String>,
+}
+
+/// A keyless signer: the certificate's subject alternative name (exactly, or a regular
+/// expression matching all of it) and its OIDC issuer.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KeylessSigner {
+    /// The identity exactly (an email, or a URI such as a GitHub workflow ref).
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// A regular expression the whole identity must match.
+    #[serde(default)]
+    pub identity_regexp: Option<String>,
+    /// The OIDC issuer (`https://token.actions.githubusercontent.com`).
+    pub issuer: String,
 }
 
 /// The verdict on one image.
@@ -181,8 +213,7 @@ impl Decision {
 struct Rule {
     glob: String,
     matcher: GlobMatcher,
-    keys: Vec<PublicKey>,
-    require: Require,
+    trust: Trust,
     action: Option<Action>,
     message: Option<String>,
 }
@@ -204,6 +235,7 @@ pub struct ImagePolicy {
     default: Action,
     ttl: Duration,
     capacity: usize,
+    timeout: Duration,
     client: Client,
     cache: Mutex<HashMap<(String, usize), Cached>>,
     registry_calls: AtomicU64,
@@ -274,12 +306,16 @@ impl ImagePolicy {
                 config.cache_ttl
             ))
         })?;
-        client.timeout = parse_duration(&config.timeout).ok_or_else(|| {
+        let timeout = parse_duration(&config.timeout).ok_or_else(|| {
             bad(format!(
                 "images.timeout {:?}: expected 3s, 500ms",
                 config.timeout
             ))
         })?;
+        // A timeout given on the command line wins over the configuration's.
+        if !client.timeout_is_explicit {
+            client.timeout = timeout;
+        }
         let mut rules = Vec::new();
         for (i, r) in config.rules.into_iter().enumerate() {
             // `*` must not cross '/' (a repository path segment).
@@ -288,17 +324,48 @@ impl ImagePolicy {
                 .build()
                 .map_err(|e| bad(format!("images.rules[{i}].image {:?}: {e}", r.image)))?
                 .compile_matcher();
-            match (&r.action, r.keys.is_empty()) {
+            match (&r.action, r.keys.is_empty() && r.keyless.is_empty()) {
                 (Some(_), false) => {
                     return Err(bad(format!(
-                        "images.rules[{i}]: give either keys or action, not both"
+                        "images.rules[{i}]: give either keys (or keyless) or action, not both"
                     )));
                 }
                 (None, true) => {
-                    return Err(bad(format!("images.rules[{i}]: give keys or an action")));
+                    return Err(bad(format!(
+                        "images.rules[{i}]: give keys, keyless or an action"
+                    )));
                 }
                 _ => {}
             }
+            let identities =
+                r.keyless
+                    .iter()
+                    .enumerate()
+                    .map(|(j, k)| {
+                        let at = format!("images.rules[{i}].keyless[{j}]");
+                        match (&k.identity, &k.identity_regexp) {
+                            (Some(id), None) => Ok(Identity::exact(id, &k.issuer)),
+                            (None, Some(re)) => Identity::regex(re, &k.issuer)
+                                .map_err(|e| bad(format!("{at}: {e}"))),
+                            _ => Err(bad(format!(
+                                "{at}: give one of identity and identity-regexp"
+                            ))),
+                        }
+                    })
+                    .collect::<Result<Vec<_>, Error>>()?;
+            let root = match &r.trusted_root {
+                Some(p) => Some(Arc::new(
+                    TrustedRoot::from_file(&base_dir.join(p))
+                        .map_err(|e| bad(format!("images.rules[{i}].trusted-root: {e}")))?,
+                )),
+                None if !identities.is_empty() => {
+                    return Err(bad(format!(
+                        "images.rules[{i}]: keyless needs trusted-root (Sigstore's \
+                         trusted_root.json, or PEM with the Fulcio CAs and Rekor keys)"
+                    )));
+                }
+                None => None,
+            };
             let keys = r
                 .keys
                 .iter()
@@ -313,8 +380,12 @@ impl ImagePolicy {
             rules.push(Rule {
                 glob: r.image,
                 matcher,
-                keys,
-                require: r.require,
+                trust: Trust {
+                    keys,
+                    identities,
+                    root,
+                    require: r.require,
+                },
                 action: r.action,
                 message: r.message,
             });
@@ -325,10 +396,17 @@ impl ImagePolicy {
             default: config.default,
             ttl,
             capacity: config.cache_size.max(1),
+            timeout: client.timeout,
             client: Client::new(client)?,
             cache: Mutex::new(HashMap::new()),
             registry_calls: AtomicU64::new(0),
         })
+    }
+
+    /// The per-request registry deadline in force: `images.timeout`, or the client's when it
+    /// was given explicitly.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// How many verifications went to the registry (cache misses), for metrics and tests.
@@ -364,7 +442,7 @@ impl ImagePolicy {
         };
         let rule = &self.rules[index];
         self.registry_calls.fetch_add(1, Ordering::Relaxed);
-        let decision = match cosign::verify(&self.client, &r, &rule.keys, rule.require) {
+        let decision = match cosign::verify_with(&self.client, &r, &rule.trust) {
             Ok(v) if v.verified => Decision::Allow {
                 reason: v.message,
                 digest: Some(v.digest),
@@ -522,11 +600,51 @@ mod tests {
     }
 
     #[test]
+    fn explicit_client_timeout_overrides_images_timeout() {
+        let yaml = "images:\n  timeout: 250ms\n";
+        assert_eq!(policy(yaml).unwrap().timeout(), Duration::from_millis(250));
+        let explicit = ClientConfig {
+            timeout: Duration::from_secs(7),
+            timeout_is_explicit: true,
+            ..ClientConfig::default()
+        };
+        let p = ImagePolicy::from_yaml_section(yaml, "c.yaml", Path::new("."), explicit).unwrap();
+        assert_eq!(p.timeout(), Duration::from_secs(7));
+        // Without `timeout:` the default 3s applies, not the client's implicit 10s.
+        assert_eq!(
+            policy("images: {}\n").unwrap().timeout(),
+            Duration::from_secs(3)
+        );
+    }
+
+    #[test]
     fn configuration_errors_name_the_rule() {
         let e = policy("images:\n  rules:\n    - image: \"a/**\"\n")
             .unwrap_err()
             .to_string();
-        assert_eq!(e, ".stockade.yaml: images.rules[0]: give keys or an action");
+        assert_eq!(
+            e,
+            ".stockade.yaml: images.rules[0]: give keys, keyless or an action"
+        );
+        let e = policy(
+            "images:\n  rules:\n    - image: x\n      keyless:\n        - identity: a@b.c\n          issuer: https://i\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            ".stockade.yaml: images.rules[0]: keyless needs trusted-root (Sigstore's \
+             trusted_root.json, or PEM with the Fulcio CAs and Rekor keys)"
+        );
+        let e = policy(
+            "images:\n  rules:\n    - image: x\n      trusted-root: r.json\n      keyless:\n        - issuer: https://i\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            ".stockade.yaml: images.rules[0].keyless[0]: give one of identity and identity-regexp"
+        );
         let e = policy("images:\n  cache-ttl: soon\n")
             .unwrap_err()
             .to_string();

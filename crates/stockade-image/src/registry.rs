@@ -26,6 +26,9 @@ pub struct ClientConfig {
     pub ca_file: Option<PathBuf>,
     /// Deadline for each whole HTTP exchange (connect, send, receive).
     pub timeout: Duration,
+    /// `timeout` was given explicitly (a `--registry-timeout` flag): an image policy's
+    /// `images.timeout` does not replace it.
+    pub timeout_is_explicit: bool,
     /// Largest manifest accepted, in bytes.
     pub max_manifest_size: u64,
     /// Largest blob read into memory, in bytes.
@@ -42,6 +45,7 @@ impl Default for ClientConfig {
             insecure: Vec::new(),
             ca_file: None,
             timeout: Duration::from_secs(10),
+            timeout_is_explicit: false,
             max_manifest_size: 4 << 20,
             max_blob_size: 64 << 20,
             blob_timeout: Duration::from_secs(30 * 60),

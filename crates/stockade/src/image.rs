@@ -7,12 +7,15 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use stockade_image::auth::AuthStore;
 use stockade_image::cosign::{self, Require};
+use stockade_image::keyless::{Identity, Trust};
+use stockade_image::sigstore::TrustedRoot;
 use stockade_image::{Client, ClientConfig, PrivateKey, PublicKey, Reference};
 
 #[derive(Debug, Subcommand)]
@@ -23,8 +26,10 @@ pub enum ImageCommand {
     /// The key is PEM (PKCS#8 or SEC1) or cosign's encrypted format, whose password is read
     /// from COSIGN_PASSWORD. Exit codes: 0 signed, 2 error.
     Sign(SignArgs),
-    /// Verify an image's cosign signatures (classic `.sig` and key-signed Sigstore bundles)
-    /// against public keys, and check that the signed payload names the image's digest.
+    /// Verify an image's cosign signatures (classic `.sig` and Sigstore bundles) against
+    /// public keys or keyless identities (Fulcio certificate, OIDC issuer, Rekor entry,
+    /// checked offline against --trusted-root), and check that the signed payload names the
+    /// image's digest.
     ///
     /// Exit codes: 0 every image verified, 1 any not verified, 2 error (registry
     /// unreachable, bad key file, bad reference).
@@ -81,9 +86,11 @@ pub struct RegistryArgs {
     /// credentials from, as a workload's imagePullSecrets; repeatable, searched first.
     #[arg(long = "pull-secret", value_name = "FILE")]
     pub pull_secret: Vec<PathBuf>,
-    /// Deadline for each registry request.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
-    pub registry_timeout: Duration,
+    /// Deadline for each registry request [default: the configuration's `images.timeout`
+    /// where an `images:` policy is used (scan --verify-images, serve, review), else 10s].
+    /// Given, it overrides `images.timeout`.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub registry_timeout: Option<Duration>,
 }
 
 impl RegistryArgs {
@@ -115,7 +122,8 @@ impl RegistryArgs {
             auth,
             insecure: self.insecure_registry.clone(),
             ca_file: self.registry_ca.clone(),
-            timeout: self.registry_timeout,
+            timeout: self.registry_timeout.unwrap_or(Duration::from_secs(10)),
+            timeout_is_explicit: self.registry_timeout.is_some(),
             ..ClientConfig::default()
         })
     }
@@ -158,9 +166,25 @@ pub struct VerifyArgs {
     pub images: Vec<String>,
     /// Public key file (PEM SubjectPublicKeyInfo: ECDSA P-256, P-384 or Ed25519);
     /// repeatable.
-    #[arg(long = "key", value_name = "FILE", required = true)]
+    #[arg(long = "key", value_name = "FILE", required_unless_present_any = ["certificate_identity", "certificate_identity_regexp"])]
     pub keys: Vec<PathBuf>,
-    /// any: one of the keys must have signed; all: every key must have.
+    /// Keyless: the signing certificate's identity (email or URI subject alternative name),
+    /// exactly.
+    #[arg(long, value_name = "IDENTITY", conflicts_with = "certificate_identity_regexp", requires_all = ["certificate_oidc_issuer", "trusted_root"])]
+    pub certificate_identity: Option<String>,
+    /// Keyless: a regular expression the whole certificate identity must match.
+    #[arg(long, value_name = "REGEXP", requires_all = ["certificate_oidc_issuer", "trusted_root"])]
+    pub certificate_identity_regexp: Option<String>,
+    /// Keyless: the OIDC issuer the certificate was issued for, exactly
+    /// (https://token.actions.githubusercontent.com, https://accounts.google.com...).
+    #[arg(long, value_name = "URL")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Sigstore trusted root: `trusted_root.json`, or PEM with the Fulcio CA certificates and
+    /// the Rekor public keys. Needed for keyless; with --key, Rekor entries that signatures
+    /// carry are verified against it.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// any: one of the keys (or the keyless identity) must have signed; all: every one.
     #[arg(long, value_enum, default_value = "any")]
     pub require: RequireArg,
     /// Output format.
@@ -256,10 +280,36 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         RequireArg::Any => Require::Any,
         RequireArg::All => Require::All,
     };
+    let root = match &args.trusted_root {
+        Some(p) => Some(Arc::new(TrustedRoot::from_file(p)?)),
+        None => None,
+    };
+    let mut identities = Vec::new();
+    if let Some(issuer) = &args.certificate_oidc_issuer {
+        match (
+            &args.certificate_identity,
+            &args.certificate_identity_regexp,
+        ) {
+            (Some(id), _) => identities.push(Identity::exact(id, issuer)),
+            (None, Some(re)) => identities.push(
+                Identity::regex(re, issuer)
+                    .map_err(|e| anyhow::anyhow!("--certificate-identity-regexp: {e}"))?,
+            ),
+            (None, None) => bail!(
+                "--certificate-oidc-issuer needs --certificate-identity or --certificate-identity-regexp"
+            ),
+        }
+    }
+    let trust = Trust {
+        keys,
+        identities,
+        root,
+        require,
+    };
     let mut verdicts = Vec::new();
     let mut errors = 0;
     for image in &images {
-        match cosign::verify(&client, image, &keys, require) {
+        match cosign::verify_with(&client, image, &trust) {
             Ok(v) => verdicts.push(v),
             Err(e) => {
                 errors += 1;

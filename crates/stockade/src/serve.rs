@@ -66,8 +66,8 @@ pub struct ServeArgs {
     pub audit_max_body_mb: usize,
     #[command(flatten, next_help_heading = "Audit webhook")]
     pub sinks: crate::audit::SinkArgs,
-    /// How the configuration's `images:` policy reaches registries (its `timeout` is the
-    /// per-request deadline at admission; --registry-timeout is not used).
+    /// How the configuration's `images:` policy reaches registries (--registry-timeout,
+    /// when given, replaces its `timeout` as the per-request deadline).
     #[command(flatten, next_help_heading = "Image registries")]
     pub registry: crate::image::RegistryArgs,
 }
