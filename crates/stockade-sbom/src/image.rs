@@ -681,8 +681,6 @@ fn read_layer_entries(
                 }
                 Err(e) => Err(e),
             }
-        } else if matches!(want, Want::Unsupported(_)) {
-            Ok(())
         } else {
             entry.read_to_end(&mut data).map(|_| ())
         };
