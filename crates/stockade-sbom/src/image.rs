@@ -418,6 +418,10 @@ pub(crate) fn parse_config(c: &Value) -> ImageConfig {
             .and_then(Value::as_object)
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default(),
+        volumes: get("Volumes")
+            .and_then(Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default(),
         labels: get("Labels")
             .and_then(Value::as_object)
             .map(|o| {

@@ -76,7 +76,7 @@ fn load(kind: &str, page_size: u32, pairs: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
 /// Package `i`: every seventh one has a 9 KB description (three 4 KB overflow pages).
 fn header(i: u32) -> Vec<u8> {
     let name = format!("pkg{i:03}");
-    let desc = "x".repeat(if i % 7 == 0 { 9000 } else { 10 });
+    let desc = "x".repeat(if i.is_multiple_of(7) { 9000 } else { 10 });
     let src = format!("{name}-1.{i}-3.el7.src.rpm");
     rpm_header(
         &[
