@@ -101,7 +101,12 @@ fn dockle_checks_on_the_final_image_and_its_history() {
     let (code, doc) = lint(dir.path().to_str().unwrap());
     assert_eq!(code, 1, "{doc}");
     let mut expected = vec![
-        row("STK1113", "/etc/os-release", "info", "base: Debian 12"),
+        row(
+            "STK1113",
+            "/etc/os-release",
+            "info",
+            "base: distroless (Debian 12 packages, no shell, no package manager)",
+        ),
         row(
             "STK1114",
             "/etc/shadow",
@@ -197,7 +202,12 @@ fn root_filesystem_directory_gets_the_file_checks() {
     assert_eq!(
         findings(&doc),
         vec![
-            row("STK1113", "/etc/os-release", "info", "base: Alpine 3.9.0"),
+            row(
+                "STK1113",
+                "/etc/os-release",
+                "info",
+                "base: distroless (Alpine 3.9.0 packages, no shell, no package manager)"
+            ),
             row(
                 "STK1114",
                 "/etc/shadow",
