@@ -26,6 +26,8 @@ pub struct ImageFacts {
     pub created: Option<String>,
     /// `config.Healthcheck.Test`, when the image sets one (`["NONE"]` disables it).
     pub healthcheck: Option<Vec<String>>,
+    /// `config.Volumes` (the `VOLUME` paths).
+    pub volumes: Vec<String>,
     /// `ID` of `/etc/os-release`.
     pub os_id: Option<String>,
     /// `VERSION_ID` of `/etc/os-release`.
@@ -38,6 +40,58 @@ pub struct ImageFacts {
     pub layers: usize,
     /// True when more matching files were met than are kept.
     pub files_truncated: bool,
+    /// The account databases of the final image (`/etc/passwd`, `/etc/shadow`,
+    /// `/etc/group`, `/etc/master.passwd`) by absolute path, each read only up to
+    /// [`MAX_ACCOUNT_FILE`] bytes (a larger one is left out).
+    pub account_files: BTreeMap<String, String>,
+    /// Files and directories an image does not need (see [`unnecessary`]): a directory once,
+    /// with the newest layer that wrote a file in it.
+    pub unnecessary: Vec<ImageFile>,
+}
+
+/// Largest account database read (`/etc/passwd`...).
+pub const MAX_ACCOUNT_FILE: u64 = 256 << 10;
+
+/// Whether `path` (absolute) is one of the account databases kept in
+/// [`ImageFacts::account_files`].
+pub fn is_account_file(path: &str) -> bool {
+    matches!(
+        path,
+        "/etc/passwd" | "/etc/shadow" | "/etc/group" | "/etc/master.passwd"
+    )
+}
+
+/// Names of directories whose content has no use at run time (caches, VCS data, editor
+/// settings, scratch space), after Dockle's DKL-LI-0003.
+pub const UNNECESSARY_DIRS: &[&str] = &[".cache", "tmp", ".git", ".vscode", ".idea", ".npm"];
+/// Names of files that have no use at run time, after Dockle's DKL-LI-0003 (plus macOS
+/// Finder's `.DS_Store`).
+pub const UNNECESSARY_FILES: &[&str] = &["Dockerfile", "docker-compose.yml", ".vimrc", ".DS_Store"];
+
+/// What makes the file at `path` (absolute) unnecessary: the outermost directory above it
+/// named in [`UNNECESSARY_DIRS`], or the file itself when named in [`UNNECESSARY_FILES`].
+/// Files under `node_modules/` or `vendor/` are left alone: those trees are written by
+/// package managers, not by the image's author.
+pub fn unnecessary(path: &str) -> Option<&str> {
+    if path.contains("/node_modules/") || path.contains("/vendor/") {
+        return None;
+    }
+    let mut end = 0;
+    let parts: Vec<&str> = path.split('/').collect();
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            end += 1;
+        }
+        end += part.len();
+        if i < last && UNNECESSARY_DIRS.contains(part) {
+            return Some(&path[..end]);
+        }
+        if i == last && UNNECESSARY_FILES.contains(part) {
+            return Some(path);
+        }
+    }
+    None
 }
 
 /// One package of the image.
@@ -194,6 +248,28 @@ pub fn credential_content(path: &str, data: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unnecessary_files() {
+        assert_eq!(unnecessary("/app/.git/HEAD"), Some("/app/.git"));
+        assert_eq!(
+            unnecessary("/root/.cache/pip/http/ab"),
+            Some("/root/.cache")
+        );
+        assert_eq!(unnecessary("/tmp/build.log"), Some("/tmp"));
+        assert_eq!(unnecessary("/app/Dockerfile"), Some("/app/Dockerfile"));
+        assert_eq!(
+            unnecessary("/app/src/.DS_Store"),
+            Some("/app/src/.DS_Store")
+        );
+        assert_eq!(unnecessary("/app/node_modules/x/.git/HEAD"), None);
+        assert_eq!(unnecessary("/app/vendor/x/Dockerfile"), None);
+        assert_eq!(unnecessary("/tmp"), None);
+        assert_eq!(unnecessary("/app/tmpfile"), None);
+        assert_eq!(unnecessary("/usr/bin/git"), None);
+        assert!(is_account_file("/etc/shadow"));
+        assert!(!is_account_file("/etc/shadow-"));
+    }
 
     #[test]
     fn tools_and_credentials() {

@@ -3,16 +3,24 @@
 //! keys and credential files. Only matching entries are kept, up to a cap, with whiteouts and
 //! opaque directories applied so the result is the final image; a secret file is kept from
 //! every layer that holds one, marked as no longer present when a later layer removed it.
+//! Also the account databases (`/etc/passwd`, `/etc/shadow`, `/etc/group`), capped in size,
+//! and the files an image does not need (`.git`, `.cache`, `tmp`, `Dockerfile`...).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use stockade_model::ImageFile;
-use stockade_model::image::{EntryKind, credential_content, credential_name, tool};
+use stockade_model::image::{
+    EntryKind, MAX_ACCOUNT_FILE, credential_content, credential_name, is_account_file, tool,
+    unnecessary,
+};
 
 /// Most matching entries kept (the final view and the secrets each).
 pub(crate) const MAX_FILES: usize = 10_000;
 /// Largest candidate key or credential file whose content is read.
 pub(crate) const MAX_CREDENTIAL: u64 = 64 << 10;
+/// Most files kept per unnecessary directory: a few show that it is there; a `.git` with
+/// thousands of objects must not crowd out everything else.
+const MAX_PER_UNNECESSARY_DIR: usize = 64;
 
 /// One entry as a layer or a directory walk presents it.
 pub(crate) struct Meta {
@@ -35,13 +43,24 @@ pub(crate) struct Collector {
     opaque: Vec<String>,
     /// Every private key or credential file met, in any layer.
     secrets: Vec<ImageFile>,
+    /// The account databases of the final view so far, and this layer's changes to them.
+    accounts: BTreeMap<String, String>,
+    account_adds: Vec<(String, Option<String>)>,
+    /// Files that make a directory or themselves unnecessary (see
+    /// [`stockade_model::image::unnecessary`]), and this layer's changes to them.
+    extra: BTreeMap<String, ImageFile>,
+    extra_adds: Vec<(String, Option<ImageFile>)>,
+    /// Files recorded per unnecessary directory (an upper bound: removals are not counted).
+    extra_per_dir: HashMap<String, usize>,
     pub truncated: bool,
 }
 
 /// Whether the content of the file at `rel` (relative, no leading slash) must be read to
 /// tell whether it holds a secret.
 pub(crate) fn wants_content(rel: &str, size: u64) -> bool {
-    size <= MAX_CREDENTIAL && matches!(credential_name(&format!("/{rel}")), Some(None))
+    let path = format!("/{rel}");
+    (size <= MAX_CREDENTIAL && matches!(credential_name(&path), Some(None)))
+        || (size <= MAX_ACCOUNT_FILE && is_account_file(&path))
 }
 
 impl Collector {
@@ -49,6 +68,7 @@ impl Collector {
     /// `content` is the file's bytes when [`wants_content`] asked for them.
     pub fn entry(&mut self, layer: Option<usize>, rel: &str, meta: Meta, content: Option<&[u8]>) {
         let path = format!("/{rel}");
+        self.side_entry(layer, &path, &meta, content);
         let secret = match (meta.kind, credential_name(&path)) {
             (EntryKind::File, Some(Some(what))) => Some(what.to_string()),
             (EntryKind::File, Some(None)) => content
@@ -89,6 +109,51 @@ impl Collector {
         self.adds.push((path, Some(file)));
     }
 
+    /// The account databases and unnecessary files, kept apart from the files the other
+    /// checks read.
+    fn side_entry(
+        &mut self,
+        layer: Option<usize>,
+        path: &str,
+        meta: &Meta,
+        content: Option<&[u8]>,
+    ) {
+        if is_account_file(path) {
+            let text = content
+                .filter(|_| meta.kind == EntryKind::File)
+                .map(|c| String::from_utf8_lossy(c).into_owned());
+            self.account_adds.push((path.to_string(), text));
+            return;
+        }
+        let flagged = match meta.kind {
+            EntryKind::File => unnecessary(path),
+            _ => None,
+        };
+        let Some(flagged) = flagged else {
+            if self.extra.contains_key(path) {
+                self.extra_adds.push((path.to_string(), None));
+            }
+            return;
+        };
+        let count = self.extra_per_dir.entry(flagged.to_string()).or_default();
+        if *count >= MAX_PER_UNNECESSARY_DIR {
+            return;
+        }
+        *count += 1;
+        let file = ImageFile {
+            path: path.to_string(),
+            kind: meta.kind,
+            mode: meta.mode,
+            uid: meta.uid,
+            gid: meta.gid,
+            size: meta.size,
+            layer,
+            present: true,
+            secret: None,
+        };
+        self.extra_adds.push((path.to_string(), Some(file)));
+    }
+
     /// A whiteout in the current layer: `rel` is deleted from the lower layers.
     pub fn whiteout(&mut self, rel: &str) {
         self.whiteouts.push(format!("/{rel}"));
@@ -103,11 +168,34 @@ impl Collector {
     /// Ends a layer: its deletions apply to the lower layers, then its entries replace them.
     pub fn end_layer(&mut self) {
         for dir in std::mem::take(&mut self.opaque) {
-            self.remove_under(&dir);
+            remove_under(&mut self.current, &dir);
+            remove_under(&mut self.accounts, &dir);
+            remove_under(&mut self.extra, &dir);
         }
         for path in std::mem::take(&mut self.whiteouts) {
             self.current.remove(&path);
-            self.remove_under(&path);
+            remove_under(&mut self.current, &path);
+            self.accounts.remove(&path);
+            remove_under(&mut self.accounts, &path);
+            self.extra.remove(&path);
+            remove_under(&mut self.extra, &path);
+        }
+        for (path, text) in std::mem::take(&mut self.account_adds) {
+            match text {
+                Some(t) => self.accounts.insert(path, t),
+                None => self.accounts.remove(&path),
+            };
+        }
+        for (path, file) in std::mem::take(&mut self.extra_adds) {
+            match file {
+                Some(f) if self.extra.len() < MAX_FILES || self.extra.contains_key(&path) => {
+                    self.extra.insert(path, f);
+                }
+                Some(_) => self.truncated = true,
+                None => {
+                    self.extra.remove(&path);
+                }
+            }
         }
         for (path, file) in std::mem::take(&mut self.adds) {
             match file {
@@ -122,27 +210,33 @@ impl Collector {
         }
     }
 
-    fn remove_under(&mut self, dir: &str) {
-        let prefix = if dir == "/" {
-            "/".to_string()
-        } else {
-            format!("{dir}/")
-        };
-        let doomed: Vec<String> = self
-            .current
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in doomed {
-            self.current.remove(&k);
-        }
-    }
-
     /// The kept files into `facts`: the final view's entries, then every secret file from
-    /// any layer (marked not present when the final image no longer has it).
-    pub fn finish(mut self) -> (Vec<ImageFile>, bool) {
+    /// any layer (marked not present when the final image no longer has it); the account
+    /// databases; the unnecessary directories and files, one entry each with the newest
+    /// layer that wrote a file there (`size` counts the files kept for a directory).
+    pub fn finish(mut self) -> Finished {
         self.end_layer();
+        let mut unneeded: BTreeMap<String, ImageFile> = BTreeMap::new();
+        for f in self.extra.values() {
+            let Some(flagged) = unnecessary(&f.path) else {
+                continue;
+            };
+            if flagged == f.path {
+                unneeded.insert(f.path.clone(), f.clone());
+                continue;
+            }
+            let dir = unneeded
+                .entry(flagged.to_string())
+                .or_insert_with(|| ImageFile {
+                    path: flagged.to_string(),
+                    kind: EntryKind::Dir,
+                    layer: f.layer,
+                    present: true,
+                    ..ImageFile::default()
+                });
+            dir.layer = dir.layer.max(f.layer);
+            dir.size += 1;
+        }
         let mut files: Vec<ImageFile> = Vec::new();
         for f in self.current.values() {
             if f.secret.is_none() {
@@ -157,6 +251,36 @@ impl Collector {
             files.push(s);
         }
         files.sort_by(|a, b| (&a.path, a.layer).cmp(&(&b.path, b.layer)));
-        (files, self.truncated)
+        Finished {
+            files,
+            truncated: self.truncated,
+            accounts: self.accounts,
+            unnecessary: unneeded.into_values().collect(),
+        }
+    }
+}
+
+/// What [`Collector::finish`] hands over.
+#[derive(Debug, Default)]
+pub(crate) struct Finished {
+    pub files: Vec<ImageFile>,
+    pub truncated: bool,
+    pub accounts: BTreeMap<String, String>,
+    pub unnecessary: Vec<ImageFile>,
+}
+
+fn remove_under<V>(map: &mut BTreeMap<String, V>, dir: &str) {
+    let prefix = if dir == "/" {
+        "/".to_string()
+    } else {
+        format!("{dir}/")
+    };
+    let doomed: Vec<String> = map
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in doomed {
+        map.remove(&k);
     }
 }

@@ -418,6 +418,10 @@ pub(crate) fn parse_config(c: &Value) -> ImageConfig {
             .and_then(Value::as_object)
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default(),
+        volumes: get("Volumes")
+            .and_then(Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default(),
         labels: get("Labels")
             .and_then(Value::as_object)
             .map(|o| {
@@ -681,8 +685,6 @@ fn read_layer_entries(
                 }
                 Err(e) => Err(e),
             }
-        } else if matches!(want, Want::Unsupported(_)) {
-            Ok(())
         } else {
             entry.read_to_end(&mut data).map(|_| ())
         };

@@ -62,8 +62,7 @@ pub fn inventory_of_image(
         ..Inventory::default()
     };
     let mut view = image::read_from_source(target, config, layers, source, &mut inv)?;
-    // The files the image checks read, as for local images (they were dropped here before).
-    (inv.files, inv.files_truncated) = std::mem::take(&mut view.files_seen).finish();
+    inv.take_files(std::mem::take(&mut view.files_seen));
     catalog::run(view, &mut inv);
     Ok(inv)
 }
@@ -96,9 +95,26 @@ pub struct Inventory {
     /// True when more such files were met than [`Inventory::files`] keeps.
     #[serde(skip)]
     pub files_truncated: bool,
+    /// The account databases of the final image (`/etc/passwd`, `/etc/shadow`,
+    /// `/etc/group`) by absolute path, for the image checks. Not part of the SBOM documents.
+    #[serde(skip)]
+    pub account_files: std::collections::BTreeMap<String, String>,
+    /// Directories and files the image does not need (`.git`, `.cache`, `Dockerfile`...),
+    /// for the image checks. Not part of the SBOM documents.
+    #[serde(skip)]
+    pub unnecessary: Vec<stockade_model::ImageFile>,
 }
 
 impl Inventory {
+    /// Moves what the file collector kept into the inventory.
+    pub(crate) fn take_files(&mut self, files: files::Collector) {
+        let f = files.finish();
+        self.files = f.files;
+        self.files_truncated = f.truncated;
+        self.account_files = f.accounts;
+        self.unnecessary = f.unnecessary;
+    }
+
     /// What the image checks see of this target.
     pub fn image_facts(&self) -> stockade_model::ImageFacts {
         let mut facts = stockade_model::ImageFacts {
@@ -116,6 +132,8 @@ impl Inventory {
                 .collect(),
             files: self.files.clone(),
             files_truncated: self.files_truncated,
+            account_files: self.account_files.clone(),
+            unnecessary: self.unnecessary.clone(),
             layers: self.layers.len(),
             ..Default::default()
         };
@@ -130,6 +148,7 @@ impl Inventory {
                 .collect();
             facts.created = c.created.clone();
             facts.healthcheck = c.healthcheck.clone();
+            facts.volumes = c.volumes.clone();
         }
         facts
     }
@@ -297,6 +316,9 @@ pub struct ImageConfig {
     /// `config.Healthcheck.Test`, when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<Vec<String>>,
+    /// `config.Volumes` keys (the `VOLUME` paths).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<String>,
 }
 
 /// One `history` entry of an image configuration.
@@ -409,7 +431,7 @@ pub fn inventory_with(target: &Path, options: &Options) -> Result<Inventory, Err
         inv.kind = TargetKind::DockerArchive;
         image::read_archive(target, options, &mut inv)?
     };
-    (inv.files, inv.files_truncated) = std::mem::take(&mut view.files_seen).finish();
+    inv.take_files(std::mem::take(&mut view.files_seen));
     catalog::run(view, &mut inv);
     Ok(inv)
 }

@@ -25,8 +25,6 @@ pub(crate) enum Want {
     Binary,
     /// A Java archive.
     Archive,
-    /// A package database in a format this crate does not read.
-    Unsupported(&'static str),
 }
 
 /// What is kept of a file.
@@ -153,13 +151,10 @@ pub(crate) fn classify(path: &str, executable: bool, size: u64) -> Option<Want> 
         "var/lib/rpm/rpmdb.sqlite"
         | "usr/lib/sysimage/rpm/rpmdb.sqlite"
         | "var/lib/rpm/Packages.db"
-        | "usr/lib/sysimage/rpm/Packages.db" => {
+        | "usr/lib/sysimage/rpm/Packages.db"
+        | "var/lib/rpm/Packages"
+        | "usr/lib/sysimage/rpm/Packages" => {
             return (size <= MAX_BINARY).then_some(Want::Text);
-        }
-        "var/lib/rpm/Packages" | "usr/lib/sysimage/rpm/Packages" => {
-            return Some(Want::Unsupported(
-                "Berkeley DB rpm database: not supported yet, its rpm packages are not listed",
-            ));
         }
         _ => {
             (path.starts_with("var/lib/dpkg/status.d/")
@@ -230,13 +225,6 @@ pub(crate) fn keep(path: &str, want: Want, data: Vec<u8>) -> Option<Kept> {
             let (pkgs, problems) = crate::catalog::java::packages(path, data);
             Some(Kept::Found(pkgs, problems))
         }
-        Want::Unsupported(msg) => Some(Kept::Found(
-            Vec::new(),
-            vec![Problem {
-                location: path.to_string(),
-                message: msg.to_string(),
-            }],
-        )),
     }
 }
 
@@ -363,7 +351,6 @@ fn read_file(rel: &str, want: Want, abs: &Path) -> Result<Option<Kept>, Problem>
             let mut f = std::fs::File::open(abs).map_err(err)?;
             Ok(crate::elf::packages(rel, &mut f).map(|p| Kept::Found(p, Vec::new())))
         }
-        Want::Unsupported(_) => Ok(keep(rel, want, Vec::new())),
         _ => {
             let mut data = Vec::new();
             std::fs::File::open(abs)

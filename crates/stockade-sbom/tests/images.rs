@@ -499,7 +499,7 @@ fn project_directory_lockfiles() {
 }
 
 #[test]
-fn rootfs_with_sqlite_rpmdb_and_unsupported_berkeley_db() {
+fn rootfs_with_sqlite_rpmdb_and_a_broken_berkeley_db() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, "etc/os-release", b"ID=\"rhel\"\nVERSION_ID=\"9.3\"\n");
@@ -551,7 +551,7 @@ fn rootfs_with_sqlite_rpmdb_and_unsupported_berkeley_db() {
     assert_eq!(
         errors,
         [
-            "usr/lib/sysimage/rpm/Packages: Berkeley DB rpm database: not supported yet, its rpm packages are not listed"
+            "usr/lib/sysimage/rpm/Packages: rpm Berkeley DB database: not a Berkeley DB file: 13 bytes, shorter than its metadata page"
         ]
     );
 }

@@ -290,4 +290,13 @@ pub static ALL: &[&Check] = &[
     &image::image_too_old::CHECK,
     &image::image_healthcheck_missing::CHECK,
     &image::image_base_identified::CHECK,
+    &image::image_empty_password::CHECK,
+    &image::image_duplicate_account::CHECK,
+    &image::image_unnecessary_files::CHECK,
+    &image::image_sensitive_volume::CHECK,
+    &image::image_history_update_alone::CHECK,
+    &image::image_history_add::CHECK,
+    &image::image_history_sudo::CHECK,
+    &image::image_history_package_upgrade::CHECK,
+    &image::image_history_package_cache_kept::CHECK,
 ];

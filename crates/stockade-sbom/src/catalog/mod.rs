@@ -1,6 +1,7 @@
 //! Cataloguers: each turns the files of the view it understands into packages.
 
 pub(crate) mod apk;
+pub(crate) mod bdb;
 pub(crate) mod dpkg;
 pub(crate) mod java;
 pub(crate) mod lockfiles;
@@ -59,6 +60,8 @@ fn catalogue(path: &str, data: &[u8]) -> Yield {
         rpm::parse_sqlite(path, data, &mut problems)
     } else if path.ends_with("rpm/Packages.db") {
         rpm::parse_ndb(path, data, &mut problems)
+    } else if path.ends_with("rpm/Packages") {
+        rpm::parse_bdb(path, data, &mut problems)
     } else if base == "METADATA" || base == "PKG-INFO" || base.ends_with(".egg-info") {
         python::parse(path, data, &mut problems)
     } else if base == "package.json" {

@@ -1,5 +1,6 @@
-//! RPM packages from the SQLite rpm database (`rpmdb.sqlite`, RHEL 9, Fedora 33+, SUSE).
-//! Each row of its `Packages` table is an rpm header blob, parsed here.
+//! RPM packages from the three rpm database formats: SQLite (`rpmdb.sqlite`, RHEL 9, Fedora
+//! 33+), ndb (`Packages.db`, SUSE) and Berkeley DB (`Packages`, RHEL ≤ 8, CentOS 7, Amazon
+//! Linux 2). Each holds one rpm header blob per package, parsed here.
 
 use std::io::Write;
 
@@ -203,6 +204,40 @@ pub(crate) fn parse_ndb(path: &str, data: &[u8], problems: &mut Vec<Problem>) ->
         }
     }
     out
+}
+
+/// The Berkeley DB rpm database (`Packages`): a hash database keyed by package instance
+/// number (native-endian u32) whose values are header blobs; key 0 holds the next instance
+/// number, not a package.
+pub(crate) fn parse_bdb(path: &str, data: &[u8], problems: &mut Vec<Problem>) -> Vec<Package> {
+    let db = match super::bdb::Db::open(data) {
+        Ok(db) => db,
+        Err(e) => {
+            problems.push(problem(path, format!("rpm Berkeley DB database: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for item in db.pairs() {
+        match item {
+            Ok((key, _)) if key.iter().all(|b| *b == 0) => {}
+            Ok((key, blob)) => match parse_header(&blob) {
+                Ok(h) => out.extend(from_header(path, h)),
+                Err(e) => problems.push(problem(format!("{path}: package {}", instance(&key)), e)),
+            },
+            Err(e) => problems.push(problem(path, format!("rpm Berkeley DB database: {e}"))),
+        }
+    }
+    out
+}
+
+/// The package instance number of a key (stored in the writer's byte order: shown as the
+/// smaller reading).
+fn instance(key: &[u8]) -> u32 {
+    match <[u8; 4]>::try_from(key) {
+        Ok(b) => u32::from_le_bytes(b).min(u32::from_be_bytes(b)),
+        Err(_) => 0,
+    }
 }
 
 #[cfg(test)]

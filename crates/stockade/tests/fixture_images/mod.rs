@@ -57,7 +57,7 @@ fn config(user: Option<&str>, env: &[&str], layers: usize) -> Value {
         "os": "linux",
         "created": "2024-05-01T10:00:00Z",
         "config": cfg,
-        "history": [{"created_by": "ADD rootfs.tar /"}, {"created_by": "RUN /bin/sh -c apk add curl"}],
+        "history": [{"created_by": "ADD rootfs.tar /"}, {"created_by": "RUN /bin/sh -c apk add --no-cache curl"}],
         "rootfs": {"type": "layers", "diff_ids": diff_ids}
     })
 }
