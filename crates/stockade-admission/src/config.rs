@@ -100,7 +100,10 @@ pub struct ServeConfig {
 }
 
 /// Per-check modes. Precedence: a check's ID or name in a list, then its category in a list,
-/// then `enforce-at`, then `default`.
+/// then `enforce-at`, then `default`. A custom policy (`checks.policies`) is listed by its
+/// check ID (a ValidatingAdmissionPolicy's name, a constraint's `Kind/name`); listed, it
+/// overrides its validationActions or enforcementAction, else its severity (from those)
+/// meets `enforce-at` and `default`.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Modes {
@@ -291,6 +294,8 @@ pub enum ConfigError {
 pub struct Policy {
     pub(crate) engine: Engine,
     pub(crate) modes: HashMap<&'static str, Mode>,
+    /// Custom policies placed in a mode list, by check ID.
+    pub(crate) policy_modes: HashMap<String, Mode>,
     pub(crate) pss: Option<namespace::Config>,
     pub(crate) enforce_workloads: bool,
     pub(crate) exemptions: Exemptions,
@@ -367,8 +372,14 @@ pub fn load_policy_with(
     Policy::with_registry(&config, registry)
 }
 
-fn check_keys(keys: &[String]) -> Result<Vec<(&'static str, bool)>, ConfigError> {
+/// The catalog checks `keys` name (with whether by ID or name rather than category or
+/// `all`), and the custom policies they name by check ID (`is_policy` says which IDs the
+/// loaded policies have).
+type Keys = (Vec<(&'static str, bool)>, Vec<String>);
+
+fn check_keys(keys: &[String], is_policy: &dyn Fn(&str) -> bool) -> Result<Keys, ConfigError> {
     let mut out = Vec::new();
+    let mut policies = Vec::new();
     for k in keys {
         if k == "all" {
             out.extend(stockade_checks::all().iter().map(|c| (c.id, false)));
@@ -381,13 +392,15 @@ fn check_keys(keys: &[String]) -> Result<Vec<(&'static str, bool)>, ConfigError>
             );
         } else if let Some(c) = stockade_checks::find(k) {
             out.push((c.id, true));
+        } else if is_policy(k) {
+            policies.push(k.clone());
         } else {
             return Err(ConfigError::Invalid(format!(
-                "modes: unknown check or category `{k}` (see `stockade checks`)"
+                "modes: unknown check, category or policy `{k}` (see `stockade checks`; a policy is named by its check ID: a ValidatingAdmissionPolicy's name, a constraint's Kind/name)"
             )));
         }
     }
-    Ok(out)
+    Ok((out, policies))
 }
 
 impl Policy {
@@ -417,10 +430,11 @@ impl Policy {
             None => None,
         };
         let rewrite_to_digest = config.images.as_ref().is_some_and(|i| i.rewrite_to_digest);
-        let mut engine = Engine::new(&config.checks, !config.honour_suppressions)?;
         // Custom policies (`checks.policies`: Gatekeeper templates and constraints,
         // ValidatingAdmissionPolicies and bindings) run per object like in `stockade scan`.
         // Any policy that does not load rejects the configuration (a reload keeps the old one).
+        // They load first: `checks.ignore`, `checks.exclude` and `modes` may name them.
+        let mut policies: Option<Arc<stockade_policy::PolicySet>> = None;
         if !config.checks.policies.is_empty() {
             let (set, errors) = stockade_policy::PolicySet::load(&config.checks.policies);
             if !errors.is_empty() {
@@ -434,19 +448,43 @@ impl Policy {
                 )));
             }
             if !set.is_empty() {
-                engine = engine.with_extra(std::sync::Arc::new(set));
+                policies = Some(Arc::new(set));
             }
         }
+        let engine = Engine::with_policies(
+            &config.checks,
+            !config.honour_suppressions,
+            policies
+                .clone()
+                .map(|p| p as Arc<dyn stockade_engine::ExtraChecks>),
+        )?;
+        let is_policy = |k: &str| policies.as_ref().is_some_and(|p| p.knows(k));
         let m = &config.modes;
         // (specific, mode) per check: an ID or name beats a category or `all`.
         let mut placed: HashMap<&'static str, (bool, Mode)> = HashMap::new();
+        let mut policy_modes: HashMap<String, Mode> = HashMap::new();
         for (list, mode) in [
             (&m.enforce, Mode::Enforce),
             (&m.warn, Mode::Warn),
             (&m.audit, Mode::Audit),
             (&m.off, Mode::Off),
         ] {
-            for (id, specific) in check_keys(list)? {
+            let (checks, named_policies) = check_keys(list, &is_policy)?;
+            for id in named_policies {
+                match policy_modes.get(&id) {
+                    Some(&other) if other != mode => {
+                        return Err(ConfigError::Invalid(format!(
+                            "modes: {id} is placed in both `{}` and `{}`",
+                            other.as_str(),
+                            mode.as_str()
+                        )));
+                    }
+                    _ => {
+                        policy_modes.insert(id, mode);
+                    }
+                }
+            }
+            for (id, specific) in checks {
                 match placed.get(id) {
                     Some(&(s, other)) if s == specific && other != mode => {
                         return Err(ConfigError::Invalid(format!(
@@ -572,6 +610,7 @@ impl Policy {
         Ok(Policy {
             engine,
             modes,
+            policy_modes,
             not_evaluated,
             pss,
             enforce_workloads: ps.enforce_workloads,
@@ -598,15 +637,23 @@ impl Policy {
         self.modes.get(check).copied().unwrap_or(Mode::Off)
     }
 
-    /// The mode of a finding: its catalog check's, or for a custom policy's finding (named
-    /// after the policy) `enforce-at` and `default` applied to its severity (a VAP's Deny is
-    /// high, Warn medium, Audit low; a Gatekeeper constraint's `deny` is high).
+    /// The mode of a finding: its catalog check's; for a custom policy's finding (named
+    /// after the policy), the mode list that names the policy, else `enforce-at` and
+    /// `default` applied to its severity (a VAP's Deny is high, Warn medium, Audit low; a
+    /// Gatekeeper constraint's `deny` is high).
     pub fn finding_mode(&self, check: &str, severity: stockade_model::Severity) -> Mode {
-        match self.modes.get(check) {
-            Some(&m) => m,
-            None if stockade_checks::find(check).is_some() => Mode::Off,
-            None if self.enforce_at.is_some_and(|t| severity >= t) => Mode::Enforce,
-            None => self.default_mode,
+        if let Some(&m) = self
+            .modes
+            .get(check)
+            .or_else(|| self.policy_modes.get(check))
+        {
+            m
+        } else if stockade_checks::find(check).is_some() {
+            Mode::Off
+        } else if self.enforce_at.is_some_and(|t| severity >= t) {
+            Mode::Enforce
+        } else {
+            self.default_mode
         }
     }
 
@@ -687,7 +734,7 @@ mod tests {
         );
         assert_eq!(
             policy("modes:\n  enforce: [nope]\n").unwrap_err(),
-            "modes: unknown check or category `nope` (see `stockade checks`)"
+            "modes: unknown check, category or policy `nope` (see `stockade checks`; a policy is named by its check ID: a ValidatingAdmissionPolicy's name, a constraint's Kind/name)"
         );
         assert_eq!(
             policy("pod-security:\n  defaults: {enforce: strict}\n").unwrap_err(),

@@ -431,3 +431,107 @@ spec:
         .to_string();
     assert!(err.contains("team-label.yaml"), "{err}");
 }
+
+/// A custom policy listed by its check ID in a `modes` list takes that mode, whatever its
+/// binding's validationActions (or a constraint's enforcementAction) and `enforce-at` say,
+/// through the same per-check mode lists as the built-in checks.
+#[test]
+fn custom_policies_take_the_mode_their_name_is_listed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("team-label.yaml"),
+        r#"apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: require-team-label
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE", "UPDATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+    messageExpression: "'Deployment ' + object.metadata.name + ' has no team label'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: require-team-label
+spec:
+  policyName: require-team-label
+  validationActions: [Audit]
+"#,
+    )
+    .unwrap();
+    let review = fixture("deployment-create.json");
+    let config = dir.path().join("serve.yaml");
+    let with = |modes: &str| {
+        std::fs::write(
+            &config,
+            format!("checks:\n  select: []\n  policies: [team-label.yaml]\nmodes:\n{modes}"),
+        )
+        .unwrap();
+        stockade_admission::load_policy(Some(&config))
+    };
+    let verdict = |modes: &str| {
+        let p = with(modes).unwrap();
+        run(&p, Webhook::Validate, &review)
+    };
+
+    // Unlisted, the binding's Audit is low: below enforce-at, so the default (warn) applies.
+    let (resp, v) = verdict("  default: warn\n  enforce-at: high\n");
+    assert_eq!(v, Verdict::Warn, "{resp}");
+    // Listed in `enforce`, it denies although its binding only audits.
+    let (resp, v) = verdict("  default: warn\n  enforce: [require-team-label]\n");
+    assert_eq!(v, Verdict::Deny, "{resp}");
+    assert!(
+        resp["response"]["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("[require-team-label require-team-label] : Deployment web has no team label"),
+        "{resp}"
+    );
+    // Listed in `audit`, it only annotates (admitted, as with warnings), although enforce-at
+    // would deny everything.
+    let (resp, v) = verdict("  enforce-at: low\n  audit: [require-team-label]\n");
+    assert_eq!(v, Verdict::Warn, "{resp}");
+    assert_eq!(resp["response"]["allowed"], json!(true));
+    assert!(resp["response"].get("warnings").is_none(), "{resp}");
+    assert_eq!(
+        resp["response"]["auditAnnotations"]["require-team-label"],
+        json!(": Deployment web has no team label"),
+        "{resp}"
+    );
+    // Listed in `off`, it is silent.
+    let (resp, v) = verdict("  default: enforce\n  off: [require-team-label]\n");
+    assert_eq!(v, Verdict::Allow, "{resp}");
+    assert!(resp["response"].get("warnings").is_none(), "{resp}");
+
+    // Placed twice, or a name no check or policy has: the configuration is refused.
+    let err = with("  warn: [require-team-label]\n  off: [require-team-label]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("modes: require-team-label is placed in both `warn` and `off`"),
+        "{err}"
+    );
+    let err = with("  warn: [require-team-labels]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("unknown check, category or policy `require-team-labels`"),
+        "{err}"
+    );
+
+    // `checks.ignore` names it like a built-in check: its findings are dropped.
+    std::fs::write(
+        &config,
+        "checks:\n  select: []\n  ignore: [require-team-label]\n  policies: [team-label.yaml]\nmodes:\n  default: enforce\n",
+    )
+    .unwrap();
+    let p = stockade_admission::load_policy(Some(&config)).unwrap();
+    let (resp, v) = run(&p, Webhook::Validate, &review);
+    assert_eq!(v, Verdict::Allow, "{resp}");
+}

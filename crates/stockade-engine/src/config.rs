@@ -15,7 +15,8 @@ pub struct Config {
     pub select: Option<Vec<String>>,
     /// Checks added to the selection (typically opt-in checks).
     pub enable: Vec<String>,
-    /// Checks never run: IDs, names or categories.
+    /// Checks never run: IDs, names or categories; and custom policies whose findings are
+    /// dropped, by check ID (a ValidatingAdmissionPolicy's name, a constraint's `Kind/name`).
     pub ignore: Vec<String>,
     /// Severity overrides by check ID or name.
     pub severity: BTreeMap<String, Severity>,
@@ -48,7 +49,8 @@ pub struct Exclusion {
     pub name: Option<String>,
     /// File path glob (as given on the command line, `**` allowed).
     pub path: Option<String>,
-    /// Checks this exclusion applies to (IDs, names, categories); empty means all.
+    /// Checks this exclusion applies to (IDs, names, categories, custom policies' check IDs);
+    /// empty means all, custom policies included.
     pub checks: Vec<String>,
     /// Why (kept for the record).
     pub reason: Option<String>,

@@ -46,4 +46,11 @@ pub trait ExtraChecks: Send + Sync {
     /// Hits that need the input set; `objects` holds at least every object `wants` accepted.
     /// Hit indexes point into `objects`.
     fn check_set(&self, objects: &[Arc<Object>]) -> ExtraResult;
+    /// Whether `id` is the check ID of some of its hits (a policy's name), so that the
+    /// configuration's `ignore:` and `exclude:` and suppression annotations may name it like
+    /// a catalog check.
+    fn knows(&self, id: &str) -> bool {
+        let _ = id;
+        false
+    }
 }

@@ -44,6 +44,15 @@ struct CompiledExclusion {
     name: Option<GlobMatcher>,
     path: Option<GlobMatcher>,
     checks: HashSet<&'static str>,
+    /// Extra checks (custom policies) it names, by ID.
+    extra_checks: HashSet<String>,
+}
+
+impl CompiledExclusion {
+    /// Whether it names no check at all (so it covers every check, policies included).
+    fn names_none(&self) -> bool {
+        self.checks.is_empty() && self.extra_checks.is_empty()
+    }
 }
 
 /// The configured engine: which checks run, at which severity, with which options.
@@ -63,6 +72,8 @@ pub struct Engine {
     pub fail_on: Severity,
     /// Checks from outside the catalog (custom policies).
     extra: Option<Arc<dyn ExtraChecks>>,
+    /// Extra checks the configuration's `ignore:` names, by ID.
+    ignored_extra: HashSet<String>,
 }
 
 /// The result of a scan.
@@ -134,6 +145,26 @@ fn glob(pattern: &Option<String>) -> Result<Option<GlobMatcher>, EngineError> {
 impl Engine {
     /// Builds an engine from a configuration. `strict` ignores suppression annotations.
     pub fn new(config: &Config, strict: bool) -> Result<Self, EngineError> {
+        Self::with_policies(config, strict, None)
+    }
+
+    /// Builds an engine that also runs `extra` (custom policies, see [`Self::with_extra`]).
+    /// The configuration's `ignore:` and `exclude[].checks` may then name their check IDs
+    /// (a policy's name) besides the catalog's.
+    pub fn with_policies(
+        config: &Config,
+        strict: bool,
+        extra: Option<Arc<dyn ExtraChecks>>,
+    ) -> Result<Self, EngineError> {
+        // A key that is no catalog check, category or alias may be a policy's ID.
+        let extra_id = |key: &str, e: EngineError| -> Result<String, EngineError> {
+            match &extra {
+                Some(x) if matches!(e, EngineError::UnknownCheck(_)) && x.knows(key) => {
+                    Ok(key.to_string())
+                }
+                _ => Err(e),
+            }
+        };
         config.options.validate()?;
         let mut selected: Vec<&'static Check> = match &config.select {
             Some(keys) => {
@@ -153,8 +184,14 @@ impl Engine {
             selected.extend(resolve(k)?);
         }
         let mut ignored = HashSet::new();
+        let mut ignored_extra = HashSet::new();
         for k in &config.ignore {
-            ignored.extend(resolve(k)?.into_iter().map(|c| c.id));
+            match resolve(k) {
+                Ok(cs) => ignored.extend(cs.into_iter().map(|c| c.id)),
+                Err(e) => {
+                    ignored_extra.insert(extra_id(k, e)?);
+                }
+            }
         }
         selected.retain(|c| !ignored.contains(c.id));
         selected.sort_by(|a, b| check_id_cmp(a.id, b.id));
@@ -185,8 +222,14 @@ impl Engine {
         } in &config.exclude
         {
             let mut ids = HashSet::new();
+            let mut extra_checks = HashSet::new();
             for k in ex_checks {
-                ids.extend(resolve(k)?.into_iter().map(|c| c.id));
+                match resolve(k) {
+                    Ok(cs) => ids.extend(cs.into_iter().map(|c| c.id)),
+                    Err(e) => {
+                        extra_checks.insert(extra_id(k, e)?);
+                    }
+                }
             }
             exclusions.push(CompiledExclusion {
                 namespace: glob(namespace)?,
@@ -194,6 +237,7 @@ impl Engine {
                 name: glob(name)?,
                 path: glob(path)?,
                 checks: ids,
+                extra_checks,
             });
         }
         Ok(Engine {
@@ -205,13 +249,15 @@ impl Engine {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             dockerfiles_only: false,
             fail_on: config.fail_on.unwrap_or(Severity::High),
-            extra: None,
+            extra,
+            ignored_extra,
         })
     }
 
     /// Adds checks from outside the catalog (custom policies). Their hits become findings
-    /// like the catalog's, subject to the exclusions that name no checks; suppression
-    /// annotations name catalog checks only and do not apply to them.
+    /// like the catalog's, subject to the exclusions that name no checks and, when the engine
+    /// was built by [`Self::with_policies`], to `ignore:` and exclusions naming their IDs.
+    /// Suppression annotations apply to them by check ID as to catalog checks.
     pub fn with_extra(mut self, extra: Arc<dyn ExtraChecks>) -> Self {
         self.extra = Some(extra);
         self
@@ -545,7 +591,7 @@ impl Engine {
             out.errors.extend(errors);
             for (at, hit) in hits {
                 if let Some(r) = retained.get_mut(at)
-                    && !self.excluded_extra(&r.obj)
+                    && !self.extra_dropped(&hit.check, &r.obj)
                 {
                     r.extra.push(hit);
                 }
@@ -577,14 +623,27 @@ impl Engine {
         }
         let r = x.check_object(obj);
         errors.extend(r.errors);
-        r.hits.into_iter().map(|(_, h)| h).collect()
+        r.hits
+            .into_iter()
+            .map(|(_, h)| h)
+            .filter(|h| !self.extra_dropped(&h.check, obj))
+            .collect()
     }
 
     /// Whether an exclusion that names no checks covers this object.
     fn excluded_extra(&self, obj: &Object) -> bool {
         self.exclusions
             .iter()
-            .any(|x| x.checks.is_empty() && self.exclusion_covers(x, obj))
+            .any(|x| x.names_none() && self.exclusion_covers(x, obj))
+    }
+
+    /// Whether the extra check `id`'s hit on `obj` is dropped: `ignore:` names it, or an
+    /// exclusion covering the object names it or no check at all.
+    fn extra_dropped(&self, id: &str, obj: &Object) -> bool {
+        self.ignored_extra.contains(id)
+            || self.exclusions.iter().any(|x| {
+                (x.names_none() || x.extra_checks.contains(id)) && self.exclusion_covers(x, obj)
+            })
     }
 
     /// Runs the object checks on one object.
@@ -633,7 +692,7 @@ impl Engine {
 
     fn excluded(&self, check: &Check, obj: &Object) -> bool {
         self.exclusions.iter().any(|x| {
-            (x.checks.is_empty() || x.checks.contains(check.id)) && self.exclusion_covers(x, obj)
+            (x.names_none() || x.checks.contains(check.id)) && self.exclusion_covers(x, obj)
         })
     }
 
@@ -710,6 +769,14 @@ impl Engine {
             out.findings.push(finding(check, severity, hit));
         }
         for x in extra {
+            let silenced = suppressions
+                .iter_mut()
+                .find(|s| !s.reason.is_empty() && names_extra(s, &x.check) && s.covers(x.pos.line));
+            if let Some(s) = silenced {
+                s.used = true;
+                out.suppressed += 1;
+                continue;
+            }
             out.findings.push(Finding {
                 check: x.check,
                 name: x.name,
@@ -739,6 +806,33 @@ impl Engine {
                 }
         };
         for s in suppressions.into_iter().filter(|s| s.judged) {
+            // A policy's suppression is judged for its reason only: whether the policy ran
+            // on this object (per object or over the set) is the policy set's business.
+            let policy = self
+                .extra
+                .as_ref()
+                .and_then(|x| extra_ids(&s).into_iter().find(|id| x.knows(id)));
+            if let Some(id) = policy {
+                if s.reason.is_empty()
+                    && let Some(&(check, severity)) = self
+                        .checks
+                        .iter()
+                        .find(|(c, _)| c.name == "invalid-suppression")
+                    && !self.excluded(check, obj)
+                {
+                    let hit = stockade_checks::Hit {
+                        message: format!(
+                            "suppression of `{id}` gives no reason; it is not applied"
+                        ),
+                        pos: s.pos,
+                        path: s.path,
+                        container: None,
+                        severity: None,
+                    };
+                    out.findings.push(finding(check, severity, hit));
+                }
+                continue;
+            }
             let known = stockade_checks::find(&s.check);
             let meta = if known.is_none() || s.reason.is_empty() {
                 "invalid-suppression"
@@ -797,6 +891,28 @@ fn covers(
             .as_ref()
             .is_none_or(|g| g.is_match(namespace.unwrap_or("")))
         && x.path.as_ref().is_none_or(|g| g.is_match(Path::new(file)))
+}
+
+/// The extra check IDs a suppression may name: the annotation's whole key after the prefix
+/// (a policy name may hold dots, which otherwise start a container name), and for a
+/// Gatekeeper constraint's `Kind/name` also `Kind.name` (a `/` cannot appear in an annotation
+/// key's name part, so manifests applied to a cluster spell it with a dot).
+fn extra_ids(s: &suppress::Suppression) -> Vec<String> {
+    let whole = match &s.container {
+        Some(c) => format!("{}.{c}", s.check),
+        None => s.check.clone(),
+    };
+    let mut ids = vec![whole.clone()];
+    if let Some((kind, name)) = whole.split_once('.')
+        && !kind.contains('/')
+    {
+        ids.push(format!("{kind}/{name}"));
+    }
+    ids
+}
+
+fn names_extra(s: &suppress::Suppression, id: &str) -> bool {
+    extra_ids(s).iter().any(|x| x == id)
 }
 
 /// What a file (then the whole input) keeps for the set checks.

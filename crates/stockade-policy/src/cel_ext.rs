@@ -27,33 +27,98 @@ use serde_json::Value as Json;
 
 /// The environment every policy expression is compiled and run with (built once).
 pub fn env() -> Arc<Env> {
-    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
-    ENV.get_or_init(|| Arc::new(build_env().expect("the CEL library declarations are valid")))
-        .clone()
+    lib().env.clone()
 }
+
+/// The environment and the argument counts of the functions this module declares.
+struct Lib {
+    env: Arc<Env>,
+    /// (name, is a method) → argument counts (a method's target not counted).
+    arities: HashMap<(String, bool), Vec<usize>>,
+}
+
+fn lib() -> &'static Lib {
+    static LIB: OnceLock<Lib> = OnceLock::new();
+    LIB.get_or_init(|| build_env().expect("the CEL library declarations are valid"))
+}
+
+/// The `cel` crate's own library: the standard one with the strings and lists extensions.
+fn crate_env() -> Result<Env, cel::DeclarationError> {
+    let mut env = Env::stdlib();
+    env.add_extension(cel::extensions::strings)?;
+    env.add_extension(cel::extensions::lists)?;
+    Ok(env)
+}
+
+/// Declares overloads on an environment and records their argument counts, for the
+/// load-time check of calls ([`Compiled::bad_calls`]).
+struct Decl {
+    env: Env,
+    arities: HashMap<(String, bool), Vec<usize>>,
+}
+
+impl Decl {
+    fn global(
+        &mut self,
+        name: &str,
+        id: &str,
+        args: Vec<Type>,
+        f: cel::common::functions::Function,
+    ) -> Result<(), cel::DeclarationError> {
+        self.record(name, false, args.len());
+        self.env.add_overload(name, id, args, f)
+    }
+
+    fn member(
+        &mut self,
+        name: &str,
+        id: &str,
+        target: Type,
+        args: Vec<Type>,
+        f: cel::common::functions::Function,
+    ) -> Result<(), cel::DeclarationError> {
+        self.record(name, true, args.len());
+        self.env.add_member_overload(name, id, target, args, f)
+    }
+
+    fn record(&mut self, name: &str, method: bool, n: usize) {
+        let a = self.arities.entry((name.to_string(), method)).or_default();
+        if !a.contains(&n) {
+            a.push(n);
+            a.sort_unstable();
+        }
+    }
+}
+
+mod format;
+mod semver;
+
+pub use format::Format;
+pub use semver::Semver;
 
 type R<'b, 'v> = Result<CowVal<'b, 'v>, ExecutionError>;
 
 const TICK: &str = "@tick";
 
-fn build_env() -> Result<Env, cel::DeclarationError> {
-    let mut env = Env::stdlib();
-    env.add_extension(cel::extensions::strings)?;
-    env.add_extension(cel::extensions::lists)?;
-    env.add_overload(TICK, "@tick_dyn", vec![DYN_TYPE], tick)?;
+fn build_env() -> Result<Lib, cel::DeclarationError> {
+    let mut d = Decl {
+        env: crate_env()?,
+        arities: HashMap::new(),
+    };
+    d.global(TICK, "@tick_dyn", vec![DYN_TYPE], tick)?;
     // Kubernetes lists library.
-    env.add_member_overload("isSorted", "list_is_sorted", LIST_TYPE, vec![], is_sorted)?;
-    env.add_member_overload("sum", "list_sum", LIST_TYPE, vec![], sum)?;
-    env.add_member_overload("min", "list_min", LIST_TYPE, vec![], min)?;
-    env.add_member_overload("max", "list_max", LIST_TYPE, vec![], max)?;
-    env.add_member_overload(
+    d.member("isSorted", "list_is_sorted", LIST_TYPE, vec![], is_sorted)?;
+    d.member("sum", "list_sum", LIST_TYPE, vec![], sum)?;
+    d.member("min", "list_min", LIST_TYPE, vec![], min)?;
+    d.member("max", "list_max", LIST_TYPE, vec![], max)?;
+    d.member(
         "indexOf",
         "list_index_of",
         LIST_TYPE,
         vec![DYN_TYPE],
         index_of,
     )?;
-    env.add_member_overload(
+    d.member(
         "lastIndexOf",
         "list_last_index_of",
         LIST_TYPE,
@@ -61,34 +126,34 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
         last_index_of,
     )?;
     // Sets (cel-go ext.Sets).
-    env.add_overload(
+    d.global(
         "sets.contains",
         "sets_contains",
         vec![LIST_TYPE, LIST_TYPE],
         sets_contains,
     )?;
-    env.add_overload(
+    d.global(
         "sets.equivalent",
         "sets_equivalent",
         vec![LIST_TYPE, LIST_TYPE],
         sets_equivalent,
     )?;
-    env.add_overload(
+    d.global(
         "sets.intersects",
         "sets_intersects",
         vec![LIST_TYPE, LIST_TYPE],
         sets_intersects,
     )?;
     // Regex.
-    env.add_member_overload("find", "string_find", STRING_TYPE, vec![STRING_TYPE], find)?;
-    env.add_member_overload(
+    d.member("find", "string_find", STRING_TYPE, vec![STRING_TYPE], find)?;
+    d.member(
         "findAll",
         "string_find_all",
         STRING_TYPE,
         vec![STRING_TYPE],
         find_all,
     )?;
-    env.add_member_overload(
+    d.member(
         "findAll",
         "string_find_all_n",
         STRING_TYPE,
@@ -97,8 +162,8 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
     )?;
     // URLs.
 
-    env.add_overload("url", "string_to_url", vec![STRING_TYPE], url)?;
-    env.add_overload("isURL", "is_url_string", vec![STRING_TYPE], is_url)?;
+    d.global("url", "string_to_url", vec![STRING_TYPE], url)?;
+    d.global("isURL", "is_url_string", vec![STRING_TYPE], is_url)?;
     for (name, f) in [
         ("getScheme", url_scheme as cel::common::functions::Function),
         ("getHost", url_host),
@@ -107,17 +172,17 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
         ("getEscapedPath", url_path),
         ("getQuery", url_query),
     ] {
-        env.add_member_overload(name, &format!("url_{name}"), opaque_type(URL), vec![], f)?;
+        d.member(name, &format!("url_{name}"), opaque_type(URL), vec![], f)?;
     }
     // Quantities.
 
-    env.add_overload(
+    d.global(
         "quantity",
         "string_to_quantity",
         vec![STRING_TYPE],
         quantity,
     )?;
-    env.add_overload(
+    d.global(
         "isQuantity",
         "is_quantity_string",
         vec![STRING_TYPE],
@@ -132,7 +197,7 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
         ("asApproximateFloat", q_as_float),
         ("sign", q_sign),
     ] {
-        env.add_member_overload(
+        d.member(
             name,
             &format!("quantity_{name}"),
             opaque_type(QUANTITY),
@@ -147,7 +212,7 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
         ("add", q_add),
         ("sub", q_sub),
     ] {
-        env.add_member_overload(
+        d.member(
             name,
             &format!("quantity_{name}_quantity"),
             opaque_type(QUANTITY),
@@ -155,14 +220,14 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
             f,
         )?;
     }
-    env.add_member_overload(
+    d.member(
         "add",
         "quantity_add_int",
         opaque_type(QUANTITY),
         vec![INT_TYPE],
         q_add,
     )?;
-    env.add_member_overload(
+    d.member(
         "sub",
         "quantity_sub_int",
         opaque_type(QUANTITY),
@@ -171,21 +236,21 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
     )?;
     // IP addresses and CIDRs.
 
-    env.add_overload("ip", "string_to_ip", vec![STRING_TYPE], ip)?;
-    env.add_overload("isIP", "is_ip_string", vec![STRING_TYPE], is_ip)?;
-    env.add_overload(
+    d.global("ip", "string_to_ip", vec![STRING_TYPE], ip)?;
+    d.global("isIP", "is_ip_string", vec![STRING_TYPE], is_ip)?;
+    d.global(
         "ip.isCanonical",
         "ip_is_canonical",
         vec![STRING_TYPE],
         ip_is_canonical,
     )?;
-    env.add_overload(
+    d.global(
         "string",
         "ip_to_string",
         vec![opaque_type(IP)],
         net_to_string,
     )?;
-    env.add_overload(
+    d.global(
         "string",
         "cidr_to_string",
         vec![opaque_type(CIDR)],
@@ -199,54 +264,59 @@ fn build_env() -> Result<Env, cel::DeclarationError> {
         ("isLinkLocalUnicast", ip_is_link_local_unicast),
         ("isGlobalUnicast", ip_is_global_unicast),
     ] {
-        env.add_member_overload(name, &format!("ip_{name}"), opaque_type(IP), vec![], f)?;
+        d.member(name, &format!("ip_{name}"), opaque_type(IP), vec![], f)?;
     }
-    env.add_overload("cidr", "string_to_cidr", vec![STRING_TYPE], cidr)?;
-    env.add_overload("isCIDR", "is_cidr_string", vec![STRING_TYPE], is_cidr)?;
-    env.add_member_overload(
+    d.global("cidr", "string_to_cidr", vec![STRING_TYPE], cidr)?;
+    d.global("isCIDR", "is_cidr_string", vec![STRING_TYPE], is_cidr)?;
+    d.member(
         "containsIP",
         "cidr_contains_ip",
         opaque_type(CIDR),
         vec![opaque_type(IP)],
         contains_ip,
     )?;
-    env.add_member_overload(
+    d.member(
         "containsIP",
         "cidr_contains_ip_string",
         opaque_type(CIDR),
         vec![STRING_TYPE],
         contains_ip,
     )?;
-    env.add_member_overload(
+    d.member(
         "containsCIDR",
         "cidr_contains_cidr",
         opaque_type(CIDR),
         vec![opaque_type(CIDR)],
         contains_cidr,
     )?;
-    env.add_member_overload(
+    d.member(
         "containsCIDR",
         "cidr_contains_cidr_string",
         opaque_type(CIDR),
         vec![STRING_TYPE],
         contains_cidr,
     )?;
-    env.add_member_overload("ip", "cidr_ip", opaque_type(CIDR), vec![], cidr_ip)?;
-    env.add_member_overload(
+    d.member("ip", "cidr_ip", opaque_type(CIDR), vec![], cidr_ip)?;
+    d.member(
         "prefixLength",
         "cidr_prefix_length",
         opaque_type(CIDR),
         vec![],
         cidr_prefix_length,
     )?;
-    env.add_member_overload(
+    d.member(
         "masked",
         "cidr_masked",
         opaque_type(CIDR),
         vec![],
         cidr_masked,
     )?;
-    Ok(env)
+    format::declare(&mut d)?;
+    semver::declare(&mut d)?;
+    Ok(Lib {
+        env: Arc::new(d.env),
+        arities: d.arities,
+    })
 }
 
 fn opaque_type(name: &'static str) -> Type {
@@ -522,6 +592,236 @@ fn free_names(
     }
 }
 
+/// Whether `env` declares a function (`method` false) or a method named `name`, asked of the
+/// crate itself: a call with no arguments is resolved, and only a name it does not know
+/// fails as an undeclared reference (a known name without a matching overload fails
+/// otherwise). Nothing runs but that lookup, and a zero-argument overload if one exists.
+fn declared(env: &Arc<Env>, name: &str, method: bool) -> bool {
+    let call = IdedExpr {
+        id: 1,
+        expr: Expr::Call(CallExpr {
+            func_name: name.to_string(),
+            target: method.then(|| {
+                Box::new(IdedExpr {
+                    id: 2,
+                    expr: Expr::Literal(cel::common::ast::LiteralValue::Null),
+                })
+            }),
+            args: Vec::new(),
+        }),
+    };
+    let ctx = Context::with_env(env.clone());
+    !matches!(
+        Value::resolve(&call, &ctx),
+        Err(ExecutionError::UndeclaredReference(n)) if n.as_str() == name
+    )
+}
+
+/// [`declared`], remembered, in the policy environment (`ours` false: the crate's alone).
+fn knows(name: &str, method: bool, ours: bool) -> bool {
+    type Seen = std::sync::Mutex<HashMap<(String, bool, bool), bool>>;
+    static SEEN: OnceLock<Seen> = OnceLock::new();
+    static CRATE: OnceLock<Arc<Env>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    let key = (name.to_string(), method, ours);
+    if let Some(&k) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return k;
+    }
+    let env = if ours {
+        env()
+    } else {
+        CRATE
+            .get_or_init(|| Arc::new(crate_env().expect("the crate's library is valid")))
+            .clone()
+    };
+    let k = declared(&env, name, method);
+    seen.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, k);
+    k
+}
+
+/// The macros, expanded by the parser only when called with their argument counts: any other
+/// call to them is left as a call to a function that does not exist.
+const MACROS: &[(&str, bool, &str)] = &[
+    ("has", false, "1"),
+    ("all", true, "2"),
+    ("exists", true, "2"),
+    ("exists_one", true, "2"),
+    ("map", true, "2 or 3"),
+    ("filter", true, "2"),
+    ("sortBy", true, "2"),
+];
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// What is wrong with a call of `name` (a method when `method`) with `n` arguments.
+fn call_problem(name: &str, method: bool, n: usize) -> Option<String> {
+    let shown = |m: bool| {
+        if m {
+            format!("`.{name}()`")
+        } else {
+            format!("`{name}()`")
+        }
+    };
+    if !knows(name, method, true) {
+        if let Some((_, m, counts)) = MACROS.iter().find(|(m, _, _)| *m == name) {
+            return Some(if *m == method {
+                format!(
+                    "calls the macro {} with {n} argument{}; it takes {counts}",
+                    shown(method),
+                    plural(n)
+                )
+            } else {
+                format!(
+                    "calls the macro {} as a {}; it is a {}",
+                    shown(method),
+                    if method { "method" } else { "function" },
+                    if *m { "method" } else { "function" }
+                )
+            });
+        }
+        return Some(if knows(name, !method, true) {
+            if method {
+                format!("calls `{name}` as a method; it is a function: write `{name}(x, ...)`")
+            } else {
+                format!("calls `{name}` as a function; it is a method: write `x.{name}(...)`")
+            }
+        } else {
+            format!(
+                "calls the unknown {} `{name}`",
+                if method { "method" } else { "function" }
+            )
+        });
+    }
+    // Argument counts are known for the functions declared here; a name the crate also
+    // declares may have other overloads, whose counts the crate does not expose.
+    let counts = lib().arities.get(&(name.to_string(), method))?;
+    if counts.contains(&n) || knows(name, method, false) {
+        return None;
+    }
+    let takes: Vec<String> = counts.iter().map(usize::to_string).collect();
+    Some(format!(
+        "calls {} with {n} argument{}; it takes {}",
+        shown(method),
+        plural(n),
+        takes.join(" or ")
+    ))
+}
+
+/// The dotted name an identifier or field selection spells (`a.b.c`), if it is one.
+fn dotted(e: &IdedExpr) -> Option<Vec<&str>> {
+    match &e.expr {
+        Expr::Ident(n) => Some(vec![n.as_str()]),
+        Expr::Select(s) if !s.test => {
+            let mut v = dotted(&s.operand)?;
+            v.push(s.field.as_str());
+            Some(v)
+        }
+        _ => None,
+    }
+}
+
+/// The problems of every call in `e`. `variables` are the names the caller binds;
+/// comprehension variables are tracked in `bound`.
+fn bad_calls(e: &IdedExpr, variables: &[&str], bound: &mut Vec<String>, out: &mut Vec<String>) {
+    macro_rules! walk {
+        ($x:expr, $bound:expr) => {
+            bad_calls($x, variables, $bound, out)
+        };
+    }
+    match &e.expr {
+        Expr::Call(c) => {
+            let name = c.func_name.as_str();
+            // Operators (`_+_`, `!_`, `@in`) and this module's own rewrites.
+            let is_function = name.starts_with(|ch: char| ch.is_ascii_alphabetic());
+            let mut namespace = false;
+            if is_function {
+                let n = c.args.len();
+                let problem = match c.target.as_deref() {
+                    None => call_problem(name, false, n),
+                    Some(t) => match dotted(t) {
+                        // `sets.contains(a, b)`, `format.dns1123Label()`: a qualified
+                        // function when one of that name exists (as the crate resolves it).
+                        Some(path)
+                            if !bound.iter().any(|b| b == path[0])
+                                && knows(&format!("{}.{name}", path.join(".")), false, true) =>
+                        {
+                            namespace = true;
+                            call_problem(&format!("{}.{name}", path.join(".")), false, n)
+                        }
+                        Some(path)
+                            if !bound.iter().any(|b| b == path[0])
+                                && !variables.contains(&path[0]) =>
+                        {
+                            namespace = true;
+                            Some(format!(
+                                "calls the unknown function `{}.{name}`",
+                                path.join(".")
+                            ))
+                        }
+                        _ => call_problem(name, true, n),
+                    },
+                };
+                if let Some(p) = problem
+                    && !out.contains(&p)
+                {
+                    out.push(p);
+                }
+            }
+            if let Some(t) = &c.target
+                && !namespace
+            {
+                walk!(t, bound);
+            }
+            for a in &c.args {
+                walk!(a, bound);
+            }
+        }
+        Expr::Comprehension(c) => {
+            walk!(&c.iter_range, bound);
+            walk!(&c.accu_init, bound);
+            let before = bound.len();
+            bound.push(c.iter_var.clone());
+            if let Some(v) = &c.iter_var2 {
+                bound.push(v.clone());
+            }
+            bound.push(c.accu_var.clone());
+            walk!(&c.loop_cond, bound);
+            walk!(&c.loop_step, bound);
+            walk!(&c.result, bound);
+            bound.truncate(before);
+        }
+        Expr::List(l) => {
+            for x in &l.elements {
+                walk!(x, bound);
+            }
+        }
+        Expr::Map(m) => {
+            for entry in &m.entries {
+                match &entry.expr {
+                    EntryExpr::MapEntry(me) => {
+                        walk!(&me.key, bound);
+                        walk!(&me.value, bound);
+                    }
+                    EntryExpr::StructField(f) => walk!(&f.value, bound),
+                }
+            }
+        }
+        Expr::Struct(st) => {
+            for entry in &st.entries {
+                if let EntryExpr::StructField(f) = &entry.expr {
+                    walk!(&f.value, bound);
+                }
+            }
+        }
+        Expr::Select(sel) => walk!(&sel.operand, bound),
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+    }
+}
+
 impl Compiled {
     /// The identifiers the expression reads that nothing in it binds (comprehension variables
     /// and type names excluded), in order of appearance: these must be declared by the caller.
@@ -536,6 +836,17 @@ impl Compiled {
         let (mut free, mut vars) = (Vec::new(), Vec::new());
         free_names(&self.expr, &mut Vec::new(), &mut free, &mut vars);
         vars
+    }
+
+    /// Calls the environment cannot make, as messages in order of appearance: an unknown
+    /// function or method (`startWith`), a function called as a method or the reverse, a
+    /// macro with the wrong argument count, and for the Kubernetes libraries declared here,
+    /// a wrong argument count. `variables` are the names the caller binds (so `x.f()` on an
+    /// unbound `x` is read as the qualified function `x.f`).
+    pub fn bad_calls(&self, variables: &[&str]) -> Vec<String> {
+        let mut out = Vec::new();
+        bad_calls(&self.expr, variables, &mut Vec::new(), &mut out);
+        out
     }
 
     /// Whether the expression names the top-level variable `name`.
@@ -1565,6 +1876,143 @@ mod tests {
         assert_eq!(p.eval(&ctx, 100).0, Ok(Value::Bool(true)));
         assert!(p.references("o"));
         assert!(!p.references("a"));
+    }
+
+    /// The format library, with the examples of the Kubernetes documentation ("CEL in
+    /// Kubernetes": `format.dns1123Label().validate(...)`, `format.named(...)`) and
+    /// apimachinery's messages.
+    #[test]
+    fn format_library() {
+        yes("!format.dns1123Label().validate('my-name').hasValue()");
+        yes("format.dns1123Label().validate('MY-NAME').hasValue()");
+        yes("!format.named('dns1123Label').value().validate('my-name').hasValue()");
+        yes("!format.named('unknown').hasValue() && format.named('uuid').hasValue()");
+        yes("format.dns1123Label().validate('a.b').value() == ['must not contain dots']");
+        yes(
+            "format.dns1123Label().validate('My_Name').value() == [\"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')\"]",
+        );
+        yes(
+            "format.dns1123Label().validate('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa').value() == ['must be no more than 63 characters']",
+        );
+        yes("!format.dns1123Subdomain().validate('apiextensions.k8s.io').hasValue()");
+        yes("format.dns1123Subdomain().validate('-a.b').hasValue()");
+        yes("!format.dns1035Label().validate('abc-123').hasValue()");
+        yes("format.dns1035Label().validate('123-abc').hasValue()");
+        yes("!format.qualifiedName().validate('example.com/MyName').hasValue()");
+        yes("format.qualifiedName().validate('/a').value()[0] == 'prefix part must be non-empty'");
+        yes("format.qualifiedName().validate('a/b/c').hasValue()");
+        yes("!format.dns1123LabelPrefix().validate('my-name-').hasValue()");
+        yes("format.dns1123Label().validate('my-name-').hasValue()");
+        yes("!format.dns1123SubdomainPrefix().validate('a.b-').hasValue()");
+        yes("!format.dns1035LabelPrefix().validate('web-').hasValue()");
+        yes(
+            "!format.labelValue().validate('').hasValue() && !format.labelValue().validate('my_value').hasValue()",
+        );
+        yes("format.labelValue().validate('-x').hasValue()");
+        yes("!format.uri().validate('https://example.com/a?b=c').hasValue()");
+        yes(
+            "format.uri().validate('example.com').value() == ['parse \"example.com\": invalid URI for request']",
+        );
+        yes("!format.uuid().validate('123e4567-e89b-12d3-a456-426614174000').hasValue()");
+        yes("format.uuid().validate('123e4567').value() == ['does not match the UUID format']");
+        yes(
+            "!format.byte().validate('aGVsbG8=').hasValue() && format.byte().validate('aGVsbG8').value() == ['invalid base64']",
+        );
+        yes(
+            "!format.date().validate('2024-02-29').hasValue() && format.date().validate('2023-02-29').value() == ['invalid date']",
+        );
+        yes("!format.datetime().validate('2024-02-29T12:30:00Z').hasValue()");
+        yes("!format.datetime().validate('2024-02-29T12:30:00.123+02:00').hasValue()");
+        yes("format.datetime().validate('2024-02-29T24:30:00Z').value() == ['invalid datetime']");
+        yes("format.datetime().validate('2024-02-29').hasValue()");
+    }
+
+    /// The semver library, with the examples of the Kubernetes documentation.
+    #[test]
+    fn semver_library() {
+        yes("isSemver('1.0.0') && !isSemver('hello') && !isSemver('v1.0')");
+        yes("isSemver('v1.0', true) && isSemver('1.0.0-rc.1+build.5')");
+        yes("!isSemver('01.0.0') && isSemver('01.0.0', true)");
+        yes(
+            "semver('1.2.3').major() == 1 && semver('1.2.3').minor() == 2 && semver('1.2.3').patch() == 3",
+        );
+        yes("semver('1.0.0').isLessThan(semver('1.1.0'))");
+        yes("semver('2.0.0').isGreaterThan(semver('1.9.9'))");
+        yes("semver('1.2.3').compareTo(semver('2.3.4')) == -1");
+        yes("semver('1.2.3').compareTo(semver('1.2.3')) == 0");
+        yes("semver('1.2.3').compareTo(semver('1.2.3-alpha')) == 1");
+        yes("semver('1.0.0-alpha').isLessThan(semver('1.0.0-alpha.1'))");
+        yes("semver('1.0.0-alpha.1').isLessThan(semver('1.0.0-alpha.beta'))");
+        yes("semver('1.0.0-beta.2').isLessThan(semver('1.0.0-beta.11'))");
+        yes("semver('1.0.0+a') == semver('1.0.0+b')");
+        yes("semver('v01.01', true) == semver('1.1.0')");
+        fails("semver('1.0')", "semver");
+        // Quantities keep their comparison methods next to these.
+        yes("quantity('1').isLessThan(quantity('2'))");
+    }
+
+    /// Calls checked when loaded: unknown names, functions called as methods and the
+    /// reverse, macros and this module's functions with the wrong argument count.
+    #[test]
+    fn bad_calls_are_named() {
+        let bad = |src: &str| compile(src).unwrap().bad_calls(&["object", "variables"]);
+        assert_eq!(
+            bad("object.metadata.name.startWith('x')"),
+            ["calls the unknown method `startWith`"]
+        );
+        assert_eq!(
+            bad("has_key(object.metadata.labels, 'a')"),
+            ["calls the unknown function `has_key`"]
+        );
+        assert_eq!(
+            bad("startsWith(object.metadata.name, 'a')"),
+            ["calls `startsWith` as a function; it is a method: write `x.startsWith(...)`"]
+        );
+        assert_eq!(
+            bad("object.metadata.name.quantity()"),
+            ["calls `quantity` as a method; it is a function: write `quantity(x, ...)`"]
+        );
+        assert_eq!(
+            bad("quantity('1', 2) == 1"),
+            ["calls `quantity()` with 2 arguments; it takes 1"]
+        );
+        assert_eq!(
+            bad("[1].isSorted(1)"),
+            ["calls `.isSorted()` with 1 argument; it takes 0"]
+        );
+        assert_eq!(
+            bad("isSemver('1', true, 3)"),
+            ["calls `isSemver()` with 3 arguments; it takes 1 or 2"]
+        );
+        assert_eq!(
+            bad("object.a.all(x)"),
+            ["calls the macro `.all()` with 1 argument; it takes 2"]
+        );
+        assert_eq!(
+            bad("format.dns1123label().validate('a')"),
+            ["calls the unknown function `format.dns1123label`"]
+        );
+        assert_eq!(
+            bad("objct.metadata.name.startsWith('a')"),
+            ["calls the unknown function `objct.metadata.name.startsWith`"]
+        );
+        // Inside comprehensions, and each problem once.
+        assert_eq!(
+            bad("object.a.all(x, x.nme.lowerAsci() == 'a' && x.b.lowerAsci() == 'b')"),
+            ["calls the unknown method `lowerAsci`"]
+        );
+        for fine in [
+            "object.metadata.name.startsWith('a') && size(object.spec) > 0",
+            "'abc'.indexOf('b', 1) == 1 && [1, 2].indexOf(2) == 1",
+            "sets.contains([1], [1]) && ip.isCanonical('1.2.3.4') && optional.of(1).hasValue()",
+            "object.a.map(x, x.name).exists(n, n.matches('^a')) && object.b.map(k, v, v).size() > 0",
+            "!format.named('uuid').value().validate('x').hasValue() && semver('1.0.0').major() == 1",
+            "string(1) == '1' && int('1') == 1 && type(1) == int && dyn(1) == 1 && duration('1s') > duration('0s')",
+            "object.a.all(ip, ip.startsWith('1'))",
+            "[3, 1].sortBy(x, x) == [1, 3] && variables.v.lowerAscii() == 'a'",
+        ] {
+            assert_eq!(bad(fine), Vec::<String>::new(), "{fine}");
+        }
     }
 
     #[test]

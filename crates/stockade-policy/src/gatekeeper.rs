@@ -178,6 +178,20 @@ impl Template {
                     "ConstraintTemplate {name} has no target admission.k8s.gatekeeper.sh"
                 ))
             })?;
+        for code in target
+            .get("code")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if code.get("engine").and_then(Json::as_str) == Some("K8sNativeValidation") {
+                crate::vap::check_k8s_native(
+                    &origin,
+                    &name,
+                    code.get("source").unwrap_or(&Json::Null),
+                )?;
+            }
+        }
         let src = rego_source(target).ok_or_else(|| {
             let found = engines(target);
             origin.invalid(if found.is_empty() {

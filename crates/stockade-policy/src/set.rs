@@ -236,6 +236,12 @@ impl PolicySet {
         }
     }
 
+    /// Whether `id` is the check ID of this set's findings: a ValidatingAdmissionPolicy's
+    /// name, or a constraint's `Kind/name`.
+    pub fn knows(&self, id: &str) -> bool {
+        self.vaps.iter().any(|v| v.name == id) || self.constraints.iter().any(|(_, c)| c.id() == id)
+    }
+
     /// The ValidatingAdmissionPolicies.
     pub fn vaps(&self) -> &[Vap] {
         &self.vaps
@@ -448,6 +454,10 @@ impl PolicySet {
 }
 
 impl ExtraChecks for PolicySet {
+    fn knows(&self, id: &str) -> bool {
+        PolicySet::knows(self, id)
+    }
+
     fn check_object(&self, obj: &Object) -> ExtraResult {
         let mut out = self.check_object_gatekeeper(obj);
         // Converting the object is the fixed cost: only when an object-phase binding could

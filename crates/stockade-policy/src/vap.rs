@@ -424,21 +424,62 @@ pub struct Binding {
 
 fn compile_in(
     origin: &Origin,
-    policy: &str,
+    owner: &str,
     what: &str,
     src: &str,
 ) -> Result<Compiled, PolicyError> {
-    let c = cel_ext::compile(src).map_err(|e| {
-        origin.invalid(format!(
-            "ValidatingAdmissionPolicy {policy}: {what} `{src}` does not compile: {e}"
-        ))
-    })?;
+    let c = cel_ext::compile(src)
+        .map_err(|e| origin.invalid(format!("{owner}: {what} `{src}` does not compile: {e}")))?;
     if c.references("authorizer") {
         return Err(origin.invalid(format!(
-            "ValidatingAdmissionPolicy {policy}: {what} `{src}` uses `authorizer`, which is not supported offline (no API server to ask)"
+            "{owner}: {what} `{src}` uses `authorizer`, which is not supported offline (no API server to ask)"
         )));
     }
     Ok(c)
+}
+
+/// The variables Gatekeeper adds to a K8sNativeValidation template's `variables`.
+const GATEKEEPER_VARIABLES: &[&str] = &["params", "anyObject"];
+
+/// Checks, when a ConstraintTemplate loads, the CEL of its K8sNativeValidation `source`
+/// (matchConditions, variables, validations and their messageExpressions) as a policy's:
+/// it must compile, read known variables and call known functions. Stockade runs the
+/// template's Rego; this catches the CEL that would fail in a cluster running the CEL engine.
+pub(crate) fn check_k8s_native(
+    origin: &Origin,
+    template: &str,
+    source: &Json,
+) -> Result<(), PolicyError> {
+    let owner = format!("ConstraintTemplate {template} (K8sNativeValidation)");
+    let list = |key: &str| {
+        source
+            .get(key)
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+    };
+    let mut declared: Vec<String> = GATEKEEPER_VARIABLES.iter().map(|v| v.to_string()).collect();
+    for v in list("variables") {
+        if let Some(e) = v.get("expression").and_then(Json::as_str) {
+            let c = compile_in(origin, &owner, "variable", e)?;
+            check_names(origin, &owner, "variable", &c, &declared)?;
+        }
+        if let Some(n) = v.get("name").and_then(Json::as_str) {
+            declared.push(n.to_string());
+        }
+    }
+    let fields = [
+        ("matchConditions", "expression", "matchCondition"),
+        ("validations", "expression", "expression"),
+        ("validations", "messageExpression", "messageExpression"),
+    ];
+    for (key, field, what) in fields {
+        for e in list(key).filter_map(|v| v.get(field).and_then(Json::as_str)) {
+            let c = compile_in(origin, &owner, what, e)?;
+            check_names(origin, &owner, what, &c, &declared)?;
+        }
+    }
+    Ok(())
 }
 
 /// The variables a policy's expressions may read.
@@ -452,11 +493,13 @@ pub const BINDINGS: &[&str] = &[
     "authorizer",
 ];
 
-/// Rejects, when the policy is loaded, an expression that reads a variable no policy has, or a
-/// `variables.NAME` that is not declared (for a variable: not declared before it).
-fn check_names(
+/// Rejects, when the policy is loaded, an expression that reads a variable no policy has, a
+/// `variables.NAME` that is not declared (for a variable: not declared before it), or that
+/// calls a function the environment does not have (or with the wrong argument count, where
+/// known: see [`Compiled::bad_calls`]). `owner` names the policy in messages.
+pub(crate) fn check_names(
     origin: &Origin,
-    policy: &str,
+    owner: &str,
     what: &str,
     c: &Compiled,
     declared: &[String],
@@ -467,7 +510,7 @@ fn check_names(
         .find(|v| !BINDINGS.contains(&v.as_str()))
     {
         return Err(origin.invalid(format!(
-            "ValidatingAdmissionPolicy {policy}: {what} `{}` names the unknown variable `{v}` (known: {})",
+            "{owner}: {what} `{}` names the unknown variable `{v}` (known: {})",
             c.source,
             BINDINGS.join(", ")
         )));
@@ -483,9 +526,12 @@ fn check_names(
             "declared in spec.variables"
         };
         return Err(origin.invalid(format!(
-            "ValidatingAdmissionPolicy {policy}: {what} `{}` reads `variables.{v}`, which is not {scope}",
+            "{owner}: {what} `{}` reads `variables.{v}`, which is not {scope}",
             c.source
         )));
+    }
+    if let Some(p) = c.bad_calls(BINDINGS).into_iter().next() {
+        return Err(origin.invalid(format!("{owner}: {what} `{}` {p}", c.source)));
     }
     Ok(())
 }
@@ -510,6 +556,7 @@ impl Vap {
             .unwrap_or_default()
             .to_string();
         let bad = |m: String| origin.invalid(format!("ValidatingAdmissionPolicy {name}: {m}"));
+        let owner = format!("ValidatingAdmissionPolicy {name}");
         let spec = doc.get("spec").cloned().unwrap_or(Json::Null);
         let param_kind = spec.get("paramKind").map(|p| {
             let s = |k: &str| {
@@ -548,7 +595,7 @@ impl Vap {
                             })
                             .and_then(Json::as_str)
                             .ok_or_else(|| bad(format!("{what} {n} has no expression")))?;
-                        Ok((n.to_string(), compile_in(&origin, &name, what, e)?))
+                        Ok((n.to_string(), compile_in(&origin, &owner, what, e)?))
                     })
                     .collect()
             };
@@ -567,12 +614,12 @@ impl Vap {
                 .and_then(Json::as_str)
                 .ok_or_else(|| bad("a validation has no expression".into()))?;
             validations.push(Validation {
-                expr: compile_in(&origin, &name, "expression", e)?,
+                expr: compile_in(&origin, &owner, "expression", e)?,
                 message: v.get("message").and_then(Json::as_str).map(str::to_string),
                 message_expr: v
                     .get("messageExpression")
                     .and_then(Json::as_str)
-                    .map(|m| compile_in(&origin, &name, "messageExpression", m))
+                    .map(|m| compile_in(&origin, &owner, "messageExpression", m))
                     .transpose()?,
                 reason: v
                     .get("reason")
@@ -583,7 +630,7 @@ impl Vap {
         }
         let declared: Vec<String> = variables.iter().map(|(n, _)| n.clone()).collect();
         for (i, (_, c)) in variables.iter().enumerate() {
-            check_names(&origin, &name, "variable", c, &declared[..i])?;
+            check_names(&origin, &owner, "variable", c, &declared[..i])?;
         }
         for (what, c) in match_conditions
             .iter()
@@ -598,7 +645,7 @@ impl Vap {
                     .chain(v.message_expr.as_ref().map(|m| ("messageExpression", m)))
             }))
         {
-            check_names(&origin, &name, what, c, &declared)?;
+            check_names(&origin, &owner, what, c, &declared)?;
         }
         if validations.is_empty() && audit_annotations.is_empty() {
             return Err(bad("has neither validations nor auditAnnotations".into()));

@@ -124,3 +124,147 @@ fn bad_policies_are_errors_with_file_and_line() {
         format!("{file}:18: constraint Orphan/x has no ConstraintTemplate defining kind Orphan")
     );
 }
+
+/// Policy findings are suppressed and excluded by their check ID exactly as built-in
+/// findings are: `ignore.stockade.dev/<id>` annotations (a constraint's `Kind/name` also as
+/// `Kind.name`, a valid annotation key; a VAP name with dots whole), the configuration's
+/// `ignore:` and `exclude[].checks`; a suppression without a reason is not applied and is
+/// reported; a name that is neither a check nor a loaded policy is still an error.
+#[test]
+fn suppressions_ignore_and_exclusions_name_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let vap = dir.path().join("vap.yaml");
+    std::fs::write(
+        &vap,
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: replicas.example.com}\n\
+         spec:\n  matchConstraints:\n    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]\n\
+         \x20 validations:\n  - expression: \"has(object.spec.replicas)\"\n    message: no replicas\n---\n\
+         apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: replicas}\n\
+         spec: {policyName: replicas.example.com, validationActions: [Warn]}\n",
+    )
+    .unwrap();
+    let objects = dir.path().join("objects.yaml");
+    let deployment = |name: &str, ns: &str, annotations: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n  annotations: {annotations}\n\
+             spec:\n  template:\n    spec:\n      containers: [{{name: a, image: a:1}}]\n---\n"
+        )
+    };
+    std::fs::write(
+        &objects,
+        [
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {env: prod}}\n---\n"
+                .to_string(),
+            // Every finding suppressed, each spelling once.
+            deployment(
+                "quiet",
+                "shop",
+                "{ignore.stockade.dev/K8sRequiredLabels.must-have-owner: owned by the pipeline, \
+                 ignore.stockade.dev/K8sRequiredLabels/prod-needs-team: team set at deploy, \
+                 ignore.stockade.dev/replicas.example.com: autoscaled}",
+            ),
+            // A reason is required: nothing suppressed, and the suppression reported.
+            deployment(
+                "loud",
+                "shop",
+                "{ignore.stockade.dev/replicas.example.com: ''}",
+            ),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let (set, errors) = PolicySet::load(&[fixtures().join("policies.yaml"), vap.clone()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let set: Arc<dyn stockade_engine::ExtraChecks> = Arc::new(set);
+    let scan = |config: Config| {
+        let engine = Engine::with_policies(&config, false, Some(set.clone())).unwrap();
+        let r = engine.scan(&[Input::File(objects.clone())]);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let found: Vec<(String, String, String)> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.object.name.clone(),
+                    f.check.to_string(),
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        (found, r.summary.suppressed)
+    };
+    let base = Config {
+        select: Some(vec!["invalid-suppression".into()]),
+        ..Config::default()
+    };
+    let meta = stockade_checks::find("invalid-suppression").unwrap().id;
+    let loud =
+        |check: &str, message: &str| ("loud".to_string(), check.to_string(), message.to_string());
+    let all_loud = vec![
+        loud(
+            "K8sRequiredLabels/must-have-owner",
+            r#"you must provide labels: {"owner"}"#,
+        ),
+        loud(
+            "K8sRequiredLabels/prod-needs-team",
+            r#"you must provide labels: {"team"}"#,
+        ),
+        loud("replicas.example.com", "no replicas"),
+        loud(
+            meta,
+            "suppression of `replicas.example.com` gives no reason; it is not applied",
+        ),
+    ];
+    let (found, suppressed) = scan(base.clone());
+    assert_eq!(found, all_loud);
+    assert_eq!(suppressed, 3);
+
+    // `ignore:` drops a policy's findings everywhere.
+    let (found, _) = scan(Config {
+        ignore: vec!["replicas.example.com".into()],
+        ..base.clone()
+    });
+    assert_eq!(
+        found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        [
+            "K8sRequiredLabels/must-have-owner",
+            "K8sRequiredLabels/prod-needs-team",
+            meta
+        ]
+    );
+
+    // An exclusion naming a policy drops it for the objects it covers only, and leaves the
+    // catalog's checks alone.
+    let (found, _) = scan(Config {
+        exclude: vec![stockade_engine::Exclusion {
+            name: Some("lou*".into()),
+            checks: vec!["K8sRequiredLabels/prod-needs-team".into()],
+            ..Default::default()
+        }],
+        ..base.clone()
+    });
+    assert_eq!(
+        found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        [
+            "K8sRequiredLabels/must-have-owner",
+            "replicas.example.com",
+            meta
+        ]
+    );
+
+    // A name that is no check and no loaded policy is still refused.
+    let err = Engine::with_policies(
+        &Config {
+            ignore: vec!["replicas.example.org".into()],
+            ..base
+        },
+        false,
+        Some(set.clone()),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        err.to_string(),
+        "unknown check or category `replicas.example.org` (see `stockade checks`)"
+    );
+}

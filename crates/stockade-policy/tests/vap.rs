@@ -308,3 +308,115 @@ fn unknown_variables_are_rejected_when_loaded() {
     assert_eq!(set.vaps().len(), 1, "{msgs:#?}");
     assert_eq!(set.vaps()[0].name, "fine");
 }
+
+/// A call to a function the environment does not have is rejected when the policy loads,
+/// in every field that holds CEL, naming file, line, field, expression and function; the
+/// Kubernetes libraries, the crate's own functions and the macros load.
+#[test]
+fn unknown_functions_are_rejected_when_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.yaml");
+    let policy = |name: &str, spec: &str| {
+        format!(
+            "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: {name}\nspec:\n{spec}---\n"
+        )
+    };
+    let ok = "  validations:\n  - expression: \"true\"\n";
+    let text = [
+        policy(
+            "typo",
+            "  validations:\n  - expression: \"object.metadata.name.startWith('web')\"\n",
+        ),
+        policy(
+            "message",
+            "  validations:\n  - expression: \"true\"\n    messageExpression: \"has_key(object.metadata, 'x') ? 'a' : 'b'\"\n",
+        ),
+        policy(
+            "condition",
+            &format!("  matchConditions:\n  - name: c\n    expression: \"startsWith(object.metadata.name, 'a')\"\n{ok}"),
+        ),
+        policy(
+            "variable",
+            &format!("  variables:\n  - name: q\n    expression: \"quantity('1', '2')\"\n{ok}"),
+        ),
+        policy(
+            "audit",
+            "  auditAnnotations:\n  - key: k\n    valueExpression: \"format.dns1123label().validate('a').hasValue() ? 'x' : null\"\n",
+        ),
+        policy(
+            "fine",
+            "  variables:\n  - name: names\n    expression: \"object.spec.containers.map(c, c.name)\"\n  validations:\n  \
+             - expression: \"variables.names.all(n, !format.dns1123Label().validate(n).hasValue()) && \
+             semver('1.2.3').isLessThan(semver('v2', true)) && sets.contains(['a'], ['a']) && \
+             quantity('1Gi').isGreaterThan(quantity('1Mi')) && 'a-b'.split('-').size() == 2\"\n",
+        ),
+    ]
+    .concat();
+    std::fs::write(&p, text).unwrap();
+    let (set, errors) = PolicySet::load(std::slice::from_ref(&p));
+    let f = p.display().to_string();
+    let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        msgs[..5],
+        [
+            format!(
+                "{f}:1: ValidatingAdmissionPolicy typo: expression `object.metadata.name.startWith('web')` calls the unknown method `startWith`"
+            ),
+            format!(
+                "{f}:9: ValidatingAdmissionPolicy message: messageExpression `has_key(object.metadata, 'x') ? 'a' : 'b'` calls the unknown function `has_key`"
+            ),
+            format!(
+                "{f}:18: ValidatingAdmissionPolicy condition: matchCondition `startsWith(object.metadata.name, 'a')` calls `startsWith` as a function; it is a method: write `x.startsWith(...)`"
+            ),
+            format!(
+                "{f}:29: ValidatingAdmissionPolicy variable: variable `quantity('1', '2')` calls `quantity()` with 2 arguments; it takes 1"
+            ),
+            format!(
+                "{f}:40: ValidatingAdmissionPolicy audit: auditAnnotation `format.dns1123label().validate('a').hasValue() ? 'x' : null` calls the unknown function `format.dns1123label`"
+            ),
+        ]
+    );
+    assert_eq!(set.vaps().len(), 1, "{msgs:#?}");
+    assert_eq!(set.vaps()[0].name, "fine");
+}
+
+/// A ConstraintTemplate's K8sNativeValidation CEL is checked the same way when it loads
+/// (Gatekeeper's `variables.params` and `variables.anyObject` are known), even though
+/// Stockade runs its Rego.
+#[test]
+fn gatekeeper_cel_is_checked_when_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.yaml");
+    let template = |name: &str, kind: &str, expression: &str| {
+        format!(
+            "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: {name}\nspec:\n  crd:\n    spec:\n      names:\n        kind: {kind}\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    code:\n    - engine: K8sNativeValidation\n      source:\n        variables:\n        - name: labels\n          expression: \"has(variables.anyObject.metadata.labels) ? variables.anyObject.metadata.labels : {{}}\"\n        validations:\n        - expression: \"{expression}\"\n    rego: |\n      package {name}\n      violation[{{\"msg\": \"x\"}}] {{ false }}\n---\n"
+        )
+    };
+    std::fs::write(
+        &p,
+        [
+            template(
+                "bad",
+                "Bad",
+                "variables.params.keys.all(k, k in variables.labels.keyz())",
+            ),
+            template(
+                "good",
+                "Good",
+                "variables.params.keys.all(k, k in variables.labels)",
+            ),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let (set, errors) = PolicySet::load(std::slice::from_ref(&p));
+    let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        msgs,
+        [format!(
+            "{}:1: ConstraintTemplate bad (K8sNativeValidation): expression `variables.params.keys.all(k, k in variables.labels.keyz())` calls the unknown method `keyz`",
+            p.display()
+        )]
+    );
+    assert_eq!(set.templates().len(), 1);
+}

@@ -72,25 +72,29 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     if let Some(v) = &args.kube_version {
         config.options.kube_version = Some(v.clone());
     }
-    let mut engine = Engine::new(&config, args.strict).with_context(|| match &config_path {
-        Some(p) => format!("in {}", p.display()),
-        None => "in the command-line options".to_string(),
-    })?;
-    engine.max_file_size = args.max_file_size.saturating_mul(1_000_000);
-    engine.dockerfiles_only = what == Inputs::Dockerfiles;
-    if let Some(f) = &args.fail_on {
-        engine.fail_on = f.parse::<Severity>().map_err(anyhow::Error::msg)?;
-    }
-
+    // Policies load first: `ignore:` and `exclude:` may name them.
     let mut policy_paths = config.policy_paths(config_path.as_ref().and_then(|c| c.parent()));
     policy_paths.extend(args.policies.iter().cloned());
     let mut policy_errors = Vec::new();
+    let mut policies: Option<std::sync::Arc<dyn stockade_engine::ExtraChecks>> = None;
     if !policy_paths.is_empty() {
         let (set, errors) = stockade_policy::PolicySet::load(&policy_paths);
         policy_errors = errors.iter().map(|e| e.to_load_error()).collect();
         if !set.is_empty() {
-            engine = engine.with_extra(std::sync::Arc::new(set));
+            policies = Some(std::sync::Arc::new(set));
         }
+    }
+    let mut engine =
+        Engine::with_policies(&config, args.strict, policies).with_context(
+            || match &config_path {
+                Some(p) => format!("in {}", p.display()),
+                None => "in the command-line options".to_string(),
+            },
+        )?;
+    engine.max_file_size = args.max_file_size.saturating_mul(1_000_000);
+    engine.dockerfiles_only = what == Inputs::Dockerfiles;
+    if let Some(f) = &args.fail_on {
+        engine.fail_on = f.parse::<Severity>().map_err(anyhow::Error::msg)?;
     }
 
     let (inputs, mut input_errors) = match what {
