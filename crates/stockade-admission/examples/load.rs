@@ -8,35 +8,53 @@
 //!     --stockade target/release/stockade --connections 16 --seconds 10
 //! ```
 //!
+//! The client is kept cheap so that it leaves the cores to the server: blocking rustls over
+//! HTTP/1.1 with the request serialised once, each client thread driving its connections in
+//! rounds (write one request on every connection, then read every answer), no async runtime.
+//!
 //! Reports reviews per second, client-side latency percentiles, the server-side latency
-//! distribution from its own histogram, and the server's RSS (current and peak).
+//! distribution from its own histogram, the server's CPU time per review (from
+//! `/proc/<pid>/stat`, so what 2 dedicated cores would sustain can be stated next to what was
+//! measured) and its RSS (current and peak).
+//!
+//! Flags: `--stockade PATH`, `--connections N` (16), `--client-threads N` (1), `--seconds N`
+//! (10), `--review FILE.json`, `--server-threads N` (2), `--server-cpus LIST` (run the server
+//! under `taskset -c LIST`), `--client-cpus LIST` (pin this process with `taskset -p`),
+//! `--requests N` (send N reviews per connection instead of running for `--seconds`, for a
+//! profile), `--server-wrapper "CMD ARGS"` (prefix the server command, e.g. `valgrind
+//! --tool=callgrind`), `--events` (keep the decisions log, as the installed server does;
+//! on by default, `--no-events` turns it off).
 
-use std::net::{SocketAddr, TcpListener as StdListener};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::net::TcpStream;
 
 struct Args {
     stockade: PathBuf,
     connections: usize,
+    client_threads: usize,
     seconds: u64,
     review: PathBuf,
     server_threads: usize,
+    server_cpus: Option<String>,
+    client_cpus: Option<String>,
+    requests: Option<u64>,
+    server_wrapper: Vec<String>,
+    events: bool,
 }
 
 fn args() -> Args {
     let mut a = Args {
         stockade: "target/release/stockade".into(),
         connections: 16,
+        client_threads: 1,
         seconds: 10,
         review: concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -44,19 +62,36 @@ fn args() -> Args {
         )
         .into(),
         server_threads: 2,
+        server_cpus: None,
+        client_cpus: None,
+        requests: None,
+        server_wrapper: Vec::new(),
+        events: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--no-events" {
+            a.events = false;
+            continue;
+        }
         let v = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
             "--stockade" => a.stockade = v.into(),
             "--connections" => a.connections = v.parse().expect("--connections"),
+            "--client-threads" => a.client_threads = v.parse().expect("--client-threads"),
             "--seconds" => a.seconds = v.parse().expect("--seconds"),
             "--review" => a.review = v.into(),
             "--server-threads" => a.server_threads = v.parse().expect("--server-threads"),
+            "--server-cpus" => a.server_cpus = Some(v),
+            "--client-cpus" => a.client_cpus = Some(v),
+            "--requests" => a.requests = Some(v.parse().expect("--requests")),
+            "--server-wrapper" => {
+                a.server_wrapper = v.split_whitespace().map(str::to_string).collect();
+            }
             _ => panic!("unknown flag {flag}"),
         }
     }
+    a.client_threads = a.client_threads.clamp(1, a.connections.max(1));
     a
 }
 
@@ -101,50 +136,9 @@ fn rss_kb(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
-
-async fn connect(addr: SocketAddr, ca: CertificateDer<'static>) -> Sender {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    tcp.set_nodelay(true).unwrap();
-    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-        .connect(ServerName::try_from("localhost").unwrap(), tcp)
-        .await
-        .unwrap();
-    let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    send
-}
-
-async fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
-    let tcp = TcpStream::connect(addr).await.ok()?;
-    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
-        .await
-        .ok()?;
-    tokio::spawn(conn);
-    let req = hyper::Request::get(path)
-        .header("host", "localhost")
-        .body(Full::new(Bytes::new()))
-        .ok()?;
-    let resp = send.send_request(req).await.ok()?;
-    let code = resp.status().as_u16();
-    let body = resp.into_body().collect().await.ok()?.to_bytes();
-    Some((code, String::from_utf8_lossy(&body).into_owned()))
-}
-
-/// CPU seconds (user + system) the process has used.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+/// CPU seconds (user + system) a process (`/proc/<pid>/stat`) or this process has used.
+fn cpu_seconds(stat: &str) -> f64 {
+    let stat = std::fs::read_to_string(stat).unwrap_or_default();
     // Fields after the command name (which may hold spaces) start at state; utime and stime
     // are fields 14 and 15 of the whole line.
     let rest = stat.rsplit_once(')').map_or("", |x| x.1);
@@ -154,12 +148,70 @@ fn cpu_seconds(pid: u32) -> f64 {
     ticks / 100.0
 }
 
-fn percentile(sorted: &[u32], p: f64) -> u32 {
-    if sorted.is_empty() {
-        return 0;
+/// A plain-HTTP GET on the admin port: status and body.
+fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    let mut tcp = TcpStream::connect(addr).ok()?;
+    write!(
+        tcp,
+        "GET {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    tcp.read_to_string(&mut text).ok()?;
+    let code = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map_or("", |x| x.1).to_string();
+    Some((code, body))
+}
+
+type Tls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+
+fn connect(addr: SocketAddr, config: &Arc<rustls::ClientConfig>) -> Tls {
+    let tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_nodelay(true).unwrap();
+    let conn =
+        rustls::ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap())
+            .unwrap();
+    rustls::StreamOwned::new(conn, tcp)
+}
+
+/// One keep-alive connection and its read buffer.
+struct Conn {
+    tls: Tls,
+    buf: Vec<u8>,
+    sent: Instant,
+}
+
+impl Conn {
+    /// Reads one whole HTTP/1.1 response (status line, headers, `content-length` body) and
+    /// checks its status is 200.
+    fn read_response(&mut self) {
+        loop {
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buf[..end]).expect("response head");
+                assert!(
+                    head.starts_with("HTTP/1.1 200"),
+                    "unexpected response: {head}"
+                );
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .expect("content-length");
+                let total = end + 4 + len;
+                if self.buf.len() >= total {
+                    self.buf.drain(..total);
+                    return;
+                }
+            }
+            let mut chunk = [0u8; 16 * 1024];
+            let n = self.tls.read(&mut chunk).expect("read");
+            assert!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
     }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 /// Cumulative bucket counts of the server's validate histogram, summed over label sets.
@@ -190,9 +242,24 @@ fn server_buckets(metrics: &str) -> Vec<(f64, u64)> {
     out
 }
 
+fn percentile(sorted: &[u32], p: f64) -> u32 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
 fn main() {
     let a = args();
-    let review = Bytes::from(std::fs::read(&a.review).expect("review file"));
+    let review = std::fs::read(&a.review).expect("review file");
+    let mut request = format!(
+        "POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        review.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&review);
+    let request: Arc<[u8]> = request.into();
     let dir = tempfile::tempdir().unwrap();
 
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -207,137 +274,226 @@ fn main() {
     std::fs::write(dir.path().join("tls.key"), key.serialize_pem()).unwrap();
     std::fs::write(dir.path().join("config.yaml"), CONFIG).unwrap();
 
+    if let Some(cpus) = &a.client_cpus {
+        let ok = Command::new("taskset")
+            .args(["-a", "-p", "-c", cpus, &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "taskset -p -c {cpus} failed");
+    }
     let (addr, admin) = (free_port(), free_port());
-    let child = Command::new(&a.stockade)
-        .arg("serve")
-        .args(["--tls-cert", dir.path().join("tls.crt").to_str().unwrap()])
-        .args(["--tls-key", dir.path().join("tls.key").to_str().unwrap()])
-        .args(["--config", dir.path().join("config.yaml").to_str().unwrap()])
-        .args(["--listen", &addr.to_string()])
-        .args(["--admin-listen", &admin.to_string()])
-        .args(["--threads", &a.server_threads.to_string()])
+    let mut command: Vec<String> = Vec::new();
+    if let Some(cpus) = &a.server_cpus {
+        command.extend(["taskset".into(), "-c".into(), cpus.clone()]);
+    }
+    command.extend(a.server_wrapper.iter().cloned());
+    command.push(a.stockade.display().to_string());
+    let path = |f: &str| dir.path().join(f).display().to_string();
+    command.extend(
+        [
+            "serve",
+            "--tls-cert",
+            &path("tls.crt"),
+            "--tls-key",
+            &path("tls.key"),
+            "--config",
+            &path("config.yaml"),
+            "--listen",
+            &addr.to_string(),
+            "--admin-listen",
+            &admin.to_string(),
+            "--threads",
+            &a.server_threads.to_string(),
+        ]
+        .map(str::to_string),
+    );
+    if a.events {
         // Every review warns, so every one is written to the decisions log.
-        .args(["--events", dir.path().join("events.db").to_str().unwrap()])
+        command.extend(["--events".into(), path("events.db")]);
+    } else {
+        command.push("--no-events".into());
+    }
+    let child = Command::new(&command[0])
+        .args(&command[1..])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("cannot start stockade serve");
+    // With a wrapper (taskset execs; valgrind stays the same process) the pid is the server's.
     let pid = child.id();
-    let _server = Server(child);
+    let server = Server(child);
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while get(admin, "/readyz").await.map(|r| r.0) != Some(200) {
-            assert!(Instant::now() < deadline, "server never became ready");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let (idle_rss, _) = rss_kb(pid);
-        let ca_der = ca.der().clone();
-        let stop = Arc::new(AtomicBool::new(false));
-        let measuring = Arc::new(AtomicBool::new(false));
-        let mut tasks = Vec::new();
-        for _ in 0..a.connections {
-            let mut send = connect(addr, ca_der.clone()).await;
-            let (stop, measuring, review) = (stop.clone(), measuring.clone(), review.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::with_capacity(1 << 16);
-                while !stop.load(Ordering::Relaxed) {
-                    let req = hyper::Request::post("/validate")
-                        .header("host", "localhost")
-                        .header("content-type", "application/json")
-                        .body(Full::new(review.clone()))
-                        .unwrap();
-                    let t = Instant::now();
-                    let resp = send.send_request(req).await.expect("request failed");
-                    assert_eq!(resp.status(), 200);
-                    let _ = resp.into_body().collect().await.unwrap();
-                    if measuring.load(Ordering::Relaxed) {
-                        lat.push(t.elapsed().as_micros() as u32);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while get(admin, "/readyz").map(|r| r.0) != Some(200) {
+        assert!(Instant::now() < deadline, "server never became ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (idle_rss, _) = rss_kb(pid);
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(ca.der().to_vec())).unwrap();
+    let config = Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let measuring = Arc::new(AtomicBool::new(a.requests.is_some()));
+    let mut threads = Vec::new();
+    for t in 0..a.client_threads {
+        let n =
+            a.connections / a.client_threads + usize::from(t < a.connections % a.client_threads);
+        let (stop, measuring, request, config) = (
+            stop.clone(),
+            measuring.clone(),
+            request.clone(),
+            config.clone(),
+        );
+        let rounds = a.requests;
+        threads.push(std::thread::spawn(move || {
+            let mut conns: Vec<Conn> = (0..n)
+                .map(|_| Conn {
+                    tls: connect(addr, &config),
+                    buf: Vec::with_capacity(16 * 1024),
+                    sent: Instant::now(),
+                })
+                .collect();
+            let mut lat: Vec<u32> = Vec::with_capacity(1 << 20);
+            let mut round = 0;
+            while !stop.load(Ordering::Relaxed) && rounds.is_none_or(|r| round < r) {
+                round += 1;
+                for c in &mut conns {
+                    c.sent = Instant::now();
+                    c.tls.write_all(&request).expect("write");
+                }
+                let record = measuring.load(Ordering::Relaxed);
+                for c in &mut conns {
+                    c.read_response();
+                    if record {
+                        lat.push(c.sent.elapsed().as_micros() as u32);
                     }
                 }
-                lat
-            }));
-        }
-        // Warm up, then measure.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let before = get(admin, "/metrics").await.unwrap().1;
-        measuring.store(true, Ordering::Relaxed);
-        let cpu0 = cpu_seconds(pid);
+            }
+            lat
+        }));
+    }
+    let self_stat = "/proc/self/stat".to_string();
+    let server_stat = format!("/proc/{pid}/stat");
+    let (mut lat, elapsed, cpu, client_cpu, load_rss, peak_rss, before, after);
+    if a.requests.is_some() {
+        let before_m = get(admin, "/metrics").unwrap().1;
+        let cpu0 = cpu_seconds(&server_stat);
+        let c0 = cpu_seconds(&self_stat);
         let start = Instant::now();
-        tokio::time::sleep(Duration::from_secs(a.seconds)).await;
+        let mut all = Vec::new();
+        for t in threads {
+            all.extend(t.join().unwrap());
+        }
+        elapsed = start.elapsed().as_secs_f64();
+        cpu = cpu_seconds(&server_stat) - cpu0;
+        client_cpu = cpu_seconds(&self_stat) - c0;
+        (load_rss, peak_rss) = rss_kb(pid);
+        after = get(admin, "/metrics").unwrap().1;
+        before = before_m;
+        lat = all;
+    } else {
+        // Warm up, then measure.
+        std::thread::sleep(Duration::from_secs(1));
+        before = get(admin, "/metrics").unwrap().1;
+        measuring.store(true, Ordering::Relaxed);
+        let cpu0 = cpu_seconds(&server_stat);
+        let c0 = cpu_seconds(&self_stat);
+        let start = Instant::now();
+        std::thread::sleep(Duration::from_secs(a.seconds));
         measuring.store(false, Ordering::Relaxed);
-        let elapsed = start.elapsed().as_secs_f64();
-        let cpu = cpu_seconds(pid) - cpu0;
-        let (load_rss, peak_rss) = rss_kb(pid);
-        let after = get(admin, "/metrics").await.unwrap().1;
+        elapsed = start.elapsed().as_secs_f64();
+        cpu = cpu_seconds(&server_stat) - cpu0;
+        client_cpu = cpu_seconds(&self_stat) - c0;
+        (load_rss, peak_rss) = rss_kb(pid);
+        after = get(admin, "/metrics").unwrap().1;
         stop.store(true, Ordering::Relaxed);
-        let mut lat = Vec::new();
-        for t in tasks {
-            lat.extend(t.await.unwrap());
+        let mut all = Vec::new();
+        for t in threads {
+            all.extend(t.join().unwrap());
         }
-        lat.sort_unstable();
+        lat = all;
+    }
+    lat.sort_unstable();
+    drop(server);
 
-        println!("review: {}", a.review.display());
-        println!(
-            "connections: {}, server threads: {}, measured: {:.1} s",
-            a.connections, a.server_threads, elapsed
-        );
-        println!(
-            "throughput: {:.0} reviews/s ({} reviews)",
-            lat.len() as f64 / elapsed,
-            lat.len()
-        );
-        println!(
-            "client-side latency: p50 {} µs, p90 {} µs, p99 {} µs, p99.9 {} µs, max {} µs",
-            percentile(&lat, 0.50),
-            percentile(&lat, 0.90),
-            percentile(&lat, 0.99),
-            percentile(&lat, 0.999),
-            lat.last().copied().unwrap_or(0)
-        );
-        let (b0, b1) = (server_buckets(&before), server_buckets(&after));
-        let total = b1.last().map_or(0, |x| x.1) - b0.last().map_or(0, |x| x.1);
-        let mut line = String::from("server-side latency (histogram, cumulative):");
-        let mut p50 = None;
-        let mut p99 = None;
-        for (i, (le, c)) in b1.iter().enumerate() {
-            let c = c - b0.get(i).map_or(0, |x| x.1);
-            let frac = c as f64 / total.max(1) as f64;
-            if p50.is_none() && frac >= 0.5 {
-                p50 = Some(*le);
-            }
-            if p99.is_none() && frac >= 0.99 {
-                p99 = Some(*le);
-            }
-            if *le <= 0.005 {
-                line += &format!(" ≤{}µs {:.2}%", (le * 1e6).round(), frac * 100.0);
-            }
+    let reviews = lat.len().max(1) as f64;
+    println!("review: {}", a.review.display());
+    println!(
+        "connections: {} on {} client thread(s), server threads: {}{}, measured: {:.1} s",
+        a.connections,
+        a.client_threads,
+        a.server_threads,
+        a.server_cpus
+            .as_deref()
+            .map(|c| format!(" (server on CPUs {c})"))
+            .unwrap_or_default(),
+        elapsed
+    );
+    println!(
+        "throughput: {:.0} reviews/s ({} reviews)",
+        lat.len() as f64 / elapsed,
+        lat.len()
+    );
+    println!(
+        "client-side latency: p50 {} µs, p90 {} µs, p99 {} µs, p99.9 {} µs, max {} µs",
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.90),
+        percentile(&lat, 0.99),
+        percentile(&lat, 0.999),
+        lat.last().copied().unwrap_or(0)
+    );
+    let (b0, b1) = (server_buckets(&before), server_buckets(&after));
+    let total = b1.last().map_or(0, |x| x.1) - b0.last().map_or(0, |x| x.1);
+    let mut line = String::from("server-side latency (histogram, cumulative):");
+    let mut p50 = None;
+    let mut p99 = None;
+    for (i, (le, c)) in b1.iter().enumerate() {
+        let c = c - b0.get(i).map_or(0, |x| x.1);
+        let frac = c as f64 / total.max(1) as f64;
+        if p50.is_none() && frac >= 0.5 {
+            p50 = Some(*le);
         }
-        println!("{line}");
-        println!(
-            "server-side p50 ≤ {} µs, p99 ≤ {} µs (bucket upper bounds)",
-            p50.map_or(f64::NAN, |x| (x * 1e6).round()),
-            p99.map_or(f64::NAN, |x| (x * 1e6).round())
-        );
-        println!(
-            "server CPU: {:.2} s over {:.1} s ({:.0}% of one core), {:.0} µs per review; \
-             capacity of 2 dedicated cores at that cost: {:.0} reviews/s",
-            cpu,
-            elapsed,
-            cpu / elapsed * 100.0,
-            cpu / lat.len().max(1) as f64 * 1e6,
-            2.0 / (cpu / lat.len().max(1) as f64)
-        );
-        println!(
-            "server RSS: idle {} MB, under load {} MB, peak {} MB",
-            idle_rss / 1024,
-            load_rss / 1024,
-            peak_rss / 1024
-        );
-    });
+        if p99.is_none() && frac >= 0.99 {
+            p99 = Some(*le);
+        }
+        if *le <= 0.005 {
+            line += &format!(" ≤{}µs {:.2}%", (le * 1e6).round(), frac * 100.0);
+        }
+    }
+    println!("{line}");
+    println!(
+        "server-side p50 ≤ {} µs, p99 ≤ {} µs (bucket upper bounds)",
+        p50.map_or(f64::NAN, |x| (x * 1e6).round()),
+        p99.map_or(f64::NAN, |x| (x * 1e6).round())
+    );
+    println!(
+        "server CPU: {:.2} s over {:.1} s ({:.0}% of one core), {:.1} µs per review; \
+         capacity of 2 dedicated cores at that cost: {:.0} reviews/s",
+        cpu,
+        elapsed,
+        cpu / elapsed * 100.0,
+        cpu / reviews * 1e6,
+        2.0 / (cpu / reviews)
+    );
+    println!(
+        "client CPU: {:.2} s ({:.1} µs per review)",
+        client_cpu,
+        client_cpu / reviews * 1e6
+    );
+    println!(
+        "server RSS: idle {} MB, under load {} MB, peak {} MB",
+        idle_rss / 1024,
+        load_rss / 1024,
+        peak_rss / 1024
+    );
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod events;
 pub mod images;
 pub mod install;
+pub mod json;
 pub mod metrics;
 pub mod mutate;
 mod quantity;
@@ -21,6 +22,6 @@ pub mod tls;
 
 pub use config::{ConfigError, Mode, Policy, ServeConfig, load_policy, load_policy_with};
 pub use review::{
-    AdmissionReview, Outcome, ReviewError, Verdict, Webhook, images_to_verify, review,
+    AdmissionReview, Outcome, RawObject, ReviewError, Verdict, Webhook, images_to_verify, review,
     review_bytes, review_with,
 };

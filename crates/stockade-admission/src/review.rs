@@ -3,10 +3,13 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
+use crate::json::{json_str, node_from_json_str, object_from_node};
 use base64::Engine as _;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
-use stockade_model::{Object, pod_specs};
+use stockade_model::{Entry, Node, Object, Pos, pod_specs};
 use stockade_pss::namespace;
 
 use crate::config::{Mode, Policy};
@@ -64,14 +67,57 @@ pub struct AdmissionRequest {
     /// Who asks.
     pub user_info: UserInfo,
     /// The new object.
-    pub object: Option<Value>,
+    pub object: Option<RawObject>,
     /// The existing object (UPDATE, DELETE).
-    pub old_object: Option<Value>,
+    pub old_object: Option<RawObject>,
     /// Nothing is persisted.
     pub dry_run: Option<bool>,
     /// Not sent by the API server: the namespace object, for callers that have it (tests,
     /// `stockade review`). Its labels take precedence over the configured ones.
     pub namespace_object: Option<Value>,
+}
+
+/// An object of the request (`object`, `oldObject`), kept as its JSON text when the review is
+/// parsed. Validation reads it straight into the model's tree ([`RawObject::node`]); mutation,
+/// updates and image verification read a `serde_json::Value` ([`RawObject::value`], parsed on
+/// first use). So a review parses its object once, into what the engine needs.
+#[derive(Debug, Clone)]
+pub struct RawObject {
+    raw: Box<RawValue>,
+    value: OnceLock<Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for RawObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(RawObject {
+            raw: serde::Deserialize::deserialize(d)?,
+            value: OnceLock::new(),
+        })
+    }
+}
+
+impl RawObject {
+    /// The JSON text as the request carried it.
+    pub fn json(&self) -> &str {
+        self.raw.get()
+    }
+
+    /// True for a JSON object (anything else is not a Kubernetes object).
+    pub fn is_object(&self) -> bool {
+        self.raw.get().starts_with('{')
+    }
+
+    /// The object as a `serde_json::Value` (parsed once, on first use). A number beyond the
+    /// range of `f64` (which the request parse does not reject) reads as `null`.
+    pub fn value(&self) -> &Value {
+        self.value
+            .get_or_init(|| serde_json::from_str(self.raw.get()).unwrap_or(Value::Null))
+    }
+
+    /// The object as the model's tree, read from the text without a `Value` in between.
+    pub fn node(&self) -> Result<Node, serde_json::Error> {
+        node_from_json_str(self.raw.get())
+    }
 }
 
 /// Group, version and kind.
@@ -208,7 +254,7 @@ pub fn images_to_verify(policy: &Policy, webhook: Webhook, input: &AdmissionRevi
     };
     let mut probe = Response::new(policy, &input.api_version, req);
     match probe.admissible() {
-        Some(object) => images_of(object),
+        Some(object) => images_of(object.value()),
         None => Vec::new(),
     }
 }
@@ -320,7 +366,7 @@ impl<'a> Response<'a> {
 
     /// Checks shared by both webhooks; returns the object to evaluate, or `None` when the
     /// request is decided already.
-    fn admissible(&mut self) -> Option<&'a Value> {
+    fn admissible(&mut self) -> Option<&'a RawObject> {
         let req = self.req;
         if !matches!(req.operation.as_str(), "CREATE" | "UPDATE") {
             self.skip(format!("operation {}", req.operation));
@@ -346,7 +392,7 @@ impl<'a> Response<'a> {
         };
         if req.operation == "UPDATE"
             && let Some(old) = &req.old_object
-            && unchanged(object, old)
+            && unchanged(object.value(), old.value())
         {
             self.skip("update leaves the pod template unchanged");
             return None;
@@ -375,10 +421,12 @@ impl<'a> Response<'a> {
         {
             return Some(format!("namespace label {k}={v}"));
         }
+        // Read only when label exemptions are configured: validation does not need the Value.
         let labels = req
             .object
             .as_ref()
-            .and_then(|o| o.pointer("/metadata/labels"))
+            .filter(|_| !ex.labels.is_empty())
+            .and_then(|o| o.value().pointer("/metadata/labels"))
             .and_then(Value::as_object);
         if let Some((k, v)) = labels.into_iter().flatten().find(|(k, v)| {
             ex.labels
@@ -396,25 +444,19 @@ impl<'a> Response<'a> {
         };
         let policy = self.policy;
         let req = self.req;
-        // The API server sets the namespace before admission; requests built by hand may not.
-        let injected;
-        let object = match req.namespace.as_deref() {
-            Some(ns)
-                if !ns.is_empty()
-                    && object.pointer("/metadata/namespace").is_none()
-                    && object.get("metadata").is_some_and(Value::is_object) =>
-            {
-                let mut o = object.clone();
-                o["metadata"]["namespace"] = Value::String(ns.into());
-                injected = o;
-                &injected
-            }
-            _ => object,
+        let mut root = match object.node() {
+            Ok(n) => n,
+            Err(e) => return self.error(400, format!("request.object: {e}")),
         };
-        let obj = match stockade_model::json::object_from_json("request.object", object) {
+        // The API server sets the namespace before admission; requests built by hand may not.
+        if let Some(ns) = req.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            set_namespace(&mut root, ns);
+        }
+        let obj = match object_from_node("request.object", root) {
             Ok(o) => o,
             Err(e) => return self.error(400, format!("request.object: {e}")),
         };
+        let object = &obj.root;
         let objects = std::slice::from_ref(&obj);
         let result = policy.engine.scan_objects(objects);
         let pods = pod_specs(&obj);
@@ -444,10 +486,7 @@ impl<'a> Response<'a> {
         self.pod_security(&obj, &pods);
         if !self.denials.is_empty() {
             let kind = if req.kind.kind.is_empty() {
-                object
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .unwrap_or("object")
+                object.get("kind").and_then(json_str).unwrap_or("object")
             } else {
                 &req.kind.kind
             };
@@ -455,12 +494,8 @@ impl<'a> Response<'a> {
                 .name
                 .as_deref()
                 .filter(|n| !n.is_empty())
-                .or_else(|| object.pointer("/metadata/name").and_then(Value::as_str))
-                .or_else(|| {
-                    object
-                        .pointer("/metadata/generateName")
-                        .and_then(Value::as_str)
-                })
+                .or_else(|| object.at(&["metadata", "name"]).and_then(json_str))
+                .or_else(|| object.at(&["metadata", "generateName"]).and_then(json_str))
                 .unwrap_or("");
             let n = self.denials.len();
             let message = format!(
@@ -586,6 +621,7 @@ impl<'a> Response<'a> {
         let Some(object) = self.admissible() else {
             return;
         };
+        let object = object.value();
         let mut ops = if self.policy.mutate.any() {
             mutate::patch(&self.policy.mutate, object)
         } else {
@@ -682,6 +718,37 @@ impl<'a> Response<'a> {
             violations: self.violations,
         }
     }
+}
+
+/// Sets `metadata.namespace` of an object tree read from JSON when `metadata` is a mapping
+/// without one, at its place in key order (as inserting into serde_json's map would).
+fn set_namespace(root: &mut Node, ns: &str) {
+    let stockade_model::Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    let Some(meta) = entries.iter_mut().find(|e| &*e.key == "metadata") else {
+        return;
+    };
+    let stockade_model::Value::Map(fields) = &mut meta.value.value else {
+        return;
+    };
+    if fields.iter().any(|e| &*e.key == "namespace") {
+        return;
+    }
+    let at = fields.partition_point(|e| &*e.key < "namespace");
+    fields.insert(
+        at,
+        Entry {
+            key: "namespace".into(),
+            value: Node {
+                value: stockade_model::Value::Scalar {
+                    text: ns.into(),
+                    plain: false,
+                },
+                pos: Pos::default(),
+            },
+        },
+    );
 }
 
 /// True when an UPDATE changes nothing the checks judge: every pod template (spec and
