@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use stockade_model::{Entry, Node, Object, Pos, Value};
+use stockade_model::{Entry, Node, Object, Pos, Text, Value};
 
 /// The text of a node read from JSON when it was a JSON string (numbers, booleans and null
 /// are plain scalars, and give `None`), as `serde_json::Value::as_str` would.
@@ -77,30 +77,30 @@ impl<'de> DeserializeSeed<'de> for NodeSeed {
 
 struct NodeVisitor;
 
-/// A mapping key, allocated once at its length.
+/// A mapping key (short keys are stored inline, see `stockade_model::Text`).
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Box<str>;
+    type Value = Text;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Box<str>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
         d.deserialize_str(KeySeed)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed {
-    type Value = Box<str>;
+    type Value = Text;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string key")
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Box<str>, E> {
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
         Ok(s.into())
     }
 
-    fn visit_string<E: de::Error>(self, s: String) -> Result<Box<str>, E> {
-        Ok(s.into_boxed_str())
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Text, E> {
+        Ok(s.into())
     }
 }
 
@@ -152,7 +152,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
     fn visit_string<E: de::Error>(self, s: String) -> Result<Node, E> {
         Ok(Node {
             value: Value::Scalar {
-                text: s.into_boxed_str(),
+                text: s.into(),
                 plain: false,
             },
             pos: Pos::default(),
