@@ -61,6 +61,10 @@ pub struct VulnerabilityConfig {
     /// medium, high or critical (`--severity` on the command line takes precedence).
     #[serde(rename = "min-severity", skip_serializing_if = "Option::is_none")]
     pub min_severity: Option<String>,
+    /// OpenVEX documents (paths relative to the configuration file) whose `not_affected` and
+    /// `fixed` statements remove findings, as `--vex` does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vex: Vec<std::path::PathBuf>,
 }
 
 impl VulnerabilityConfig {

@@ -127,8 +127,7 @@ fn open_db(
         Err(e) => return Err(e.into()),
     };
     crate::vuln::warn_if_stale(&db, std::time::Duration::from_secs(7 * 24 * 3600))?;
-    let file = config_path.map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
-    let filters = config_filters(&config.vulnerabilities, &file)?;
+    let filters = config_filters(&config.vulnerabilities, config_path)?;
     Ok(Some(Vulns { db, filters }))
 }
 

@@ -218,6 +218,7 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
         .iter()
         .map(|s| s.parse::<Severity>().map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut vex_from_config = Vec::new();
     let mut ignore_unfixed = args.ignore_unfixed;
     let mut ignore = match &args.ignore_file {
         Some(p) => load_ignore_file(p)?,
@@ -230,14 +231,15 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
     };
     if let Some(path) = config_path {
         let config = stockade_engine::load_config(&path)?;
-        let from_config = config_filters(&config.vulnerabilities, &path.display().to_string())?;
+        let from_config = config_filters(&config.vulnerabilities, Some(&path))?;
         if severities.is_empty() {
             severities = from_config.severities;
         }
         ignore_unfixed |= from_config.ignore_unfixed;
         ignore.extend(from_config.ignore);
+        vex_from_config = from_config.vex;
     }
-    let mut vex = Vec::new();
+    let mut vex = vex_from_config;
     for p in &args.vex {
         vex.extend(load_vex(p)?);
     }
@@ -252,17 +254,26 @@ fn load_filters(args: &VulnArgs) -> anyhow::Result<Filters> {
 }
 
 /// The filters the `vulnerabilities:` section of the configuration `file` sets: ignore
-/// entries, `ignore-unfixed`, `min-severity` (no target: set `image` per scanned image).
+/// entries, `ignore-unfixed`, `min-severity`, `vex` documents (no target: set `image` per
+/// scanned image).
 pub(crate) fn config_filters(
     v: &stockade_vuln::filter::VulnerabilityConfig,
-    file: &str,
+    file: Option<&std::path::Path>,
 ) -> anyhow::Result<Filters> {
-    check_ignore_entries(file, &v.ignore)?;
+    let name = file.map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
+    check_ignore_entries(&name, &v.ignore)?;
+    let base = file
+        .and_then(|p| p.parent())
+        .unwrap_or(std::path::Path::new(""));
+    let mut vex = Vec::new();
+    for p in &v.vex {
+        vex.extend(load_vex(&base.join(p))?);
+    }
     Ok(Filters {
-        severities: v.severities(file)?,
+        severities: v.severities(&name)?,
         ignore_unfixed: v.ignore_unfixed,
         ignore: v.ignore.clone(),
-        vex: Vec::new(),
+        vex,
         today: today(),
         image: None,
     })

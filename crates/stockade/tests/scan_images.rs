@@ -266,6 +266,34 @@ fn scan_images_reports_image_findings_at_each_container_using_the_image() {
     .unwrap();
     let (_, doc, stderr) = scan(&[]);
     assert_eq!(located(&doc), expected(&[], false, false), "{stderr}");
+    // An OpenVEX document named in the configuration marks the unfixed one not affected.
+    std::fs::write(
+        d.join("vex.json"),
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1",
+            "author": "test", "timestamp": "2024-06-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2099-0002"},
+              "products": [{"@id": "pkg:apk/alpine/busybox"}],
+              "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join(".stockade.yaml"),
+        "vulnerabilities:\n  vex: [vex.json]\n",
+    )
+    .unwrap();
+    let (code, doc, stderr) = scan(&[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(located(&doc), expected(&["STK213"], false, false));
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "STK213")
+            .all(|f| f["message"].as_str().unwrap().contains("CVE-2099-0001")),
+        "{doc:#}"
+    );
+    std::fs::remove_file(d.join("vex.json")).unwrap();
     std::fs::write(d.join(".stockade.yaml"), "severity:\n  STK213: info\n").unwrap();
     let (_, doc, _) = scan(&[]);
     let sev: Vec<&str> = doc["findings"]
