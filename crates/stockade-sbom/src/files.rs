@@ -88,17 +88,7 @@ impl Collector {
             }
             return;
         }
-        let file = ImageFile {
-            path: path.clone(),
-            kind: meta.kind,
-            mode: meta.mode,
-            uid: meta.uid,
-            gid: meta.gid,
-            size: meta.size,
-            layer,
-            present: true,
-            secret,
-        };
+        let file = image_file(path.clone(), &meta, layer, secret);
         if file.secret.is_some() {
             if self.secrets.len() < MAX_FILES {
                 self.secrets.push(file.clone());
@@ -140,17 +130,7 @@ impl Collector {
             return;
         }
         *count += 1;
-        let file = ImageFile {
-            path: path.to_string(),
-            kind: meta.kind,
-            mode: meta.mode,
-            uid: meta.uid,
-            gid: meta.gid,
-            size: meta.size,
-            layer,
-            present: true,
-            secret: None,
-        };
+        let file = image_file(path.to_string(), meta, layer, None);
         self.extra_adds.push((path.to_string(), Some(file)));
     }
 
@@ -173,12 +153,9 @@ impl Collector {
             remove_under(&mut self.extra, &dir);
         }
         for path in std::mem::take(&mut self.whiteouts) {
-            self.current.remove(&path);
-            remove_under(&mut self.current, &path);
-            self.accounts.remove(&path);
-            remove_under(&mut self.accounts, &path);
-            self.extra.remove(&path);
-            remove_under(&mut self.extra, &path);
+            delete(&mut self.current, &path);
+            delete(&mut self.accounts, &path);
+            delete(&mut self.extra, &path);
         }
         for (path, text) in std::mem::take(&mut self.account_adds) {
             match text {
@@ -186,28 +163,8 @@ impl Collector {
                 None => self.accounts.remove(&path),
             };
         }
-        for (path, file) in std::mem::take(&mut self.extra_adds) {
-            match file {
-                Some(f) if self.extra.len() < MAX_FILES || self.extra.contains_key(&path) => {
-                    self.extra.insert(path, f);
-                }
-                Some(_) => self.truncated = true,
-                None => {
-                    self.extra.remove(&path);
-                }
-            }
-        }
-        for (path, file) in std::mem::take(&mut self.adds) {
-            match file {
-                Some(f) if self.current.len() < MAX_FILES || self.current.contains_key(&path) => {
-                    self.current.insert(path, f);
-                }
-                Some(_) => self.truncated = true,
-                None => {
-                    self.current.remove(&path);
-                }
-            }
-        }
+        self.truncated |= apply(&mut self.extra, std::mem::take(&mut self.extra_adds));
+        self.truncated |= apply(&mut self.current, std::mem::take(&mut self.adds));
     }
 
     /// The kept files into `facts`: the final view's entries, then every secret file from
@@ -267,6 +224,50 @@ pub(crate) struct Finished {
     pub truncated: bool,
     pub accounts: BTreeMap<String, String>,
     pub unnecessary: Vec<ImageFile>,
+}
+
+/// A kept entry of the current layer.
+fn image_file(
+    path: String,
+    meta: &Meta,
+    layer: Option<usize>,
+    secret: Option<String>,
+) -> ImageFile {
+    ImageFile {
+        path,
+        kind: meta.kind,
+        mode: meta.mode,
+        uid: meta.uid,
+        gid: meta.gid,
+        size: meta.size,
+        layer,
+        present: true,
+        secret,
+    }
+}
+
+/// A layer's replacements (`Some`) and removals (`None`) applied to `map`, which holds at most
+/// [`MAX_FILES`] paths; `true` when an entry was left out for that cap.
+fn apply(map: &mut BTreeMap<String, ImageFile>, adds: Vec<(String, Option<ImageFile>)>) -> bool {
+    let mut truncated = false;
+    for (path, file) in adds {
+        match file {
+            Some(f) if map.len() < MAX_FILES || map.contains_key(&path) => {
+                map.insert(path, f);
+            }
+            Some(_) => truncated = true,
+            None => {
+                map.remove(&path);
+            }
+        }
+    }
+    truncated
+}
+
+/// A whiteout of `path`: the entry and everything below it.
+fn delete<V>(map: &mut BTreeMap<String, V>, path: &str) {
+    map.remove(path);
+    remove_under(map, path);
 }
 
 fn remove_under<V>(map: &mut BTreeMap<String, V>, dir: &str) {
