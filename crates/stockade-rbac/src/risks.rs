@@ -477,31 +477,44 @@ pub fn risk_findings<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Vec<F
                     .map_or("subjects".to_owned(), |s| format!("subjects[{}]", s.index)),
                 None => "roleRef".to_owned(),
             };
-            Finding {
-                check: Cow::Borrowed(r.kind.id),
-                name: Cow::Borrowed(r.kind.name),
-                severity: r.severity,
-                message: r.message,
-                file: r.location.file.clone(),
-                template: None,
-                line: r.location.line,
-                column: 1,
-                object: std::sync::Arc::new(ObjectRef {
-                    api_version: b.api_version.clone(),
-                    kind: b.kind.as_str().to_owned(),
-                    namespace: b.namespace.clone(),
-                    name: b.name.clone(),
-                }),
-                container: None,
-                path,
-                remediation: Cow::Borrowed(r.kind.remediation),
-                aliases: &[],
-            }
+            let object = ObjectRef {
+                api_version: b.api_version.clone(),
+                kind: b.kind.as_str().to_owned(),
+                namespace: b.namespace.clone(),
+                name: b.name.clone(),
+            };
+            finding(&r.kind, r.severity, r.message, &r.location, object, path)
         })
         .collect();
     out.extend(unbound_role_findings(&policy));
     out.sort_by(|a, b| (&a.file, a.line, &a.check).cmp(&(&b.file, b.line, &b.check)));
     out
+}
+
+/// A risk of `kind` as a scan finding at `at`, on `object`'s field `path`.
+fn finding(
+    kind: &RiskKind,
+    severity: Severity,
+    message: String,
+    at: &Loc,
+    object: ObjectRef,
+    path: String,
+) -> Finding {
+    Finding {
+        check: Cow::Borrowed(kind.id),
+        name: Cow::Borrowed(kind.name),
+        severity,
+        message,
+        file: at.file.clone(),
+        template: None,
+        line: at.line,
+        column: 1,
+        object: std::sync::Arc::new(object),
+        container: None,
+        path,
+        remediation: Cow::Borrowed(kind.remediation),
+        aliases: &[],
+    }
 }
 
 /// The labels that aggregate a ClusterRole into the default user-facing roles, which every
@@ -559,26 +572,21 @@ fn unbound_role_findings(policy: &Policy) -> Vec<Finding> {
                         ),
                     )
                 };
-                out.push(Finding {
-                    check: Cow::Borrowed(kind.id),
-                    name: Cow::Borrowed(kind.name),
+                let object = ObjectRef {
+                    api_version: role.api_version.clone(),
+                    kind: role.kind.as_str().to_owned(),
+                    namespace: role.namespace.clone(),
+                    name: role.name.clone(),
+                };
+                let message = format!("{} {who} {} (rule {loc})", role.display(), kind.why);
+                out.push(finding(
+                    &kind,
                     severity,
-                    message: format!("{} {who} {} (rule {loc})", role.display(), kind.why),
-                    file: loc.file.clone(),
-                    template: None,
-                    line: loc.line,
-                    column: 1,
-                    object: std::sync::Arc::new(ObjectRef {
-                        api_version: role.api_version.clone(),
-                        kind: role.kind.as_str().to_owned(),
-                        namespace: role.namespace.clone(),
-                        name: role.name.clone(),
-                    }),
-                    container: None,
-                    path: format!("rules[{i}]"),
-                    remediation: Cow::Borrowed(kind.remediation),
-                    aliases: &[],
-                });
+                    message,
+                    loc,
+                    object,
+                    format!("rules[{i}]"),
+                ));
             }
         }
     }
