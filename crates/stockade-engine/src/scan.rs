@@ -281,31 +281,25 @@ impl Engine {
             .errors
             .reserve_exact(per_file.iter().map(|(f, _)| f.errors.len()).sum());
         let mut kept = Kept::default();
-        let mut order = std::collections::HashMap::new();
         let mut files = Vec::with_capacity(per_file.len());
         for (i, (f, r)) in per_file.into_iter().enumerate() {
-            if let Some(first) = inputs.get(i) {
-                order.entry(first.name()).or_insert(i);
-            }
             result.summary.files += usize::from(f.read);
             result.summary.objects += f.objects;
             result.summary.suppressed += f.suppressed;
             result.errors.extend(f.errors);
             files.push(f.findings);
-            kept.objects.extend(r.objects);
+            kept.objects.extend(r.objects.into_iter().map(|o| Retained {
+                rank: i as u32,
+                ..o
+            }));
             kept.inventory.extend(r.inventory);
         }
         let mut set = FileResult::default();
-        self.finish_set(kept, &mut set);
+        let extra = self.finish_set(kept, &mut set);
         result.summary.suppressed += set.suppressed;
-        // Each file's findings are already in line order; the set's findings (and those of
-        // the objects kept for it) are ranked by file once and merged in, not re-sorted with
-        // everything else.
-        let rank = |f: &Finding| order.get(&*f.file).copied().unwrap_or(usize::MAX);
-        let mut extra = set.findings;
-        order_findings(&mut extra, rank);
-        let extra: Vec<(usize, Finding)> = extra.into_iter().map(|f| (rank(&f), f)).collect();
-        drop(order);
+        result.errors.extend(set.errors);
+        // Each file's findings are already in line order, and so are the set's (those of the
+        // objects kept for it), ranked by input: the two are merged, not re-sorted.
         result
             .findings
             .reserve_exact(files.iter().map(Vec::len).sum::<usize>() + extra.len());
@@ -313,14 +307,15 @@ impl Engine {
         for (i, findings) in files.into_iter().enumerate() {
             for f in findings {
                 while let Some((_, e)) = extra.next_if(|(r, e)| {
-                    *r < i
-                        || (*r == i && (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
+                    (*r as usize) < i
+                        || (*r as usize == i
+                            && (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
                 }) {
                     result.findings.push(e);
                 }
                 result.findings.push(f);
             }
-            while let Some((_, e)) = extra.next_if(|(r, _)| *r <= i) {
+            while let Some((_, e)) = extra.next_if(|(r, _)| *r as usize <= i) {
                 result.findings.push(e);
             }
         }
@@ -388,7 +383,8 @@ impl Engine {
     /// Scans one file's bytes as a set of its own (set checks see only this file).
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> FileResult {
         let (mut out, kept) = self.load_and_check(name, bytes);
-        self.finish_set(kept, &mut out);
+        let set = self.finish_set(kept, &mut out);
+        out.findings.extend(set.into_iter().map(|(_, f)| f));
         sort_findings(&mut out.findings);
         out
     }
@@ -535,6 +531,7 @@ impl Engine {
             if !wanted_by.is_empty() || extra_wants {
                 drop(pods);
                 kept.objects.push(Retained {
+                    rank: 0,
                     obj: Arc::new(obj),
                     hits,
                     extra,
@@ -550,13 +547,15 @@ impl Engine {
     }
 
     /// Runs the set checks over the kept objects, then settles each kept object's hits.
-    fn finish_set(&self, kept: Kept, out: &mut FileResult) {
+    /// Returns the kept objects' findings with the rank of their input, in input order and
+    /// then in line order; load errors and suppression counts go to `out`.
+    fn finish_set(&self, kept: Kept, out: &mut FileResult) -> Vec<(u32, Finding)> {
         let Kept {
             objects: mut retained,
             inventory,
         } = kept;
         if retained.is_empty() {
-            return;
+            return Vec::new();
         }
         let objects: Vec<Arc<Object>> = retained.iter().map(|r| r.obj.clone()).collect();
         let index: std::collections::HashMap<*const Object, usize> = objects
@@ -571,17 +570,30 @@ impl Engine {
                 wanted[i as usize].push(r.obj.clone());
             }
         }
-        for (i, &(check, _)) in self.checks.iter().enumerate() {
-            if !matches!(check.run, Run::Set { .. }) {
-                continue;
-            }
-            let objs = std::mem::take(&mut wanted[i]);
-            for (obj, hit) in
-                stockade_checks::run_set_check_on(check, &objs, &inventory, &self.options)
-            {
-                if let Some(&at) = index.get(&Arc::as_ptr(&obj))
-                    && !self.excluded(check, &obj)
-                {
+        // The set checks are independent of each other: they run in parallel, and their hits
+        // are applied in catalog order, so the result does not depend on the scheduling.
+        let sets: Vec<(usize, Vec<Arc<Object>>)> = self
+            .checks
+            .iter()
+            .enumerate()
+            .filter(|(_, (check, _))| matches!(check.run, Run::Set { .. }))
+            .map(|(i, _)| (i, std::mem::take(&mut wanted[i])))
+            .collect();
+        let set_hits: Vec<(usize, Vec<SetHit>)> = sets
+            .into_par_iter()
+            .map(|(i, objs)| {
+                let check = self.checks[i].0;
+                let hits =
+                    stockade_checks::run_set_check_on(check, &objs, &inventory, &self.options)
+                        .into_iter()
+                        .filter(|(obj, _)| !self.excluded(check, obj))
+                        .collect();
+                (i, hits)
+            })
+            .collect();
+        for (i, hits) in set_hits {
+            for (obj, hit) in hits {
+                if let Some(&at) = index.get(&Arc::as_ptr(&obj)) {
                     retained[at].hits.push((i, hit));
                 }
             }
@@ -598,11 +610,42 @@ impl Engine {
             }
         }
         drop(objects);
-        for r in retained {
-            let pods = pod_specs(&r.obj);
-            let sup = self.suppressions(&r.obj, &pods);
-            self.settle(&r.obj, sup, r.hits, r.extra, true, out);
+        drop(wanted);
+        // Settling builds the findings of most objects (most are kept for some set check);
+        // each object is settled, and its tree dropped, on its own, in parallel, and the
+        // results are joined in input order.
+        let settled: Vec<(u32, FileResult)> = retained
+            .into_par_iter()
+            .with_min_len(16)
+            .map(|r| {
+                let mut one = FileResult::default();
+                let pods = pod_specs(&r.obj);
+                let sup = self.suppressions(&r.obj, &pods);
+                self.settle(&r.obj, sup, r.hits, r.extra, true, &mut one);
+                one.findings.sort_by(|a, b| {
+                    (a.line, a.column)
+                        .cmp(&(b.line, b.column))
+                        .then_with(|| check_id_cmp(&a.check, &b.check))
+                });
+                (r.rank, one)
+            })
+            .collect();
+        let mut findings = Vec::with_capacity(settled.iter().map(|(_, f)| f.findings.len()).sum());
+        for (rank, one) in settled {
+            findings.extend(one.findings.into_iter().map(|f| (rank, f)));
+            out.suppressed += one.suppressed;
         }
+        // Objects follow each other in their file, so this holds unless objects of one input
+        // share lines; then the findings are sorted here, as everywhere else.
+        let key = |(r, f): &(u32, Finding)| (*r, f.line, f.column);
+        if !findings.is_sorted_by(|a, b| key(a) <= key(b)) {
+            findings.sort_by(|a, b| {
+                key(a)
+                    .cmp(&key(b))
+                    .then_with(|| check_id_cmp(&a.1.check, &b.1.check))
+            });
+        }
+        findings
     }
 
     /// The selected checks that look across objects; [`Self::scan_objects`] does not run them.
@@ -930,7 +973,12 @@ pub const IMAGE_KIND: &str = "Image";
 pub const DOCKERFILE_KIND: &str = "Dockerfile";
 
 /// An object kept for set checks, with the hits object checks already found on it.
+/// A set check's hit on one of the objects it was given.
+type SetHit = (Arc<Object>, stockade_checks::Hit);
+
 struct Retained {
+    /// The place of the object's input among the scan's inputs.
+    rank: u32,
     obj: Arc<Object>,
     hits: Vec<(usize, stockade_checks::Hit)>,
     extra: Vec<ExtraHit>,
