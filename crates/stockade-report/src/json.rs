@@ -1,7 +1,7 @@
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
-use stockade_model::{Finding, LoadError, Summary};
 
 use crate::Report;
 
@@ -14,31 +14,174 @@ struct Tool<'a> {
     version: &'a str,
 }
 
-/// The document, borrowing the report: written straight to the output, never built in memory.
-#[derive(Serialize)]
-struct Doc<'a> {
-    version: u32,
-    tool: Tool<'a>,
-    findings: &'a [Finding],
-    errors: &'a [LoadError],
-    summary: &'a Summary,
-}
+/// Findings serialised together, by as many threads as there are; a window bounds the text
+/// held in memory at once.
+const WINDOW: usize = 4_096;
+const CHUNK: usize = 256;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = Doc {
-        version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "stockade",
-            version: r.version,
-        },
-        findings: r.findings,
-        errors: r.errors,
-        summary: r.summary,
-    };
     // serde_json writes many small pieces: a concrete buffer lets them inline instead of
     // going through `dyn Write` one by one (a third of a large scan's instructions).
     let mut w = io::BufWriter::with_capacity(1 << 16, &mut *out);
-    serde_json::to_writer_pretty(&mut w, &doc)?;
-    writeln!(w)?;
+    // The document is what `serde_json::to_writer_pretty` makes of [`Doc`], byte for byte
+    // (a test holds it to that), but its findings, most of a large report, are serialised in
+    // parallel, each at the depth it sits at.
+    let tool = Tool {
+        name: "stockade",
+        version: r.version,
+    };
+    write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"tool\": ")?;
+    nested(&mut w, &tool, 1)?;
+    w.write_all(b",\n  \"findings\": ")?;
+    if r.findings.is_empty() {
+        w.write_all(b"[]")?;
+    } else {
+        w.write_all(b"[")?;
+        for window in r.findings.chunks(WINDOW) {
+            let texts: Vec<io::Result<Vec<u8>>> = window
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                    for f in chunk {
+                        buf.extend_from_slice(b"\n    ");
+                        nested(&mut buf, f, 2)?;
+                        buf.push(b',');
+                    }
+                    Ok(buf)
+                })
+                .collect();
+            let last = window.as_ptr_range().end == r.findings.as_ptr_range().end;
+            let n = texts.len();
+            for (i, text) in texts.into_iter().enumerate() {
+                let text = text?;
+                // Every element ends with a comma; the document's last one must not.
+                let end = if last && i + 1 == n {
+                    text.len() - 1
+                } else {
+                    text.len()
+                };
+                w.write_all(&text[..end])?;
+            }
+        }
+        w.write_all(b"\n  ]")?;
+    }
+    w.write_all(b",\n  \"errors\": ")?;
+    nested(&mut w, &r.errors, 1)?;
+    w.write_all(b",\n  \"summary\": ")?;
+    nested(&mut w, r.summary, 1)?;
+    w.write_all(b"\n}\n")?;
     w.flush()
+}
+
+/// Writes `value` pretty-printed as it would be `depth` levels down in a pretty-printed
+/// document. A serialised string holds no raw newline (it is escaped), so every newline is
+/// the formatter's own and takes the extra indent.
+fn nested(w: &mut impl Write, value: &impl Serialize, depth: usize) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(value)?;
+    let indent = &b"                "[..2 * depth];
+    let mut rest = &text[..];
+    while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+        w.write_all(&rest[..=at])?;
+        w.write_all(indent)?;
+        rest = &rest[at + 1..];
+    }
+    w.write_all(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+    use std::sync::Arc;
+    use stockade_model::{Finding, LoadError, Summary};
+    use stockade_model::{ObjectRef, Severity};
+
+    /// The document's shape, the reference [`write`] is held to (its test serialises this).
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        version: u32,
+        tool: Tool<'a>,
+        findings: &'a [Finding],
+        errors: &'a [LoadError],
+        summary: &'a Summary,
+    }
+
+    fn finding(i: usize) -> Finding {
+        Finding {
+            check: Cow::Borrowed("STK001"),
+            name: Cow::Borrowed("privileged-container"),
+            severity: Severity::High,
+            message: format!("container \"app{i}\" runs privileged:\n\t\u{1}é \\ \u{2028}"),
+            file: Arc::from(format!("deploy/{i}.yaml").as_str()),
+            template: i
+                .is_multiple_of(3)
+                .then(|| Arc::from("chart/templates/x.yaml")),
+            line: i as u32 + 1,
+            column: 3,
+            object: Arc::new(ObjectRef {
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into(),
+                namespace: i.is_multiple_of(2).then(|| "ns".into()),
+                name: format!("app-{i}"),
+            }),
+            container: (!i.is_multiple_of(4)).then(|| format!("c{i}")),
+            path: "spec.template.spec.containers[0].securityContext.privileged".into(),
+            remediation: Cow::Borrowed("Set privileged: false."),
+            aliases: &["checkov:CKV_K8S_16", "trivy:KSV017"],
+        }
+    }
+
+    fn both(findings: &[Finding], errors: &[LoadError]) -> (String, String) {
+        let summary = Summary {
+            findings: findings.len(),
+            ..Summary::default()
+        };
+        let report = Report {
+            findings,
+            errors,
+            summary: &summary,
+            version: "1.2.3",
+        };
+        let mut ours = Vec::new();
+        write(&report, &mut ours).unwrap();
+        let doc = Doc {
+            version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "stockade",
+                version: "1.2.3",
+            },
+            findings,
+            errors,
+            summary: &summary,
+        };
+        let mut theirs = serde_json::to_vec_pretty(&doc).unwrap();
+        theirs.push(b'\n');
+        (
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap(),
+        )
+    }
+
+    #[test]
+    fn parallel_writing_is_byte_for_byte_serde_jsons_pretty_document() {
+        let error = LoadError {
+            file: Arc::from("bad.yaml"),
+            line: 3,
+            column: 1,
+            level: stockade_model::Level::Error,
+            message: "duplicate key \"a\"".into(),
+        };
+        // Empty, one, a chunk's edge, a window's edge and several windows.
+        for n in [0, 1, CHUNK, CHUNK + 1, WINDOW, WINDOW + 1, 2 * WINDOW + 7] {
+            let findings: Vec<Finding> = (0..n).map(finding).collect();
+            for errors in [&[][..], std::slice::from_ref(&error)] {
+                let (ours, theirs) = both(&findings, errors);
+                assert!(
+                    ours == theirs,
+                    "{n} findings, {} errors differ",
+                    errors.len()
+                );
+            }
+        }
+    }
 }
