@@ -529,6 +529,9 @@ impl Engine {
             };
             let extra_wants = self.extra.as_ref().is_some_and(|x| x.wants(&obj));
             if !wanted_by.is_empty() || extra_wants {
+                // The suppressions are read now, with the pod specs at hand, not found again
+                // when the object is settled.
+                let sup = self.suppressions(&obj, &pods);
                 drop(pods);
                 kept.objects.push(Retained {
                     rank: 0,
@@ -536,6 +539,7 @@ impl Engine {
                     hits,
                     extra,
                     wanted_by,
+                    sup,
                 });
             } else {
                 let sup = self.suppressions(&obj, &pods);
@@ -619,9 +623,7 @@ impl Engine {
             .with_min_len(16)
             .map(|r| {
                 let mut one = FileResult::default();
-                let pods = pod_specs(&r.obj);
-                let sup = self.suppressions(&r.obj, &pods);
-                self.settle(&r.obj, sup, r.hits, r.extra, true, &mut one);
+                self.settle(&r.obj, r.sup, r.hits, r.extra, true, &mut one);
                 one.findings.sort_by(|a, b| {
                     (a.line, a.column)
                         .cmp(&(b.line, b.column))
@@ -984,6 +986,8 @@ struct Retained {
     extra: Vec<ExtraHit>,
     /// Indexes (into the engine's checks) of the set checks that want the object.
     wanted_by: Vec<u16>,
+    /// Its suppression annotations, read while its pod specs were at hand.
+    sup: Vec<suppress::Suppression>,
 }
 
 /// Orders findings by `rank` (the file's place in the input), then line, column and check.

@@ -14,4 +14,4 @@ pub use finding::{Finding, ObjectRef, Severity, Summary, check_id_cmp};
 pub use image::{ImageFacts, ImageFile, ImagePackage};
 pub use loader::{Level, LoadError, Loaded, Object, load};
 pub use node::{Entry, Node, Pos, Text, Value};
-pub use pod::{Container, ContainerKind, PodSpec, pod_specs};
+pub use pod::{Container, ContainerKind, PodSpec, pod_specs, push_index};

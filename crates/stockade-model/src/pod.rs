@@ -281,14 +281,33 @@ fn search<'a>(
         Value::Seq(items) => {
             let len = path.len();
             for (i, item) in items.iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(path, "[{i}]");
+                path.push('[');
+                push_index(path, i);
+                path.push(']');
                 search(item, path, None, "", tekton, out);
                 path.truncate(len);
             }
         }
         Value::Scalar { .. } => {}
     }
+}
+
+/// Appends `i` in decimal (without the formatting machinery: paths are built for every list
+/// item visited).
+pub fn push_index(s: &mut String, i: usize) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = i;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    s.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
 fn has_image_items(n: &Node) -> bool {
@@ -314,13 +333,15 @@ fn build<'a>(
         if let Some(list) = spec.get(key) {
             for (i, c) in list.items().iter().enumerate() {
                 if c.is_map() {
-                    containers.push(container(
-                        c,
-                        *kind,
-                        format!("{path}.{key}[{i}]"),
-                        spec,
-                        &path,
-                    ));
+                    // Built by hand: `format!` was a visible share of finding pod specs.
+                    let mut at = String::with_capacity(path.len() + key.len() + 8);
+                    at.push_str(&path);
+                    at.push('.');
+                    at.push_str(key);
+                    at.push('[');
+                    push_index(&mut at, i);
+                    at.push(']');
+                    containers.push(container(c, *kind, at, spec, &path));
                 }
             }
         }

@@ -450,7 +450,7 @@ fn join(path: &str, key: &str) -> String {
 /// Walks `n` against `ty`. `path` is the field path of `n`, built in one buffer that each level
 /// extends and restores: most nodes match, and a string per node was most of the check's cost.
 fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
-    if n.is_null() {
+    if n.is_null() || matches!(ty, Any) {
         return;
     }
     let got = shape(n);
@@ -530,8 +530,9 @@ fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
             }
             let len = path.len();
             for (i, x) in n.items().iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(path, "[{i}]");
+                path.push('[');
+                stockade_model::push_index(path, i);
+                path.push(']');
                 check(item, x, path, out);
                 path.truncate(len);
             }
