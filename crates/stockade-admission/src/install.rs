@@ -3,7 +3,9 @@
 //! Choices, and why:
 //! - a self-signed CA (10 years) issues the serving certificate (1 year) for the Service's DNS
 //!   names; the CA goes into both webhook configurations' `caBundle`. Running `install` again
-//!   issues a new CA and certificate; apply the whole output so they stay in step.
+//!   issues a new CA and certificate unless an existing CA is given ([`Ca::load`], `--ca-cert`
+//!   and `--ca-key`): then only the serving certificate is new and the `caBundle` is unchanged,
+//!   so the leaf can be rotated without touching the webhook configurations' trust.
 //! - `failurePolicy: Fail` when enforcing (an unavailable webhook must not be a way around the
 //!   policy), `Ignore` when only warning (nothing is lost when it is down). Two replicas, a
 //!   PodDisruptionBudget and anti-affinity keep it available; `kube-system` and the webhook's
@@ -15,10 +17,22 @@
 //!   (RuntimeDefault seccomp, no privilege escalation) and fails open.
 
 use base64::Engine as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, PublicKeyData,
 };
+
+/// Lifetime of the generated CA.
+const CA_DAYS: u64 = 3650;
+/// Lifetime of the serving certificate.
+const LEAF_DAYS: u64 = 365;
+
+fn days(d: u64) -> Duration {
+    Duration::from_secs(d * 86_400)
+}
 
 /// Whether violations deny or only warn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +59,200 @@ pub struct InstallOptions {
 #[error("cannot generate certificates: {0}")]
 pub struct InstallError(#[from] rcgen::Error);
 
+/// An existing CA that cannot sign the serving certificate.
+#[derive(Debug, thiserror::Error)]
+pub enum CaError {
+    /// A file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The CA certificate file is not a usable certificate, or is not a CA.
+    #[error("{path}: {problem}")]
+    Certificate {
+        /// The certificate file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The key file does not hold a usable private key.
+    #[error("{path}: {problem}")]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The key is not the certificate's.
+    #[error("{key}: the private key does not match the CA certificate {cert}")]
+    Mismatch {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The key file.
+        key: PathBuf,
+    },
+}
+
+/// DER certificate as PEM, 64 columns.
+fn certificate_pem(der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+/// The CA that signs the serving certificate and whose certificate is the webhooks' `caBundle`.
+pub struct Ca {
+    cert_pem: String,
+    key_pem: String,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl std::fmt::Debug for Ca {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ca").finish_non_exhaustive()
+    }
+}
+
+impl Ca {
+    /// A new self-signed CA for the namespace, valid for 10 years (from a day ago, for skew).
+    pub fn generate(namespace: &str) -> Result<Ca, InstallError> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.distinguished_name.push(
+            DnType::CommonName,
+            format!("stockade webhook CA ({namespace})"),
+        );
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let now = SystemTime::now();
+        params.not_before = (now - days(1)).into();
+        params.not_after = (now + days(CA_DAYS)).into();
+        let key = KeyPair::generate()?;
+        let cert_pem = params.self_signed(&key)?.pem();
+        let key_pem = key.serialize_pem();
+        Ok(Ca {
+            cert_pem,
+            key_pem,
+            issuer: Issuer::new(params, key),
+        })
+    }
+
+    /// An existing CA from PEM files. The certificate must be a CA (basicConstraints CA:true
+    /// and, when key usage is present, keyCertSign), valid now and until after the serving
+    /// certificate it will sign expires (a year from now), and the key must be its key.
+    pub fn load(cert_path: &Path, key_path: &Path) -> Result<Ca, CaError> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| CaError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let cert_pem = read(cert_path)?;
+        let key_pem = read(key_path)?;
+        Ca::from_pem(&cert_pem, &key_pem, cert_path, key_path)
+    }
+
+    /// [`Ca::load`] on PEM text; the paths are only named in errors.
+    pub fn from_pem(
+        cert_pem: &str,
+        key_pem: &str,
+        cert_path: &Path,
+        key_path: &Path,
+    ) -> Result<Ca, CaError> {
+        let bad_cert = |problem: String| CaError::Certificate {
+            path: cert_path.to_path_buf(),
+            problem,
+        };
+        let (_, pem) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes())
+            .map_err(|e| bad_cert(format!("not a PEM certificate: {e}")))?;
+        if pem.label != "CERTIFICATE" {
+            return Err(bad_cert(format!(
+                "not a PEM certificate: the first block is {:?}, not CERTIFICATE",
+                pem.label
+            )));
+        }
+        let x509 = pem
+            .parse_x509()
+            .map_err(|e| bad_cert(format!("not an X.509 certificate: {e}")))?;
+        match x509.basic_constraints() {
+            Ok(Some(bc)) if bc.value.ca => {}
+            Ok(_) => {
+                return Err(bad_cert(
+                    "not a CA certificate: basicConstraints CA:true is missing".into(),
+                ));
+            }
+            Err(e) => return Err(bad_cert(format!("bad basicConstraints: {e}"))),
+        }
+        match x509.key_usage() {
+            Ok(Some(ku)) if !ku.value.key_cert_sign() => {
+                return Err(bad_cert(
+                    "not a CA certificate: its key usage lacks keyCertSign".into(),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(bad_cert(format!("bad keyUsage: {e}"))),
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let validity = x509.validity();
+        if validity.not_before.timestamp() > now {
+            return Err(bad_cert(format!(
+                "the CA certificate is not valid yet (notBefore {})",
+                validity.not_before
+            )));
+        }
+        if validity.not_after.timestamp() <= now {
+            return Err(bad_cert(format!(
+                "the CA certificate has expired (notAfter {})",
+                validity.not_after
+            )));
+        }
+        let leaf_end = now + days(LEAF_DAYS).as_secs() as i64;
+        if validity.not_after.timestamp() < leaf_end {
+            return Err(bad_cert(format!(
+                "the CA certificate expires (notAfter {}) before a new serving certificate would ({LEAF_DAYS} days from now): issue a new CA",
+                validity.not_after
+            )));
+        }
+        let key = KeyPair::from_pem(key_pem).map_err(|e| CaError::Key {
+            path: key_path.to_path_buf(),
+            problem: format!("not a usable PEM private key: {e}"),
+        })?;
+        if key.subject_public_key_info() != x509.tbs_certificate.subject_pki.raw {
+            return Err(CaError::Mismatch {
+                cert: cert_path.to_path_buf(),
+                key: key_path.to_path_buf(),
+            });
+        }
+        let issuer = Issuer::from_ca_cert_pem(cert_pem, key)
+            .map_err(|e| bad_cert(format!("cannot use as an issuer: {e}")))?;
+        Ok(Ca {
+            // Only the certificate block, whatever else the file holds.
+            cert_pem: certificate_pem(&pem.contents),
+            key_pem: key_pem.to_string(),
+            issuer,
+        })
+    }
+
+    /// The CA certificate (PEM): the `caBundle`.
+    pub fn cert_pem(&self) -> &str {
+        &self.cert_pem
+    }
+
+    /// The CA private key (PEM), to keep for the next rotation.
+    pub fn key_pem(&self) -> &str {
+        &self.key_pem
+    }
+}
+
 /// The webhook configuration the installed server reads (also used by the tests).
 pub fn serve_config(opts: &InstallOptions) -> String {
     let modes = match opts.mode {
@@ -59,19 +267,14 @@ pub fn serve_config(opts: &InstallOptions) -> String {
 
 /// The manifests, as a YAML stream.
 pub fn manifests(opts: &InstallOptions) -> Result<String, InstallError> {
-    let ns = &opts.namespace;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, format!("stockade webhook CA ({ns})"));
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let now = std::time::SystemTime::now();
-    let days = |d: u64| std::time::Duration::from_secs(d * 86_400);
-    ca_params.not_before = (now - days(1)).into();
-    ca_params.not_after = (now + days(3650)).into();
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
+    manifests_with_ca(opts, &Ca::generate(&opts.namespace)?)
+}
 
+/// The manifests with a serving certificate newly signed by `ca`, whose certificate is the
+/// `caBundle`.
+pub fn manifests_with_ca(opts: &InstallOptions, ca: &Ca) -> Result<String, InstallError> {
+    let ns = &opts.namespace;
+    let now = SystemTime::now();
     let names = vec![
         "stockade".to_string(),
         format!("stockade.{ns}"),
@@ -84,12 +287,12 @@ pub fn manifests(opts: &InstallOptions) -> Result<String, InstallError> {
         .push(DnType::CommonName, format!("stockade.{ns}.svc"));
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     leaf_params.not_before = (now - days(1)).into();
-    leaf_params.not_after = (now + days(365)).into();
+    leaf_params.not_after = (now + days(LEAF_DAYS)).into();
     let leaf_key = KeyPair::generate()?;
-    let leaf = leaf_params.signed_by(&leaf_key, &ca)?;
+    let leaf = leaf_params.signed_by(&leaf_key, &ca.issuer)?;
 
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let ca_bundle = b64(&ca.pem());
+    let ca_bundle = b64(ca.cert_pem());
     let (fail, failure_note) = match opts.mode {
         InstallMode::Enforce => (
             "Fail",

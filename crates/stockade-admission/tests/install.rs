@@ -139,6 +139,11 @@ async fn the_serving_certificate_is_trusted_through_the_ca_bundle() {
 /// The Secret's serving certificate is trusted through both webhook configurations' CA bundle
 /// for the name the API server uses.
 async fn assert_trusted(objects: &[Object]) {
+    assert_trusted_by(objects, &[]).await
+}
+
+/// As [`assert_trusted`], with `root` (PEM) as the client's root when it is not empty.
+async fn assert_trusted_by(objects: &[Object], root: &[u8]) {
     let b64 = |n: &Node| {
         base64::engine::general_purpose::STANDARD
             .decode(n.as_str().unwrap())
@@ -179,7 +184,7 @@ async fn assert_trusted(objects: &[Object]) {
     });
     let mut roots = rustls::RootCertStore::empty();
     roots
-        .add(CertificateDer::from_pem_slice(&bundle).unwrap())
+        .add(CertificateDer::from_pem_slice(if root.is_empty() { &bundle } else { root }).unwrap())
         .unwrap();
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -290,4 +295,143 @@ async fn the_helm_chart_renders_what_stockade_install_prints() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+}
+
+/// A CA made with rcgen, as PEM (certificate, key), in `dir` as ca.crt and ca.key.
+fn write_ca_files(
+    dir: &std::path::Path,
+    is_ca: bool,
+    usages: Vec<rcgen::KeyUsagePurpose>,
+    from_now_days: (i64, i64),
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    if is_ca {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    params.key_usages = usages;
+    let at = |d: i64| {
+        let now = std::time::SystemTime::now();
+        let span = std::time::Duration::from_secs(d.unsigned_abs() * 86_400);
+        if d < 0 { now - span } else { now + span }.into()
+    };
+    params.not_before = at(from_now_days.0);
+    params.not_after = at(from_now_days.1);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let (c, k) = (dir.join("ca.crt"), dir.join("ca.key"));
+    std::fs::write(&c, cert.pem()).unwrap();
+    std::fs::write(&k, key.serialize_pem()).unwrap();
+    (c, k)
+}
+
+fn secret_and_bundle(objects: &[Object]) -> (Vec<u8>, Vec<u8>) {
+    let b64 = |n: &Node| {
+        base64::engine::general_purpose::STANDARD
+            .decode(n.as_str().unwrap())
+            .unwrap()
+    };
+    let secret = find(objects, "Secret");
+    let leaf = b64(secret.root.at(&["data", "tls.crt"]).unwrap());
+    let v = find(objects, "ValidatingWebhookConfiguration");
+    let bundle = b64(v.root.get("webhooks").unwrap().items()[0]
+        .at(&["clientConfig", "caBundle"])
+        .unwrap());
+    (leaf, bundle)
+}
+
+fn der(pem: &[u8]) -> Vec<u8> {
+    CertificateDer::from_pem_slice(pem).unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn a_given_ca_signs_rotated_leaves_under_an_unchanged_ca_bundle() {
+    use stockade_admission::install::{Ca, manifests_with_ca};
+    let dir = tempfile::tempdir().unwrap();
+    let (c, k) = write_ca_files(
+        dir.path(),
+        true,
+        vec![rcgen::KeyUsagePurpose::KeyCertSign],
+        (-1, 3650),
+    );
+    let given = std::fs::read(&c).unwrap();
+    let mut leaves = vec![];
+    let mut first_bundle = None;
+    for _ in 0..2 {
+        let ca = Ca::load(&c, &k).unwrap();
+        let objects = {
+            let yaml = manifests_with_ca(&opts(InstallMode::Enforce), &ca).unwrap();
+            let loaded = load("install.yaml", yaml.as_bytes());
+            assert_eq!(loaded.errors, vec![]);
+            loaded.objects
+        };
+        let (leaf, bundle) = secret_and_bundle(&objects);
+        // The caBundle is the given CA, unchanged.
+        assert_eq!(der(&bundle), der(&given));
+        // The leaf's signature verifies with the CA's public key.
+        let leaf_der = der(&leaf);
+        let ca_der = der(&given);
+        let (_, leaf_x509) = x509_parser::parse_x509_certificate(&leaf_der).unwrap();
+        let (_, ca_x509) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
+        leaf_x509
+            .verify_signature(Some(ca_x509.public_key()))
+            .expect("the leaf is signed by the given CA");
+        assert_eq!(leaf_x509.issuer(), ca_x509.subject());
+        // The handshake succeeds with the first run's caBundle as the only root.
+        let first: &Vec<u8> = first_bundle.get_or_insert(bundle);
+        assert_trusted_by(&objects, first).await;
+        leaves.push(leaf_der);
+    }
+    assert_ne!(
+        leaves[0], leaves[1],
+        "each run issues a new serving certificate"
+    );
+}
+
+#[test]
+fn an_unusable_ca_is_rejected_naming_the_file_and_the_problem() {
+    use rcgen::KeyUsagePurpose::{CrlSign, DigitalSignature, KeyCertSign};
+    use stockade_admission::install::Ca;
+    let err = |dir: &std::path::Path, c: &std::path::Path, k: &std::path::Path| {
+        let e = Ca::load(c, k).unwrap_err().to_string();
+        assert!(e.contains(&dir.display().to_string()), "{e}");
+        e
+    };
+    // The key of another CA.
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (c, _) = write_ca_files(a.path(), true, vec![KeyCertSign], (-1, 3650));
+    let (_, other_key) = write_ca_files(b.path(), true, vec![KeyCertSign], (-1, 3650));
+    let e = err(b.path(), &c, &other_key);
+    assert!(e.contains("does not match the CA certificate"), "{e}");
+    // Not a CA.
+    let d = tempfile::tempdir().unwrap();
+    let (c, k) = write_ca_files(d.path(), false, vec![DigitalSignature], (-1, 3650));
+    assert!(err(d.path(), &c, &k).contains("basicConstraints CA:true is missing"));
+    // A CA without keyCertSign.
+    let (c, k) = write_ca_files(d.path(), true, vec![CrlSign], (-1, 3650));
+    assert!(err(d.path(), &c, &k).contains("lacks keyCertSign"));
+    // Expired, not yet valid, and ending before the new leaf.
+    let (c, k) = write_ca_files(d.path(), true, vec![KeyCertSign], (-3650, -1));
+    assert!(err(d.path(), &c, &k).contains("has expired"));
+    let (c, k) = write_ca_files(d.path(), true, vec![KeyCertSign], (2, 3650));
+    assert!(err(d.path(), &c, &k).contains("not valid yet"));
+    let (c, k) = write_ca_files(d.path(), true, vec![KeyCertSign], (-1, 30));
+    assert!(err(d.path(), &c, &k).contains("before a new serving certificate would"));
+    // Garbage in either file.
+    let (c, k) = write_ca_files(d.path(), true, vec![KeyCertSign], (-1, 3650));
+    let junk = d.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let e = err(d.path(), &junk, &k);
+    assert!(
+        e.contains("junk.pem") && e.contains("not a PEM certificate"),
+        "{e}"
+    );
+    let e = err(d.path(), &c, &junk);
+    assert!(
+        e.contains("junk.pem") && e.contains("not a usable PEM private key"),
+        "{e}"
+    );
+    // The key given as the certificate.
+    let e = err(d.path(), &k, &k);
+    assert!(e.contains("not a PEM certificate"), "{e}");
 }

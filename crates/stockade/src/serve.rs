@@ -207,10 +207,21 @@ pub struct InstallArgs {
     /// Container image of stockade.
     #[arg(long, default_value = concat!("ghcr.io/stockade-dev/stockade:", env!("CARGO_PKG_VERSION")))]
     pub image: String,
+    /// Existing CA certificate (PEM) to sign a fresh serving certificate with; the webhooks'
+    /// caBundle stays this CA (rotating the leaf only). Needs --ca-key.
+    #[arg(long, value_name = "FILE", requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+    /// Private key (PEM) of --ca-cert.
+    #[arg(long, value_name = "FILE", requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+    /// Write the newly generated CA to DIR/ca.crt and DIR/ca.key (mode 0600), to pass as
+    /// --ca-cert/--ca-key at the next rotation.
+    #[arg(long, value_name = "DIR", conflicts_with = "ca_cert")]
+    pub write_ca: Option<PathBuf>,
 }
 
 pub fn install(args: InstallArgs) -> anyhow::Result<ExitCode> {
-    use stockade_admission::install::{InstallMode, InstallOptions, manifests};
+    use stockade_admission::install::{Ca, InstallMode, InstallOptions, manifests_with_ca};
     let opts = InstallOptions {
         namespace: args.namespace,
         mode: match args.mode {
@@ -219,8 +230,41 @@ pub fn install(args: InstallArgs) -> anyhow::Result<ExitCode> {
         },
         image: args.image,
     };
-    crate::print_out(&manifests(&opts)?);
+    let ca = match (&args.ca_cert, &args.ca_key) {
+        (Some(cert), Some(key)) => Ca::load(cert, key)?,
+        _ => {
+            let ca = Ca::generate(&opts.namespace)?;
+            if let Some(dir) = &args.write_ca {
+                write_ca(dir, &ca)?;
+            }
+            ca
+        }
+    };
+    crate::print_out(&manifests_with_ca(&opts, &ca)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// DIR/ca.crt and DIR/ca.key (the key created with mode 0600, never overwritten).
+fn write_ca(dir: &std::path::Path, ca: &stockade_admission::install::Ca) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let key_path = dir.join("ca.key");
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let mut key = open.open(&key_path).with_context(|| {
+        format!(
+            "{}: cannot create (an existing CA key is never overwritten)",
+            key_path.display()
+        )
+    })?;
+    key.write_all(ca.key_pem().as_bytes())
+        .with_context(|| format!("{}: cannot write", key_path.display()))?;
+    let cert_path = dir.join("ca.crt");
+    std::fs::write(&cert_path, ca.cert_pem())
+        .with_context(|| format!("{}: cannot write", cert_path.display()))?;
+    Ok(())
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {

@@ -83,3 +83,69 @@ fn install_prints_the_manifests_for_the_chosen_mode() {
     let yaml = String::from_utf8(out.stdout).unwrap();
     assert_eq!(yaml.matches("failurePolicy: Ignore\n").count(), 2);
 }
+
+#[test]
+fn install_keeps_a_written_ca_and_rotates_the_leaf_under_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_dir = dir.path().join("ca");
+    let first = stockade(&["install", "--write-ca", ca_dir.to_str().unwrap()]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(ca_dir.join("ca.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let field = |yaml: &str, key: &str| -> Vec<String> {
+        yaml.lines()
+            .filter_map(|l| l.trim().strip_prefix(key))
+            .map(str::to_string)
+            .collect()
+    };
+    let first = String::from_utf8(first.stdout).unwrap();
+    let (cert, key) = (ca_dir.join("ca.crt"), ca_dir.join("ca.key"));
+    let second = stockade(&[
+        "install",
+        "--ca-cert",
+        cert.to_str().unwrap(),
+        "--ca-key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let second = String::from_utf8(second.stdout).unwrap();
+    assert_eq!(field(&first, "caBundle: ").len(), 2);
+    assert_eq!(field(&first, "caBundle: "), field(&second, "caBundle: "));
+    assert_ne!(field(&first, "tls.crt: "), field(&second, "tls.crt: "));
+    // Writing again would overwrite the kept key: refused.
+    let again = stockade(&["install", "--write-ca", ca_dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    // One of the pair alone is a usage error; a bad CA is an error naming the file.
+    let alone = stockade(&["install", "--ca-cert", cert.to_str().unwrap()]);
+    assert_eq!(alone.status.code(), Some(2));
+    let swapped = stockade(&[
+        "install",
+        "--ca-cert",
+        key.to_str().unwrap(),
+        "--ca-key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(swapped.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&swapped.stderr);
+    assert!(
+        err.contains("ca.key") && err.contains("not a PEM certificate"),
+        "{err}"
+    );
+}
