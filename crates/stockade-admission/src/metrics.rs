@@ -1,8 +1,8 @@
 //! Prometheus metrics. Labels are bounded: webhook, operation, kind (the first
 //! [`MAX_KINDS`] kinds seen, then `other`), verdict, check ID and mode; never object names.
 
-use std::collections::HashSet;
-use std::sync::RwLock;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -11,7 +11,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::review::Outcome;
+use crate::review::{Outcome, Verdict};
 use crate::{Mode, Webhook};
 
 /// Distinct `kind` label values kept; later kinds are counted as `other`.
@@ -51,6 +51,33 @@ struct ReloadLabels {
 
 type HistogramFamily = Family<ReviewLabels, Histogram, fn() -> Histogram>;
 
+/// The operation labels, in slot order.
+const OPERATIONS: [&str; 5] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "other"];
+/// Label sets per kind: webhook (2) x operation (5) x verdict (6).
+const SLOTS: usize = 2 * OPERATIONS.len() * 6;
+
+/// The request counter and latency histogram of one label set, resolved once.
+type Handles = (Counter, Histogram);
+
+/// A kind's handles, one slot per webhook, operation and verdict, filled on first use.
+type KindHandles = Box<[OnceLock<Handles>; SLOTS]>;
+
+fn slot(webhook: Webhook, operation: usize, verdict: Verdict) -> usize {
+    let webhook = match webhook {
+        Webhook::Validate => 0,
+        Webhook::Mutate => 1,
+    };
+    let verdict = match verdict {
+        Verdict::Allow => 0,
+        Verdict::Warn => 1,
+        Verdict::Deny => 2,
+        Verdict::Skip => 3,
+        Verdict::Patch => 4,
+        Verdict::Error => 5,
+    };
+    (webhook * OPERATIONS.len() + operation) * 6 + verdict
+}
+
 /// The server's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -62,7 +89,12 @@ pub struct Metrics {
     in_flight: Gauge,
     audit_events: Counter,
     audit_alerts: Counter,
-    kinds: RwLock<HashSet<String>>,
+    /// The kinds given their own label (at most [`MAX_KINDS`]), with their handles.
+    kinds: RwLock<HashMap<String, KindHandles>>,
+    /// The handles of the kinds counted as `other`.
+    other: KindHandles,
+    /// The violation counters by check (catalog IDs and `PSS:` controls: a bounded set) and mode.
+    checks: RwLock<HashMap<String, [OnceLock<Counter>; 4]>>,
 }
 
 impl Default for Metrics {
@@ -130,46 +162,63 @@ impl Metrics {
             in_flight,
             audit_events,
             audit_alerts,
-            kinds: RwLock::new(HashSet::new()),
+            kinds: RwLock::new(HashMap::new()),
+            other: Box::new(std::array::from_fn(|_| OnceLock::new())),
+            checks: RwLock::new(HashMap::new()),
         }
     }
 
-    fn kind(&self, kind: &str) -> String {
+    /// Counts one review in the label set `slot` of `kind`: a map look-up on the kind, the
+    /// family look-ups only on the first review of a label set.
+    fn count(&self, kind: &str, slot: usize, labels: impl FnOnce(&str) -> ReviewLabels, v: f64) {
+        let record = |h: &Handles| {
+            h.0.inc();
+            h.1.observe(v);
+        };
+        let resolve = |label: &str| {
+            let labels = labels(label);
+            let counter = self.requests.get_or_create(&labels).clone();
+            let histogram = self.latency.get_or_create(&labels).clone();
+            (counter, histogram)
+        };
         if let Ok(k) = self.kinds.read()
-            && k.contains(kind)
+            && let Some(handles) = k.get(kind)
         {
-            return kind.to_string();
+            record(handles[slot].get_or_init(|| resolve(kind)));
+            return;
         }
         let Ok(mut k) = self.kinds.write() else {
-            return "other".into();
+            record(self.other[slot].get_or_init(|| resolve("other")));
+            return;
         };
-        if k.len() < MAX_KINDS {
-            k.insert(kind.to_string());
-            kind.to_string()
-        } else if k.contains(kind) {
-            kind.to_string()
-        } else {
-            "other".into()
+        if !k.contains_key(kind) && k.len() >= MAX_KINDS {
+            drop(k);
+            record(self.other[slot].get_or_init(|| resolve("other")));
+            return;
         }
+        let handles = k
+            .entry(kind.to_string())
+            .or_insert_with(|| Box::new(std::array::from_fn(|_| OnceLock::new())));
+        record(handles[slot].get_or_init(|| resolve(kind)));
     }
 
     /// Records one answered review.
     pub fn observe(&self, webhook: Webhook, outcome: &Outcome, seconds: f64) {
-        let operation = match outcome.operation.as_str() {
-            "CREATE" => "CREATE",
-            "UPDATE" => "UPDATE",
-            "DELETE" => "DELETE",
-            "CONNECT" => "CONNECT",
-            _ => "other",
-        };
-        let labels = ReviewLabels {
-            webhook: webhook.as_str(),
-            operation,
-            kind: self.kind(&outcome.kind),
-            verdict: outcome.verdict.as_str(),
-        };
-        self.requests.get_or_create(&labels).inc();
-        self.latency.get_or_create(&labels).observe(seconds);
+        let operation = OPERATIONS[..4]
+            .iter()
+            .position(|o| *o == outcome.operation)
+            .unwrap_or(4);
+        self.count(
+            &outcome.kind,
+            slot(webhook, operation, outcome.verdict),
+            |kind| ReviewLabels {
+                webhook: webhook.as_str(),
+                operation: OPERATIONS[operation],
+                kind: kind.to_string(),
+                verdict: outcome.verdict.as_str(),
+            },
+            seconds,
+        );
         if !outcome.dry_run {
             for (check, mode) in &outcome.violations {
                 self.violation(check, *mode);
@@ -178,12 +227,34 @@ impl Metrics {
     }
 
     fn violation(&self, check: &str, mode: Mode) {
-        self.violations
-            .get_or_create(&ViolationLabels {
-                check: check.to_string(),
-                mode: mode.as_str(),
-            })
-            .inc();
+        let m = match mode {
+            Mode::Enforce => 0,
+            Mode::Warn => 1,
+            Mode::Audit => 2,
+            Mode::Off => 3,
+        };
+        let resolve = || {
+            self.violations
+                .get_or_create(&ViolationLabels {
+                    check: check.to_string(),
+                    mode: mode.as_str(),
+                })
+                .clone()
+        };
+        if let Ok(c) = self.checks.read()
+            && let Some(counters) = c.get(check)
+        {
+            counters[m].get_or_init(resolve).inc();
+            return;
+        }
+        match self.checks.write() {
+            Ok(mut c) => c
+                .entry(check.to_string())
+                .or_insert_with(|| std::array::from_fn(|_| OnceLock::new()))[m]
+                .get_or_init(resolve)
+                .inc(),
+            Err(_) => resolve().inc(),
+        };
     }
 
     /// Records a request answered with an HTTP error.

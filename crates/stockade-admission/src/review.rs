@@ -667,6 +667,13 @@ impl<'a> Response<'a> {
     }
 
     fn finish(self) -> Outcome {
+        let verdict =
+            self.verdict
+                .unwrap_or(if !self.warnings.is_empty() || !self.audit.is_empty() {
+                    Verdict::Warn
+                } else {
+                    Verdict::Allow
+                });
         let mut r = Map::new();
         r.insert("uid".into(), Value::String(self.req.uid.clone()));
         r.insert("allowed".into(), Value::Bool(self.allowed));
@@ -674,16 +681,22 @@ impl<'a> Response<'a> {
             r.insert("status".into(), s);
         }
         if !self.warnings.is_empty() {
-            r.insert("warnings".into(), json!(self.warnings));
+            // Moved, not cloned, into the response.
+            let warnings = self.warnings.into_iter().map(Value::String).collect();
+            r.insert("warnings".into(), Value::Array(warnings));
         }
         // Recorded in the API server's audit log with the decision; not a warning, so it does
         // not change the verdict or reach kubectl on every request.
         if !self.audit.is_empty() || self.not_evaluated.is_some() {
-            let mut audit = json!(self.audit);
+            let mut audit: Map<String, Value> = self
+                .audit
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
             if let Some(ids) = self.not_evaluated {
-                audit["checks-not-evaluated"] = Value::String(ids);
+                audit.insert("checks-not-evaluated".into(), Value::String(ids));
             }
-            r.insert("auditAnnotations".into(), audit);
+            r.insert("auditAnnotations".into(), Value::Object(audit));
         }
         if let Some(ops) = &self.patch {
             let bytes = serde_json::to_vec(ops).unwrap_or_default();
@@ -693,13 +706,6 @@ impl<'a> Response<'a> {
                 Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
             );
         }
-        let verdict =
-            self.verdict
-                .unwrap_or(if !self.warnings.is_empty() || !self.audit.is_empty() {
-                    Verdict::Warn
-                } else {
-                    Verdict::Allow
-                });
         let req = self.req;
         Outcome {
             response: json!({

@@ -363,16 +363,15 @@ async fn handle(state: Arc<State>, webhook: Webhook, body: Body) -> Response {
             state
                 .metrics
                 .observe(webhook, &outcome, elapsed.as_secs_f64());
-            let span = tracing::info_span!(
-                "review",
+            // One event carrying every field, no span: the JSON formatter would create the span,
+            // format its fields to text, and parse that text back into a serde_json map for
+            // every line.
+            info!(
                 webhook = webhook.as_str(),
                 uid = %outcome.uid,
                 kind = %outcome.kind,
                 namespace = %outcome.namespace,
                 verdict = outcome.verdict.as_str(),
-            );
-            let _enter = span.enter();
-            info!(
                 name = %outcome.name,
                 operation = %outcome.operation,
                 dry_run = outcome.dry_run,
@@ -392,7 +391,11 @@ async fn handle(state: Arc<State>, webhook: Webhook, body: Body) -> Response {
                     "decisions log queue full: decisions dropped from the log (still in this JSON log)"
                 );
             }
-            let body = serde_json::to_vec(&outcome.response).unwrap_or_default();
+            // Sized for a typical response (a Deployment's warnings fit), grown if needed.
+            let mut body = Vec::with_capacity(4096);
+            if serde_json::to_writer(&mut body, &outcome.response).is_err() {
+                body.clear();
+            }
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Err((code, message)) => {
