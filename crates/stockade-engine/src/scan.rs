@@ -528,10 +528,9 @@ impl Engine {
                 Vec::new()
             };
             let extra_wants = self.extra.as_ref().is_some_and(|x| x.wants(&obj));
+            // Read now, with the pod specs at hand, whether the object is settled here or kept.
+            let sup = self.suppressions(&obj, &pods);
             if !wanted_by.is_empty() || extra_wants {
-                // The suppressions are read now, with the pod specs at hand, not found again
-                // when the object is settled.
-                let sup = self.suppressions(&obj, &pods);
                 drop(pods);
                 kept.objects.push(Retained {
                     rank: 0,
@@ -542,7 +541,6 @@ impl Engine {
                     sup,
                 });
             } else {
-                let sup = self.suppressions(&obj, &pods);
                 self.settle(&obj, sup, hits, extra, false, &mut out);
             }
         }
