@@ -89,6 +89,7 @@ pub struct Metrics {
     in_flight: Gauge,
     audit_events: Counter,
     audit_alerts: Counter,
+    decisions_dropped: Counter,
     /// The kinds given their own label (at most [`MAX_KINDS`]), with their handles.
     kinds: RwLock<HashMap<String, KindHandles>>,
     /// The handles of the kinds counted as `other`.
@@ -152,6 +153,12 @@ impl Metrics {
             "Alerts raised by the audit rules on /audit events",
             audit_alerts.clone(),
         );
+        let decisions_dropped = Counter::default();
+        registry.register(
+            "decisions_dropped",
+            "Decisions left out of the decisions log because its queue was full (each is still in the JSON log line)",
+            decisions_dropped.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -162,6 +169,7 @@ impl Metrics {
             in_flight,
             audit_events,
             audit_alerts,
+            decisions_dropped,
             kinds: RwLock::new(HashMap::new()),
             other: Box::new(std::array::from_fn(|_| OnceLock::new())),
             checks: RwLock::new(HashMap::new()),
@@ -279,6 +287,11 @@ impl Metrics {
         self.audit_alerts.inc_by(alerts);
     }
 
+    /// Counts a decision the decisions log could not queue.
+    pub fn decision_dropped(&self) {
+        self.decisions_dropped.inc();
+    }
+
     /// Records a reload of `what` (`certificate` or `config`).
     pub fn reload(&self, what: &'static str, ok: bool) {
         self.reloads
@@ -299,5 +312,29 @@ impl Metrics {
         let mut s = String::new();
         let _ = prometheus_client::encoding::text::encode(&mut s, &self.registry);
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Metrics;
+
+    #[test]
+    fn dropped_decisions_are_a_counter() {
+        let m = Metrics::new();
+        assert!(
+            m.encode()
+                .contains("\nstockade_admission_decisions_dropped_total 0\n"),
+            "{}",
+            m.encode()
+        );
+        m.decision_dropped();
+        m.decision_dropped();
+        assert!(
+            m.encode()
+                .contains("\nstockade_admission_decisions_dropped_total 2\n"),
+            "{}",
+            m.encode()
+        );
     }
 }

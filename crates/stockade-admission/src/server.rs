@@ -384,12 +384,14 @@ async fn handle(state: Arc<State>, webhook: Webhook, body: Body) -> Response {
                 && let Some(d) =
                     Decision::from_outcome(webhook.as_str(), &outcome, std::time::SystemTime::now())
                 && !log.record(d)
-                && log.dropped().is_power_of_two()
             {
-                warn!(
-                    dropped = log.dropped(),
-                    "decisions log queue full: decisions dropped from the log (still in this JSON log)"
-                );
+                state.metrics.decision_dropped();
+                if log.dropped().is_power_of_two() {
+                    warn!(
+                        dropped = log.dropped(),
+                        "decisions log queue full: decisions dropped from the log (still in this JSON log)"
+                    );
+                }
             }
             // Sized for a typical response (a Deployment's warnings fit), grown if needed.
             let mut body = Vec::with_capacity(4096);

@@ -343,6 +343,23 @@ fn der(pem: &[u8]) -> Vec<u8> {
     CertificateDer::from_pem_slice(pem).unwrap().to_vec()
 }
 
+/// Checks that the objects' caBundle is the given CA (PEM), unchanged, and that the serving
+/// certificate in their Secret is signed by it (its signature verifies with the CA's public
+/// key, its issuer is the CA's subject). Returns the leaf (DER) and the bundle (PEM).
+fn signed_by_given_ca(objects: &[Object], given: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let (leaf, bundle) = secret_and_bundle(objects);
+    assert_eq!(der(&bundle), der(given));
+    let leaf_der = der(&leaf);
+    let ca_der = der(given);
+    let (_, leaf_x509) = x509_parser::parse_x509_certificate(&leaf_der).unwrap();
+    let (_, ca_x509) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
+    leaf_x509
+        .verify_signature(Some(ca_x509.public_key()))
+        .expect("the leaf is signed by the given CA");
+    assert_eq!(leaf_x509.issuer(), ca_x509.subject());
+    (leaf_der, bundle)
+}
+
 #[tokio::test]
 async fn a_given_ca_signs_rotated_leaves_under_an_unchanged_ca_bundle() {
     use stockade_admission::install::{Ca, manifests_with_ca};
@@ -364,18 +381,7 @@ async fn a_given_ca_signs_rotated_leaves_under_an_unchanged_ca_bundle() {
             assert_eq!(loaded.errors, vec![]);
             loaded.objects
         };
-        let (leaf, bundle) = secret_and_bundle(&objects);
-        // The caBundle is the given CA, unchanged.
-        assert_eq!(der(&bundle), der(&given));
-        // The leaf's signature verifies with the CA's public key.
-        let leaf_der = der(&leaf);
-        let ca_der = der(&given);
-        let (_, leaf_x509) = x509_parser::parse_x509_certificate(&leaf_der).unwrap();
-        let (_, ca_x509) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
-        leaf_x509
-            .verify_signature(Some(ca_x509.public_key()))
-            .expect("the leaf is signed by the given CA");
-        assert_eq!(leaf_x509.issuer(), ca_x509.subject());
+        let (leaf_der, bundle) = signed_by_given_ca(&objects, &given);
         // The handshake succeeds with the first run's caBundle as the only root.
         let first: &Vec<u8> = first_bundle.get_or_insert(bundle);
         assert_trusted_by(&objects, first).await;
@@ -434,4 +440,39 @@ fn an_unusable_ca_is_rejected_naming_the_file_and_the_problem() {
     // The key given as the certificate.
     let e = err(d.path(), &k, &k);
     assert!(e.contains("not a PEM certificate"), "{e}");
+}
+
+/// The chart with a kept CA (`--set-file ca.cert=... --set-file ca.key=...`): each render
+/// signs a new serving certificate under it and the caBundle is that CA, unchanged. One of
+/// the two values alone is an error.
+#[tokio::test]
+async fn the_helm_chart_signs_with_a_given_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, k) = write_ca_files(
+        dir.path(),
+        true,
+        vec![rcgen::KeyUsagePurpose::KeyCertSign],
+        (-1, 3650),
+    );
+    let given = std::fs::read(&c).unwrap();
+    let cert_arg = format!("ca.cert={}", c.display());
+    let key_arg = format!("ca.key={}", k.display());
+    let mut leaves = vec![];
+    for _ in 0..2 {
+        let chart = helm_template(&["--set-file", &cert_arg, "--set-file", &key_arg]);
+        let (leaf_der, _) = signed_by_given_ca(&chart, &given);
+        assert_trusted_by(&chart, &given).await;
+        leaves.push(leaf_der);
+    }
+    assert_ne!(
+        leaves[0], leaves[1],
+        "each render issues a new serving certificate"
+    );
+    let half = helm_run(&["--namespace", "stockade", "--set-file", &cert_arg]);
+    assert!(!half.status.success());
+    assert!(
+        String::from_utf8_lossy(&half.stderr).contains("ca.cert and ca.key go together"),
+        "{}",
+        String::from_utf8_lossy(&half.stderr)
+    );
 }

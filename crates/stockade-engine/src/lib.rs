@@ -10,7 +10,9 @@ mod suppress;
 pub use config::schema;
 pub use config::{Config, ConfigError, Exclusion, find_config, load_config};
 pub use extra::{ExtraChecks, ExtraHit, ExtraResult};
-pub use inputs::{Input, collect_dockerfiles, collect_inputs, is_dockerfile};
+pub use inputs::{
+    Input, ReadError, collect_dockerfiles, collect_inputs, is_dockerfile, read_input,
+};
 pub use scan::{
     DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, IMAGE_KIND, ImageHit, ImageUse,
     ScanResult,

@@ -300,10 +300,14 @@ impl Engine {
         result.errors.extend(set.errors);
         // Each file's findings are already in line order, and so are the set's (those of the
         // objects kept for it), ranked by input: the two are merged, not re-sorted.
-        result
-            .findings
-            .reserve_exact(files.iter().map(Vec::len).sum::<usize>() + extra.len());
-        let mut extra = extra.into_iter().peekable();
+        result.findings.reserve_exact(
+            files.iter().map(Vec::len).sum::<usize>()
+                + extra.iter().map(|(_, v)| v.len()).sum::<usize>(),
+        );
+        let mut extra = extra
+            .into_iter()
+            .flat_map(|(r, v)| v.into_iter().map(move |f| (r, f)))
+            .peekable();
         for (i, findings) in files.into_iter().enumerate() {
             for f in findings {
                 while let Some((_, e)) = extra.next_if(|(r, e)| {
@@ -357,24 +361,16 @@ impl Engine {
                         Kept::default(),
                     )
                 };
-                match std::fs::metadata(path) {
-                    Ok(m) if m.len() > self.max_file_size => {
-                        return error(format!(
-                            "file is {} MB, over the {} MB limit (raise it with --max-file-size)",
-                            m.len() / 1_000_000,
-                            self.max_file_size / 1_000_000
-                        ));
-                    }
-                    Err(e) => return error(format!("cannot read: {e}")),
-                    Ok(_) => {}
-                }
                 let dockerfile = self.dockerfiles_only || crate::inputs::is_dockerfile(path);
-                match std::fs::read(path) {
+                match crate::inputs::read_input(path, self.max_file_size) {
+                    Err(e @ crate::inputs::ReadError::TooLarge { .. }) => {
+                        error(format!("{e} (raise it with --max-file-size)"))
+                    }
+                    Err(e) => error(e.to_string()),
                     Ok(bytes) if dockerfile => {
                         (self.lint_dockerfile(&name, &bytes), Kept::default())
                     }
                     Ok(bytes) => self.load_and_check(&name, &bytes),
-                    Err(e) => error(format!("cannot read: {e}")),
                 }
             }
         }
@@ -384,7 +380,7 @@ impl Engine {
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> FileResult {
         let (mut out, kept) = self.load_and_check(name, bytes);
         let set = self.finish_set(kept, &mut out);
-        out.findings.extend(set.into_iter().map(|(_, f)| f));
+        out.findings.extend(set.into_iter().flat_map(|(_, f)| f));
         sort_findings(&mut out.findings);
         out
     }
@@ -549,9 +545,9 @@ impl Engine {
     }
 
     /// Runs the set checks over the kept objects, then settles each kept object's hits.
-    /// Returns the kept objects' findings with the rank of their input, in input order and
-    /// then in line order; load errors and suppression counts go to `out`.
-    fn finish_set(&self, kept: Kept, out: &mut FileResult) -> Vec<(u32, Finding)> {
+    /// Returns the kept objects' findings in runs with the rank of their input, in input order
+    /// and then in line order; load errors and suppression counts go to `out`.
+    fn finish_set(&self, kept: Kept, out: &mut FileResult) -> Vec<(u32, Vec<Finding>)> {
         let Kept {
             objects: mut retained,
             inventory,
@@ -630,20 +626,39 @@ impl Engine {
                 (r.rank, one)
             })
             .collect();
-        let mut findings = Vec::with_capacity(settled.iter().map(|(_, f)| f.findings.len()).sum());
+        // Each object's findings stay in their own vector, so the merge in `scan` frees them
+        // object by object instead of holding a second copy of them all.
+        let mut findings = Vec::with_capacity(settled.len());
         for (rank, one) in settled {
-            findings.extend(one.findings.into_iter().map(|f| (rank, f)));
             out.suppressed += one.suppressed;
+            if !one.findings.is_empty() {
+                findings.push((rank, one.findings));
+            }
         }
         // Objects follow each other in their file, so this holds unless objects of one input
-        // share lines; then the findings are sorted here, as everywhere else.
-        let key = |(r, f): &(u32, Finding)| (*r, f.line, f.column);
-        if !findings.is_sorted_by(|a, b| key(a) <= key(b)) {
-            findings.sort_by(|a, b| {
-                key(a)
-                    .cmp(&key(b))
+        // share lines; then the findings are sorted here, as everywhere else, one run per input.
+        let key = |r: u32, f: &Finding| (r, f.line, f.column);
+        let sorted = findings
+            .iter()
+            .flat_map(|(r, v)| v.iter().map(move |f| key(*r, f)))
+            .is_sorted();
+        if !sorted {
+            let mut all: Vec<(u32, Finding)> = findings
+                .into_iter()
+                .flat_map(|(r, v)| v.into_iter().map(move |f| (r, f)))
+                .collect();
+            all.sort_by(|a, b| {
+                key(a.0, &a.1)
+                    .cmp(&key(b.0, &b.1))
                     .then_with(|| check_id_cmp(&a.1.check, &b.1.check))
             });
+            findings = Vec::new();
+            for (r, f) in all {
+                match findings.last_mut() {
+                    Some((last, v)) if *last == r => v.push(f),
+                    _ => findings.push((r, vec![f])),
+                }
+            }
         }
         findings
     }

@@ -1,7 +1,7 @@
 //! The parts of a set of manifests that decide connectivity: namespaces, workloads, policies,
 //! Services and the Ingress/Route objects that expose them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use stockade_model::{Node, Object};
@@ -282,7 +282,9 @@ pub struct EntryPoint {
 pub struct Cluster {
     /// Namespace labels (with their name label), for namespaces that have an object.
     pub namespaces: BTreeMap<String, Labels>,
-    /// Workloads, sorted by key, one per key.
+    /// Workloads, sorted by key, one per key. [`Cluster::workloads_in`] relies on the order and
+    /// [`Cluster::select_in`] indexes them on first use: they are not changed after
+    /// [`Cluster::from_objects`].
     pub workloads: Vec<Workload>,
     /// NetworkPolicies.
     pub policies: Vec<NetworkPolicy>,
@@ -296,7 +298,11 @@ pub struct Cluster {
     pub entry_points: Vec<EntryPoint>,
     /// Problems with objects that were skipped or read in part.
     pub warnings: Vec<String>,
+    /// Label key -> value -> indices of the workloads carrying it, built on first use.
+    by_label: std::sync::OnceLock<LabelIndex>,
 }
+
+type LabelIndex = HashMap<String, HashMap<String, Vec<usize>>>;
 
 fn namespace_of(obj: &Object) -> String {
     obj.namespace
@@ -520,6 +526,63 @@ impl Cluster {
         c
     }
 
+    /// The indices of the workloads in namespace `ns`. Workloads are sorted by key
+    /// (`ns/name[Kind]`), and a namespace name holds no `/`, so each namespace's workloads are
+    /// one run, found by binary search: loops over a Service's or a policy's namespace do not
+    /// walk every workload of the input.
+    pub fn workloads_in(&self, ns: &str) -> std::ops::Range<usize> {
+        // `a/` against `b/`, byte by byte: the order of keys whose namespaces differ.
+        let cmp = |w: &Workload| {
+            w.namespace
+                .bytes()
+                .chain([b'/'])
+                .cmp(ns.bytes().chain([b'/']))
+        };
+        let start = self.workloads.partition_point(|w| cmp(w).is_lt());
+        let end = start + self.workloads[start..].partition_point(|w| cmp(w).is_eq());
+        start..end
+    }
+
+    /// The indices of the workloads of namespace `ns` that `sel` selects, in order. Candidates
+    /// come from the label index (the rarest of the selector's `matchLabels` pairs), so a
+    /// namespace with many workloads is not walked once per selector.
+    pub fn select_in(&self, ns: &str, sel: &Selector) -> Vec<usize> {
+        let range = self.workloads_in(ns);
+        let index = self.by_label.get_or_init(|| {
+            let mut index = LabelIndex::new();
+            for (i, w) in self.workloads.iter().enumerate() {
+                for (k, v) in &w.labels {
+                    index
+                        .entry(k.clone())
+                        .or_default()
+                        .entry(v.clone())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            index
+        });
+        let mut rarest: Option<&[usize]> = None;
+        for (k, v) in &sel.labels {
+            let list = index
+                .get(k.as_str())
+                .and_then(|values| values.get(v.as_str()))
+                .map_or(&[][..], Vec::as_slice);
+            if rarest.is_none_or(|r| list.len() < r.len()) {
+                rarest = Some(list);
+            }
+        }
+        let matches = |&i: &usize| sel.matches(&self.workloads[i].labels);
+        match rarest {
+            Some(list) => {
+                let lo = list.partition_point(|&i| i < range.start);
+                let hi = list.partition_point(|&i| i < range.end);
+                list[lo..hi].iter().copied().filter(matches).collect()
+            }
+            None => range.filter(matches).collect(),
+        }
+    }
+
     /// The labels of a namespace: its object's, or just its name label when it has none.
     pub fn namespace_labels(&self, ns: &str) -> Labels {
         self.namespaces
@@ -725,5 +788,62 @@ fn parse_admin(obj: &Object, spec: &Node, warnings: &mut Vec<String>) -> AdminPo
         ingress,
         egress,
         source: Source::of(obj),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `select_in` (namespace run by binary search, candidates from the label index) gives
+    /// exactly what walking every workload gives, for namespaces that prefix each other.
+    #[test]
+    fn select_in_equals_the_walk() {
+        let mut yaml = String::new();
+        for (i, ns) in ["a", "a-b", "a.b", "ab", "b", "", "a"].iter().enumerate() {
+            for (j, labels) in ["{app: web, tier: fe}", "{app: web}", "{app: db}", "{}"]
+                .iter()
+                .enumerate()
+            {
+                let ns = if ns.is_empty() {
+                    String::new()
+                } else {
+                    format!(", namespace: {ns}")
+                };
+                yaml.push_str(&format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}-{j}{ns}, labels: {labels}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n---\n"
+                ));
+            }
+        }
+        let loaded = stockade_model::load("t.yaml", yaml.as_bytes());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let c = Cluster::from_objects(&loaded.objects);
+        assert_eq!(c.workloads.len(), 28);
+        let selectors = [
+            "{}",
+            "{matchLabels: {app: web}}",
+            "{matchLabels: {app: web, tier: fe}}",
+            "{matchLabels: {app: nothing}}",
+            "{matchExpressions: [{key: app, operator: In, values: [db, web]}]}",
+            "{matchLabels: {app: web}, matchExpressions: [{key: tier, operator: DoesNotExist}]}",
+        ];
+        for sel in selectors {
+            let doc = format!("apiVersion: v1\nkind: X\nmetadata: {{name: x}}\nsel: {sel}\n");
+            let loaded = stockade_model::load("s.yaml", doc.as_bytes());
+            let node = loaded.objects[0].root.get("sel").unwrap();
+            let sel = Selector::parse(node);
+            for ns in ["a", "a-b", "a.b", "ab", "b", "default", "none", "a/"] {
+                let walk: Vec<usize> = (0..c.workloads.len())
+                    .filter(|&i| {
+                        c.workloads[i].namespace == ns && sel.matches(&c.workloads[i].labels)
+                    })
+                    .collect();
+                assert_eq!(c.select_in(ns, &sel), walk, "{ns} {sel:?}");
+            }
+        }
+        // Every namespace's workloads are one run.
+        assert_eq!(c.workloads_in("a").len(), 8);
+        assert_eq!(c.workloads_in("default").len(), 4);
+        assert!(c.workloads_in("none").is_empty());
     }
 }

@@ -144,29 +144,24 @@ impl<'c> Engine<'c> {
                 ns_labels.insert(ns.to_string(), cluster.namespace_labels(ns));
             }
         }
-        let selecting = cluster
-            .workloads
-            .iter()
-            .map(|w| {
-                let pick = |ingress: bool| {
-                    cluster
-                        .policies
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| {
-                            (if ingress {
-                                p.affects_ingress
-                            } else {
-                                p.affects_egress
-                            }) && p.namespace == w.namespace
-                                && p.pod_selector.matches(&w.labels)
-                        })
-                        .map(|(i, _)| i)
-                        .collect()
-                };
-                [pick(true), pick(false)]
-            })
-            .collect();
+        // Which policies select each workload, per direction: a policy selects only pods of
+        // its own namespace, so each policy visits that namespace's workloads. Policies are
+        // visited in order, so each list is in policy order.
+        let mut selecting: Vec<[Vec<usize>; 2]> =
+            vec![[Vec::new(), Vec::new()]; cluster.workloads.len()];
+        for (pi, p) in cluster.policies.iter().enumerate() {
+            if !p.affects_ingress && !p.affects_egress {
+                continue;
+            }
+            for wi in cluster.select_in(&p.namespace, &p.pod_selector) {
+                if p.affects_ingress {
+                    selecting[wi][0].push(pi);
+                }
+                if p.affects_egress {
+                    selecting[wi][1].push(pi);
+                }
+            }
+        }
         let mut engine = Self {
             cluster,
             ns_labels,
@@ -196,9 +191,30 @@ impl<'c> Engine<'c> {
                     Some(peers) => peers.iter().any(|p| self.np_peer_matches(policy, p, other)),
                 };
                 let mut selects = vec![0u64; words];
-                for (i, w) in self.cluster.workloads.iter().enumerate() {
-                    if picks(Peer::Workload(w)) {
-                        selects[i / 64] |= 1 << (i % 64);
+                let mut set = |i: usize| selects[i / 64] |= 1 << (i % 64);
+                match &rule.peers {
+                    None => (0..self.cluster.workloads.len()).for_each(&mut set),
+                    Some(peers) => {
+                        for peer in peers {
+                            match peer {
+                                // Pods of the policy's own namespace: its workloads only.
+                                NpPeer::Pods {
+                                    namespaces: None,
+                                    pods: Some(sel),
+                                } => self
+                                    .cluster
+                                    .select_in(&policy.namespace, sel)
+                                    .into_iter()
+                                    .for_each(&mut set),
+                                _ => {
+                                    for (i, w) in self.cluster.workloads.iter().enumerate() {
+                                        if self.np_peer_matches(policy, peer, Peer::Workload(w)) {
+                                            set(i);
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
                 let named = rule
@@ -716,14 +732,7 @@ impl<'c> Engine<'c> {
     fn service_backends(&self) -> BTreeMap<(&str, &str), (Vec<usize>, &crate::cluster::Service)> {
         let mut map = BTreeMap::new();
         for svc in &self.cluster.services {
-            let peers: Vec<usize> = self
-                .cluster
-                .workloads
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| w.namespace == svc.namespace && svc.selector.matches(&w.labels))
-                .map(|(i, _)| i)
-                .collect();
+            let peers = self.cluster.select_in(&svc.namespace, &svc.selector);
             if !peers.is_empty() {
                 map.insert((svc.namespace.as_str(), svc.name.as_str()), (peers, svc));
             }

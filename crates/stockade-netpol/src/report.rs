@@ -188,10 +188,8 @@ fn edge_exposed(engine: &Engine<'_>, outside: &[ConnSet]) -> BTreeMap<usize, Vec
         if !matches!(svc.service_type.as_str(), "LoadBalancer" | "NodePort") {
             continue;
         }
-        for (i, w) in cluster.workloads.iter().enumerate() {
-            if w.namespace != svc.namespace || !svc.selector.matches(&w.labels) {
-                continue;
-            }
+        for i in cluster.select_in(&svc.namespace, &svc.selector) {
+            let w = &cluster.workloads[i];
             let allowed = service_target_ports(w, svc).intersect(&outside[i]);
             let via = format!("Service {} ({}, {allowed})", svc.name, svc.service_type);
             let list = out.entry(i).or_default();

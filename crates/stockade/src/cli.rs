@@ -137,7 +137,7 @@ pub struct ScanArgs {
     /// Target Kubernetes version for the API deprecation checks (e.g. 1.29).
     #[arg(long)]
     pub kube_version: Option<String>,
-    /// Largest file read, in MB.
+    /// Largest file (or standard input) read, in MB.
     #[arg(long, default_value_t = 64)]
     pub max_file_size: u64,
     /// Colour in text output.

@@ -77,16 +77,23 @@ fn main() -> ExitCode {
 /// collector, `-` as standard input (first, named `<stdin>`). Shared by every command that
 /// reads manifests.
 pub fn gather_inputs(paths: &[std::path::PathBuf]) -> anyhow::Result<Collected> {
-    gather_inputs_with(paths, stockade_engine::collect_inputs)
+    gather_inputs_with(
+        paths,
+        stockade_engine::collect_inputs,
+        stockade_engine::DEFAULT_MAX_FILE_SIZE,
+    )
 }
 
 /// Inputs and the problems found while collecting them.
 pub type Collected = (Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>);
 
-/// [`gather_inputs`] with another collector for files and directories.
+/// [`gather_inputs`] with another collector for files and directories, and standard input
+/// read up to `max_bytes` (more is an error naming `<stdin>`, and the other inputs are still
+/// scanned).
 pub fn gather_inputs_with(
     paths: &[std::path::PathBuf],
     collect: fn(&[std::path::PathBuf]) -> Collected,
+    max_bytes: u64,
 ) -> anyhow::Result<Collected> {
     use anyhow::Context as _;
     use std::io::Read as _;
@@ -95,16 +102,33 @@ pub fn gather_inputs_with(
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
-    let (mut inputs, errors) = collect(&files);
+    let (mut inputs, mut errors) = collect(&files);
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
         std::io::stdin()
+            .take(max_bytes.saturating_add(1))
             .read_to_end(&mut buf)
             .context("reading standard input")?;
-        inputs.insert(
-            0,
-            stockade_engine::Input::Bytes("<stdin>".into(), buf.into()),
-        );
+        if buf.len() as u64 > max_bytes {
+            errors.insert(
+                0,
+                stockade_model::LoadError {
+                    file: "<stdin>".into(),
+                    line: 0,
+                    column: 0,
+                    level: stockade_model::Level::Error,
+                    message: format!(
+                        "standard input is larger than the {} MB limit (raise it with --max-file-size)",
+                        max_bytes / 1_000_000
+                    ),
+                },
+            );
+        } else {
+            inputs.insert(
+                0,
+                stockade_engine::Input::Bytes("<stdin>".into(), buf.into()),
+            );
+        }
     }
     Ok((inputs, errors))
 }

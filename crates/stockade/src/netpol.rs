@@ -196,7 +196,8 @@ fn read_objects(paths: &[PathBuf]) -> anyhow::Result<Vec<stockade_model::Object>
         let (name, bytes) = match input {
             Input::File(p) => (
                 p.display().to_string(),
-                std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
+                stockade_engine::read_input(p, stockade_engine::DEFAULT_MAX_FILE_SIZE)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
             ),
             Input::Bytes(name, b) => (name.to_string(), b.to_vec()),
         };

@@ -102,15 +102,7 @@ fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> 
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if meta.len() > DEFAULT_MAX_FILE_SIZE {
-        return Err(format!(
-            "file is {} MB, over the {} MB limit",
-            meta.len() / 1_000_000,
-            DEFAULT_MAX_FILE_SIZE / 1_000_000
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+    stockade_engine::read_input(path, DEFAULT_MAX_FILE_SIZE).map_err(|e| e.to_string())
 }
 
 /// Loads a side file (namespace labels, exemptions): any problem is a usage error.

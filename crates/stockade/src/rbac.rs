@@ -80,19 +80,21 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
     for input in &inputs {
         let name = input.name();
         let bytes: std::sync::Arc<[u8]> = match input {
-            Input::File(p) => match std::fs::read(p) {
-                Ok(b) => b.into(),
-                Err(e) => {
-                    errors.push(LoadError {
-                        file: name.into(),
-                        line: 0,
-                        column: 0,
-                        level: Level::Error,
-                        message: format!("cannot read: {e}"),
-                    });
-                    continue;
+            Input::File(p) => {
+                match stockade_engine::read_input(p, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
+                    Ok(b) => b.into(),
+                    Err(e) => {
+                        errors.push(LoadError {
+                            file: name.into(),
+                            line: 0,
+                            column: 0,
+                            level: Level::Error,
+                            message: e.to_string(),
+                        });
+                        continue;
+                    }
                 }
-            },
+            }
             Input::Bytes(_, b) => b.clone(),
         };
         let loaded = stockade_model::load(&name, &bytes);

@@ -98,10 +98,16 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     }
 
     let (inputs, mut input_errors) = match what {
-        Inputs::Manifests => crate::gather_inputs(&paths)?,
-        Inputs::Dockerfiles => {
-            crate::gather_inputs_with(&paths, stockade_engine::collect_dockerfiles)?
-        }
+        Inputs::Manifests => crate::gather_inputs_with(
+            &paths,
+            stockade_engine::collect_inputs,
+            engine.max_file_size,
+        )?,
+        Inputs::Dockerfiles => crate::gather_inputs_with(
+            &paths,
+            stockade_engine::collect_dockerfiles,
+            engine.max_file_size,
+        )?,
         Inputs::Images => (Vec::new(), Vec::new()),
     };
     input_errors.splice(0..0, policy_errors);

@@ -211,6 +211,65 @@ fn hostile_input_is_bounded_and_reported() {
     );
 }
 
+/// Standard input is read up to `--max-file-size` too: more is an error naming `<stdin>`,
+/// and the files named with it are still scanned.
+#[test]
+fn standard_input_is_bounded_and_the_other_inputs_still_scanned() {
+    let file = fixtures().join("helm/rendered.yaml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--no-config",
+            SELECT,
+            "--max-file-size",
+            "1",
+            "-",
+        ])
+        .arg(&file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The reader stops after the limit: the rest of the write may fail with a closed pipe.
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'#'; 1 << 16];
+        for _ in 0..64 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{v:#}");
+    assert_eq!(v["errors"][0]["file"], "<stdin>");
+    assert_eq!(
+        v["errors"][0]["message"],
+        "standard input is larger than the 1 MB limit (raise it with --max-file-size)"
+    );
+    assert_eq!(
+        v["findings"][0]["file"],
+        file.display().to_string(),
+        "{v:#}"
+    );
+}
+
+/// A device or pipe reports no size: what is read is bounded by the limit all the same.
+#[test]
+fn a_file_without_a_size_is_read_up_to_the_limit() {
+    let (code, v) = json_scan(&["--max-file-size", "1", "/dev/zero"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        v["errors"][0]["message"],
+        "file is larger than the 1 MB limit (raise it with --max-file-size)",
+        "{v:#}"
+    );
+}
+
 #[test]
 fn unreadable_and_empty_inputs_are_errors() {
     let dir = tempfile::tempdir().unwrap();

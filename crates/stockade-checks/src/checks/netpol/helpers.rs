@@ -3,10 +3,12 @@
 //!
 //! Every check here is a slice of one evaluation (`stockade_netpol::report::findings_for`):
 //! workloads, namespaces and policies are read and the connectivity engine is prepared once,
-//! then each check emits the findings of its own kind. The engine calls the set checks one
-//! after another on the same thread, each with its own copy of the same objects (these checks
-//! share one `wants`, so the copies are equal), so the result is kept per thread and keyed by
-//! the identity of the objects and the options that shape it.
+//! then each check emits the findings of its own kind. The engine runs the set checks in
+//! parallel, each with its own list of the same objects (these checks share one `wants`, so
+//! the lists hold the same `Arc`s). The result is kept per thread, keyed by the identity of the
+//! objects and the options that shape it: the analysis runs once per worker thread that runs
+//! one of these checks (a lock shared by the threads could deadlock, since the analysis itself
+//! runs on the same thread pool).
 
 use std::cell::RefCell;
 use std::rc::Rc;

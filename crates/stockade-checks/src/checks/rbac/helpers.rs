@@ -3,9 +3,9 @@
 //!
 //! Every RBAC check is a slice of one evaluation (`stockade_rbac::risk_findings`): roles
 //! are aggregated and bindings resolved once, then each check emits the findings of its
-//! own risk kind. The engine calls the set checks one after another on the same thread,
-//! each with its own copy of the same objects, so the result is kept per thread and keyed
-//! by the identity of the objects.
+//! own risk kind. The engine runs the set checks in parallel, each with its own list of the
+//! same objects (the same `Arc`s). The result is kept per thread, keyed by the identity of the
+//! objects, so the evaluation runs once per worker thread that runs one of these checks.
 
 use std::cell::RefCell;
 use std::rc::Rc;
