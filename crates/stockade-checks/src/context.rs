@@ -166,9 +166,54 @@ pub struct SetContext<'a> {
     pub inventory: &'a [ObjectId],
     /// Options from the configuration.
     pub options: &'a Options,
+    /// The objects' pod specs, found once for every set check of the scan.
+    pub pods: &'a SetPods<'a>,
+}
+
+/// The pod specs of a set's objects, found once and shared by every set check (finding them
+/// walks the object; several set checks read the pod specs of every workload).
+#[derive(Default)]
+pub struct SetPods<'a> {
+    /// By the object's address; objects without a pod spec are absent.
+    by_object: std::collections::HashMap<usize, Vec<PodSpec<'a>>>,
+}
+
+impl<'a> SetPods<'a> {
+    /// Finds the pod specs of each of `objects`.
+    pub fn build(objects: impl IntoIterator<Item = &'a Object>) -> Self {
+        Self::from_found(
+            objects
+                .into_iter()
+                .map(|o| (o, stockade_model::pod_specs(o))),
+        )
+    }
+
+    /// Collects pod specs found elsewhere (the engine finds them in parallel).
+    pub fn from_found(found: impl IntoIterator<Item = (&'a Object, Vec<PodSpec<'a>>)>) -> Self {
+        Self {
+            by_object: found
+                .into_iter()
+                .filter(|(_, pods)| !pods.is_empty())
+                .map(|(o, pods)| (o as *const Object as usize, pods))
+                .collect(),
+        }
+    }
+
+    /// The pod specs of `object`, which must be one of the objects this was built from (the
+    /// same allocation, as the set's `Arc`s share it).
+    pub fn of(&self, object: &Object) -> &[PodSpec<'a>] {
+        self.by_object
+            .get(&(object as *const Object as usize))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 impl<'a> SetContext<'a> {
+    /// The pod specs of one of the set's objects (found once per scan).
+    pub fn pods(&self, object: &Object) -> &'a [PodSpec<'a>] {
+        self.pods.of(object)
+    }
+
     /// The objects of one kind.
     pub fn of_kind<'k>(
         &self,
@@ -205,5 +250,42 @@ impl SetEmit {
             severity: None,
         };
         self.hits.push((object.clone(), hit));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SetPods;
+    use stockade_model::{load, pod_specs};
+
+    #[test]
+    fn set_pods_are_each_objects_own() {
+        let loaded = load(
+            "t.yaml",
+            b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      initContainers: [{name: i, image: x}]\n      containers: [{name: c, image: y}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: j, image: z}]\n",
+        );
+        let objs = &loaded.objects;
+        let pods = SetPods::build(objs.iter());
+        let names = |o| {
+            pods.of(o)
+                .iter()
+                .map(|p| {
+                    let c: Vec<&str> = p.containers.iter().map(|c| c.name).collect();
+                    format!("{}: {}", p.path, c.join(","))
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&objs[0]), ["spec.template.spec: c,i"]);
+        assert!(names(&objs[1]).is_empty());
+        assert_eq!(names(&objs[2]), ["spec.jobTemplate.spec.template.spec: j"]);
+        // The same as finding them again.
+        for o in objs {
+            let again: Vec<String> = pod_specs(o).iter().map(|p| p.path.clone()).collect();
+            let kept: Vec<String> = pods.of(o).iter().map(|p| p.path.clone()).collect();
+            assert_eq!(kept, again);
+        }
+        // An object the set was not built from has none.
+        let other = load("u.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: y}]\n");
+        assert!(pods.of(&other.objects[0]).is_empty());
     }
 }

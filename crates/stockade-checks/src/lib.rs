@@ -11,7 +11,7 @@ mod options;
 
 pub use check::{Category, Check, Run};
 pub use context::{
-    Context, DockerfileContext, Emit, Hit, ImageContext, ObjectId, SetContext, SetEmit,
+    Context, DockerfileContext, Emit, Hit, ImageContext, ObjectId, SetContext, SetEmit, SetPods,
 };
 pub use options::{OptionError, Options};
 
@@ -74,6 +74,19 @@ pub fn run_set_check_on(
     inventory: &[ObjectId],
     options: &Options,
 ) -> Vec<(std::sync::Arc<stockade_model::Object>, Hit)> {
+    let pods = SetPods::build(wanted.iter().map(|o| &**o));
+    run_set_check_with(check, wanted, &pods, inventory, options)
+}
+
+/// [`run_set_check_on`] with the objects' pod specs already found: `pods` must cover every
+/// object of `wanted` (the engine finds them once for all set checks).
+pub fn run_set_check_with<'a>(
+    check: &Check,
+    wanted: &'a [std::sync::Arc<stockade_model::Object>],
+    pods: &'a SetPods<'a>,
+    inventory: &'a [ObjectId],
+    options: &'a Options,
+) -> Vec<(std::sync::Arc<stockade_model::Object>, Hit)> {
     let Run::Set { run, .. } = check.run else {
         return Vec::new();
     };
@@ -83,6 +96,7 @@ pub fn run_set_check_on(
             objects: wanted,
             inventory,
             options,
+            pods,
         },
         &mut emit,
     );

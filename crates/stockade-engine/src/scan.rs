@@ -577,15 +577,28 @@ impl Engine {
             .filter(|(_, (check, _))| matches!(check.run, Run::Set { .. }))
             .map(|(i, _)| (i, std::mem::take(&mut wanted[i])))
             .collect();
+        // Several set checks read the pod specs of every workload: they are found once here.
+        let pods = stockade_checks::SetPods::from_found(
+            objects
+                .par_iter()
+                .with_min_len(16)
+                .map(|o| (&**o, stockade_model::pod_specs(o)))
+                .collect::<Vec<_>>(),
+        );
         let set_hits: Vec<(usize, Vec<SetHit>)> = sets
             .into_par_iter()
             .map(|(i, objs)| {
                 let check = self.checks[i].0;
-                let hits =
-                    stockade_checks::run_set_check_on(check, &objs, &inventory, &self.options)
-                        .into_iter()
-                        .filter(|(obj, _)| !self.excluded(check, obj))
-                        .collect();
+                let hits = stockade_checks::run_set_check_with(
+                    check,
+                    &objs,
+                    &pods,
+                    &inventory,
+                    &self.options,
+                )
+                .into_iter()
+                .filter(|(obj, _)| !self.excluded(check, obj))
+                .collect();
                 (i, hits)
             })
             .collect();
@@ -607,6 +620,7 @@ impl Engine {
                 }
             }
         }
+        drop(pods);
         drop(objects);
         drop(wanted);
         // Settling builds the findings of most objects (most are kept for some set check);

@@ -77,7 +77,7 @@
 //! flagged. An unset namespace on either side matches any namespace.
 
 use stockade_model::PodSpec;
-use stockade_model::{Object, Severity, pod_specs};
+use stockade_model::{Object, Severity};
 
 use super::helpers::{RefKind, ns_label, pod_refs};
 use crate::checks::helpers::NameIndex;
@@ -118,8 +118,8 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
     }
     for obj in ctx.objects.iter().filter(|o| !is_configmap(o)) {
         let ns = obj.namespace.as_deref();
-        for pod in pod_specs(obj) {
-            for r in pod_refs(&pod) {
+        for pod in ctx.pods(obj) {
+            for r in pod_refs(pod) {
                 if r.kind != RefKind::ConfigMap
                     || r.optional
                     || CLUSTER_PROVIDED.contains(&r.name)

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use stockade_model::{Node, Object, PodSpec, labels, pod_specs};
+use stockade_model::{Node, Object, PodSpec, labels};
 
 /// True when two namespaces may be the same: equal, or either unset (objects whose namespace
 /// comes from `kubectl apply -n` or Helm's release namespace).
@@ -69,21 +69,25 @@ fn match_labels(selector: &Node) -> Vec<(&str, &str)> {
 /// operator-created pods.
 pub struct PodIndex<'a> {
     /// (object, pod spec) pairs.
-    pub templates: Vec<(&'a Object, PodSpec<'a>)>,
+    pub templates: Vec<(&'a Object, &'a PodSpec<'a>)>,
     by_label: ByLabel<'a>,
     owners: Vec<(&'a Object, &'a Node)>,
     owners_by_label: ByLabel<'a>,
 }
 
 impl<'a> PodIndex<'a> {
-    /// Indexes the pod templates (and labelled custom resources) of `objects`.
-    pub fn build(objects: impl IntoIterator<Item = &'a Object>) -> Self {
+    /// Indexes the pod templates (and labelled custom resources) of `objects`, whose pod
+    /// specs `pods` holds.
+    pub fn build(
+        objects: impl IntoIterator<Item = &'a Object>,
+        pods: &'a crate::SetPods<'a>,
+    ) -> Self {
         let mut templates = Vec::new();
         let mut by_label = ByLabel::new();
         let mut owners = Vec::new();
         let mut owners_by_label = ByLabel::new();
         for obj in objects {
-            let pods = pod_specs(obj);
+            let pods = pods.of(obj);
             if pods.is_empty() {
                 if is_custom_resource(obj)
                     && let Some(l) = obj.metadata().get("labels").filter(|l| l.is_map())
@@ -349,6 +353,7 @@ pub fn report_selectors_matching_nothing(
             .iter()
             .filter(|o| !is_selector_owner(o))
             .map(|o| &**o),
+        ctx.pods,
     );
     if index.is_empty() {
         return;

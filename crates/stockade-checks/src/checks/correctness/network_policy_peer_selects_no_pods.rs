@@ -125,7 +125,10 @@ fn empty(selector: &Node) -> bool {
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
-    let index = PodIndex::build(ctx.objects.iter().filter(|o| !is_policy(o)).map(|o| &**o));
+    let index = PodIndex::build(
+        ctx.objects.iter().filter(|o| !is_policy(o)).map(|o| &**o),
+        ctx.pods,
+    );
     if index.is_empty() {
         return;
     }

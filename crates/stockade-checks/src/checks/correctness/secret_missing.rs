@@ -76,7 +76,7 @@
 //! namespace.
 
 use stockade_model::PodSpec;
-use stockade_model::{Object, Severity, pod_specs};
+use stockade_model::{Object, Severity};
 
 use super::helpers::{RefKind, ns_label, pod_refs};
 use crate::checks::helpers::{NameIndex, provided_secret, provides_secret};
@@ -112,8 +112,8 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
     }
     for obj in ctx.objects.iter() {
         let ns = obj.namespace.as_deref();
-        for pod in pod_specs(obj) {
-            for r in pod_refs(&pod) {
+        for pod in ctx.pods(obj) {
+            for r in pod_refs(pod) {
                 if r.kind != RefKind::Secret || r.optional || secrets.contains(ns, r.name) {
                     continue;
                 }

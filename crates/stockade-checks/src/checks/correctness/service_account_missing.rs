@@ -61,7 +61,7 @@
 //! namespace on either side matches any namespace.
 
 use stockade_model::PodSpec;
-use stockade_model::{Object, Severity, pod_specs};
+use stockade_model::{Object, Severity};
 
 use crate::checks::helpers::NameIndex;
 use crate::checks::secrets::helpers::account_set_by_run;
@@ -106,7 +106,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         .filter(|o| !is_sa(o) && !account_set_by_run(o))
     {
         let ns = obj.namespace.as_deref();
-        for pod in pod_specs(obj) {
+        for pod in ctx.pods(obj) {
             let Some((key, node)) = ["serviceAccountName", "serviceAccount"]
                 .into_iter()
                 .find_map(|k| pod.field(k).map(|n| (k, n)))

@@ -101,7 +101,10 @@ fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
-    let index = PodIndex::build(ctx.objects.iter().filter(|o| !is_service(o)).map(|o| &**o));
+    let index = PodIndex::build(
+        ctx.objects.iter().filter(|o| !is_service(o)).map(|o| &**o),
+        ctx.pods,
+    );
     for svc in ctx.objects.iter().filter(|o| is_service(o)) {
         let Some(ports) = svc.root.at(&["spec", "ports"]) else {
             continue;

@@ -61,7 +61,7 @@
 use std::collections::HashMap;
 use stockade_model::PodSpec;
 
-use stockade_model::{Node, Object, Severity, pod_specs};
+use stockade_model::{Node, Object, Severity};
 
 use crate::checks::correctness::helpers::same_namespace;
 use crate::checks::helpers::{provided_secret, provides_secret};
@@ -114,7 +114,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 lists.push((l, "imagePullSecrets".into()));
             }
         } else if !provides_secret(obj) {
-            for pod in pod_specs(obj) {
+            for pod in ctx.pods(obj) {
                 if let Some(l) = pod.field("imagePullSecrets") {
                     lists.push((l, format!("{}.imagePullSecrets", pod.path)));
                 }

@@ -65,7 +65,7 @@
 use std::collections::HashMap;
 use stockade_model::PodSpec;
 
-use stockade_model::{Object, Severity, pod_specs};
+use stockade_model::{Object, Severity};
 
 use super::helpers::{ImageRef, pull_needs_no_secret};
 use crate::checks::correctness::helpers::same_namespace;
@@ -114,7 +114,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         .filter(|o| !is_sa(o) && !account_set_by_run(o))
     {
         let ns = obj.namespace.as_deref();
-        for pod in pod_specs(obj) {
+        for pod in ctx.pods(obj) {
             if has_items(pod.field("imagePullSecrets")) {
                 continue;
             }

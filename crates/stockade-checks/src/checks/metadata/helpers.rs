@@ -1,7 +1,7 @@
 //! Label and annotation syntax as the API server validates it (apimachinery's
 //! `IsQualifiedName`, `IsValidLabelValue` and `ValidateAnnotations`).
 
-use stockade_model::{Node, Object, Value, pod_specs};
+use stockade_model::{Node, Value};
 
 /// Longest name part of a qualified name, and longest label value.
 const MAX_NAME: usize = 63;
@@ -114,17 +114,19 @@ pub fn non_string_type(node: &Node) -> Option<&'static str> {
 }
 
 /// The object's `metadata` and every pod template's metadata, with their field paths.
-pub fn metadatas(obj: &Object) -> Vec<(&Node, String)> {
+pub fn metadatas<'a>(ctx: &crate::Context<'a>) -> Vec<(&'a Node, &'a str)> {
+    let obj = ctx.object;
     let mut out = Vec::new();
     if let Some(m) = obj.root.get("metadata") {
-        out.push((m, "metadata".to_string()));
+        out.push((m, "metadata"));
     }
-    for pod in pod_specs(obj) {
+    // The pod specs the engine found once for every object check.
+    for pod in ctx.pods {
         if let Some(m) = pod.metadata
             && !std::ptr::eq(m, obj.metadata())
             && !out.iter().any(|(n, _)| std::ptr::eq(*n, m))
         {
-            out.push((m, pod.metadata_path.clone()));
+            out.push((m, pod.metadata_path.as_str()));
         }
     }
     out

@@ -64,23 +64,24 @@ pub static CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Emit) {
-    for (meta, path) in metadatas(ctx.object) {
+    for (meta, path) in metadatas(ctx) {
         let Some(annotations) = meta.get("annotations") else {
             continue;
         };
         let mut total = 0usize;
         for e in annotations.entries() {
             let key = &*e.key;
-            let at = format!("{path}.annotations.{key}");
+            // Formatted only for a finding: most annotations are fine.
+            let at = || format!("{path}.annotations.{key}");
             total += key.len() + e.value.as_str().map_or(0, str::len);
             if let Some(err) = key_error(key) {
-                out.at(&e.value, at, format!("annotation key `{key}` {err}"));
+                out.at(&e.value, at(), format!("annotation key `{key}` {err}"));
                 continue;
             }
             if let Some(t) = non_string_type(&e.value) {
                 out.at(
                     &e.value,
-                    at,
+                    at(),
                     format!("annotation {key} has a {t} value; annotation values must be strings (quote it)"),
                 );
             }

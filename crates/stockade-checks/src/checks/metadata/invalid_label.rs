@@ -68,21 +68,22 @@ pub static CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Emit) {
-    for (meta, path) in metadatas(ctx.object) {
+    for (meta, path) in metadatas(ctx) {
         let Some(labels) = meta.get("labels") else {
             continue;
         };
         for e in labels.entries() {
             let key = &*e.key;
-            let at = format!("{path}.labels.{key}");
+            // Formatted only for a finding: most labels are fine.
+            let at = || format!("{path}.labels.{key}");
             if let Some(err) = key_error(key) {
-                out.at(&e.value, at, format!("label key `{key}` {err}"));
+                out.at(&e.value, at(), format!("label key `{key}` {err}"));
                 continue;
             }
             if let Some(t) = non_string_type(&e.value) {
                 out.at(
                     &e.value,
-                    at,
+                    at(),
                     format!("label {key} has a {t} value; label values must be strings (quote it)"),
                 );
                 continue;
@@ -90,7 +91,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             if let Some(v) = e.value.as_str()
                 && let Some(err) = label_value_error(v)
             {
-                out.at(&e.value, at, format!("label {key} value `{v}` {err}"));
+                out.at(&e.value, at(), format!("label {key} value `{v}` {err}"));
             }
         }
     }

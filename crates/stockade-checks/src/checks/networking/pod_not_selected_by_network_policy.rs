@@ -81,7 +81,7 @@
 use std::collections::{HashMap, HashSet};
 use stockade_model::PodSpec;
 
-use stockade_model::{Node, Object, Severity, labels::selector_selects, pod_specs};
+use stockade_model::{Node, Object, Severity, labels::selector_selects};
 
 use super::helpers::{is_namespace, is_network_policy};
 use crate::{Category, Check, SetContext, SetEmit};
@@ -152,7 +152,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             None if w.namespace.is_some() && declared.contains(ns) => &[],
             None => continue,
         };
-        let pods = pod_specs(w);
+        let pods = ctx.pods(w);
         let unselected = pods.iter().any(|p| {
             p.field("hostNetwork").and_then(Node::as_bool) != Some(true)
                 && !policies

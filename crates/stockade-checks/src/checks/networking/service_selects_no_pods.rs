@@ -80,7 +80,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use stockade_model::PodSpec;
 
-use stockade_model::{Object, Severity, labels::map_selects, pod_specs};
+use stockade_model::{Object, Severity, labels::map_selects};
 
 use crate::{Category, Check, SetContext, SetEmit};
 
@@ -166,7 +166,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         }
         let selected = workloads.get(ns).is_some_and(|ws| {
             ws.iter().any(|w| {
-                pod_specs(w)
+                ctx.pods(w)
                     .iter()
                     .any(|p| map_selects(selector, p.metadata.and_then(|m| m.get("labels"))))
             })

@@ -213,14 +213,18 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         return;
     }
     for obj in ctx.objects.iter() {
-        emit_for(obj, &grants, out);
+        emit_for(obj, ctx.pods(obj), &grants, out);
     }
 }
 
-fn emit_for(obj: &Arc<Object>, grants: &HashMap<Holder, Vec<String>>, out: &mut SetEmit) {
-    let pods = stockade_model::pod_specs(obj);
+fn emit_for(
+    obj: &Arc<Object>,
+    pods: &[stockade_model::PodSpec<'_>],
+    grants: &HashMap<Holder, Vec<String>>,
+    out: &mut SetEmit,
+) {
     let ns = obj.namespace.as_deref().unwrap_or("default");
-    for pod in &pods {
+    for pod in pods {
         let field = ["serviceAccountName", "serviceAccount"]
             .into_iter()
             .find_map(|k| pod.field(k).map(|n| (k, n)));
