@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use stockade_model::{Node, Object, PodSpec, labels};
+use stockade_model::{Container, Node, Object, PodSpec, labels};
 
 /// True when two namespaces may be the same: equal, or either unset (objects whose namespace
 /// comes from `kubectl apply -n` or Helm's release namespace).
@@ -185,152 +185,155 @@ pub enum RefKind {
     ConfigMap,
 }
 
-/// A reference from a pod to a Secret or ConfigMap.
-pub struct PodRef<'a> {
+/// A reference from a pod to a Secret or ConfigMap. Its field path and the words for messages
+/// are built only when asked, for a finding: most references resolve.
+pub struct PodRef<'p> {
     /// What it names.
     pub kind: RefKind,
     /// The referenced name.
-    pub name: &'a str,
+    pub name: &'p str,
     /// The `name` (or `secretName`) field.
-    pub node: &'a Node,
-    /// Its field path.
-    pub path: String,
+    pub node: &'p Node,
     /// `optional: true`: the pod starts without the object.
     pub optional: bool,
-    /// Where it is used, for messages: `volume "certs"`, `container "app" envFrom`.
-    pub used_by: String,
+    /// Where the reference sits.
+    at: RefAt<'p>,
+    /// The field holding the reference (`secret`, `configMapRef`, `secretKeyRef` ...).
+    holder: &'static str,
+    /// The field naming the object in it (`name` or `secretName`).
+    name_key: &'static str,
 }
 
-fn push<'a>(
-    out: &mut Vec<PodRef<'a>>,
-    kind: RefKind,
-    holder: &'a Node,
-    name_key: &str,
-    path: String,
-    used_by: String,
-) {
-    if let Some(node) = holder.get(name_key)
-        && let Some(name) = node.as_str()
-    {
-        out.push(PodRef {
-            kind,
-            name,
-            node,
-            path: format!("{path}.{name_key}"),
-            optional: holder.get("optional").and_then(Node::as_bool) == Some(true),
-            used_by,
-        });
+/// Where a [`PodRef`] sits.
+enum RefAt<'p> {
+    /// `volumes[i]` of the pod spec at `pod_path`, named `volume`; `source` for a projected one.
+    Volume {
+        pod_path: &'p str,
+        i: usize,
+        volume: &'p str,
+        source: Option<usize>,
+    },
+    /// `envFrom[i]` of a container.
+    EnvFrom {
+        container: &'p Container<'p>,
+        i: usize,
+    },
+    /// `env[i].valueFrom` of a container, for the variable `var`.
+    Env {
+        container: &'p Container<'p>,
+        i: usize,
+        var: &'p str,
+    },
+}
+
+impl PodRef<'_> {
+    /// Its field path, e.g. `spec.template.spec.volumes[0].secret.secretName`.
+    pub fn path(&self) -> String {
+        let (holder, key) = (self.holder, self.name_key);
+        match &self.at {
+            RefAt::Volume {
+                pod_path,
+                i,
+                source: None,
+                ..
+            } => format!("{pod_path}.volumes[{i}].{holder}.{key}"),
+            RefAt::Volume {
+                pod_path,
+                i,
+                source: Some(j),
+                ..
+            } => format!("{pod_path}.volumes[{i}].projected.sources[{j}].{holder}.{key}"),
+            RefAt::EnvFrom { container, i } => {
+                format!("{}.envFrom[{i}].{holder}.{key}", container.path)
+            }
+            RefAt::Env { container, i, .. } => {
+                format!("{}.env[{i}].valueFrom.{holder}.{key}", container.path)
+            }
+        }
+    }
+
+    /// Where it is used, for messages: `volume "certs"`, `container "app" envFrom`.
+    pub fn used_by(&self) -> String {
+        match &self.at {
+            RefAt::Volume { volume, .. } => format!("volume \"{volume}\""),
+            RefAt::EnvFrom { container, .. } => format!("{} envFrom", container.label()),
+            RefAt::Env { container, var, .. } => format!("{} env {var}", container.label()),
+        }
     }
 }
 
 /// Every Secret and ConfigMap a pod spec references through volumes (also projected),
 /// `envFrom` and `env[].valueFrom`, in all containers.
-pub fn pod_refs<'a>(pod: &PodSpec<'a>) -> Vec<PodRef<'a>> {
+pub fn pod_refs<'p>(pod: &'p PodSpec<'p>) -> Vec<PodRef<'p>> {
     let mut out = Vec::new();
+    let mut push = |kind, holder_node: &'p Node, holder, name_key, at: RefAt<'p>| {
+        if let Some(node) = holder_node.get(name_key)
+            && let Some(name) = node.as_str()
+        {
+            out.push(PodRef {
+                kind,
+                name,
+                node,
+                optional: holder_node.get("optional").and_then(Node::as_bool) == Some(true),
+                at,
+                holder,
+                name_key,
+            });
+        }
+    };
     if let Some(volumes) = pod.field("volumes") {
         for (i, v) in volumes.items().iter().enumerate() {
-            let vpath = format!("{}.volumes[{i}]", pod.path);
-            let used = format!("volume \"{}\"", v.str_at("name").unwrap_or_default());
+            let volume = v.str_at("name").unwrap_or_default();
+            let at = |source| RefAt::Volume {
+                pod_path: &pod.path,
+                i,
+                volume,
+                source,
+            };
             if let Some(s) = v.get("secret") {
-                push(
-                    &mut out,
-                    RefKind::Secret,
-                    s,
-                    "secretName",
-                    format!("{vpath}.secret"),
-                    used.clone(),
-                );
+                push(RefKind::Secret, s, "secret", "secretName", at(None));
             }
             if let Some(c) = v.get("configMap") {
-                push(
-                    &mut out,
-                    RefKind::ConfigMap,
-                    c,
-                    "name",
-                    format!("{vpath}.configMap"),
-                    used.clone(),
-                );
+                push(RefKind::ConfigMap, c, "configMap", "name", at(None));
             }
             if let Some(sources) = v.at(&["projected", "sources"]) {
                 for (j, src) in sources.items().iter().enumerate() {
-                    let spath = format!("{vpath}.projected.sources[{j}]");
                     if let Some(s) = src.get("secret") {
-                        push(
-                            &mut out,
-                            RefKind::Secret,
-                            s,
-                            "name",
-                            format!("{spath}.secret"),
-                            used.clone(),
-                        );
+                        push(RefKind::Secret, s, "secret", "name", at(Some(j)));
                     }
                     if let Some(c) = src.get("configMap") {
-                        push(
-                            &mut out,
-                            RefKind::ConfigMap,
-                            c,
-                            "name",
-                            format!("{spath}.configMap"),
-                            used.clone(),
-                        );
+                        push(RefKind::ConfigMap, c, "configMap", "name", at(Some(j)));
                     }
                 }
             }
         }
     }
-    for c in &pod.containers {
-        if let Some(env_from) = c.node.get("envFrom") {
+    for container in &pod.containers {
+        if let Some(env_from) = container.node.get("envFrom") {
             for (i, e) in env_from.items().iter().enumerate() {
-                let epath = format!("{}.envFrom[{i}]", c.path);
-                let used = format!("{} envFrom", c.label());
                 if let Some(s) = e.get("secretRef") {
-                    push(
-                        &mut out,
-                        RefKind::Secret,
-                        s,
-                        "name",
-                        format!("{epath}.secretRef"),
-                        used.clone(),
-                    );
+                    let at = RefAt::EnvFrom { container, i };
+                    push(RefKind::Secret, s, "secretRef", "name", at);
                 }
                 if let Some(m) = e.get("configMapRef") {
-                    push(
-                        &mut out,
-                        RefKind::ConfigMap,
-                        m,
-                        "name",
-                        format!("{epath}.configMapRef"),
-                        used,
-                    );
+                    let at = RefAt::EnvFrom { container, i };
+                    push(RefKind::ConfigMap, m, "configMapRef", "name", at);
                 }
             }
         }
-        if let Some(env) = c.node.get("env") {
+        if let Some(env) = container.node.get("env") {
             for (i, e) in env.items().iter().enumerate() {
                 let Some(from) = e.get("valueFrom") else {
                     continue;
                 };
-                let epath = format!("{}.env[{i}].valueFrom", c.path);
-                let used = format!("{} env {}", c.label(), e.str_at("name").unwrap_or_default());
+                let var = e.str_at("name").unwrap_or_default();
                 if let Some(s) = from.get("secretKeyRef") {
-                    push(
-                        &mut out,
-                        RefKind::Secret,
-                        s,
-                        "name",
-                        format!("{epath}.secretKeyRef"),
-                        used.clone(),
-                    );
+                    let at = RefAt::Env { container, i, var };
+                    push(RefKind::Secret, s, "secretKeyRef", "name", at);
                 }
                 if let Some(m) = from.get("configMapKeyRef") {
-                    push(
-                        &mut out,
-                        RefKind::ConfigMap,
-                        m,
-                        "name",
-                        format!("{epath}.configMapKeyRef"),
-                        used,
-                    );
+                    let at = RefAt::Env { container, i, var };
+                    push(RefKind::ConfigMap, m, "configMapKeyRef", "name", at);
                 }
             }
         }
@@ -383,5 +386,94 @@ pub fn report_selectors_matching_nothing(
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RefKind, pod_refs};
+    use stockade_model::{load, pod_specs};
+
+    #[test]
+    fn pod_refs_name_their_field_and_use() {
+        let yaml = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: a}
+spec:
+  template:
+    spec:
+      volumes:
+        - name: certs
+          secret: {secretName: tls}
+        - name: conf
+          configMap: {name: settings, optional: true}
+        - name: all
+          projected:
+            sources:
+              - configMap: {name: p-cm}
+              - secret: {name: p-secret}
+      containers:
+        - name: app
+          envFrom:
+            - secretRef: {name: env-secret}
+            - configMapRef: {name: env-cm}
+          env:
+            - name: PLAIN
+              value: x
+            - name: TOKEN
+              valueFrom:
+                secretKeyRef: {name: token, key: t}
+            - name: LEVEL
+              valueFrom:
+                configMapKeyRef: {name: levels, key: l}
+"#;
+        let loaded = load("t.yaml", yaml.as_bytes());
+        let pods = pod_specs(&loaded.objects[0]);
+        let got: Vec<String> = pod_refs(&pods[0])
+            .iter()
+            .map(|r| {
+                let kind = if r.kind == RefKind::Secret {
+                    "Secret"
+                } else {
+                    "ConfigMap"
+                };
+                format!(
+                    "{kind} {} {} | {} | {}",
+                    r.name,
+                    r.optional,
+                    r.path(),
+                    r.used_by()
+                )
+            })
+            .collect();
+        let p = "spec.template.spec";
+        let c = "spec.template.spec.containers[0]";
+        assert_eq!(
+            got,
+            [
+                format!("Secret tls false | {p}.volumes[0].secret.secretName | volume \"certs\""),
+                format!(
+                    "ConfigMap settings true | {p}.volumes[1].configMap.name | volume \"conf\""
+                ),
+                format!(
+                    "ConfigMap p-cm false | {p}.volumes[2].projected.sources[0].configMap.name | volume \"all\""
+                ),
+                format!(
+                    "Secret p-secret false | {p}.volumes[2].projected.sources[1].secret.name | volume \"all\""
+                ),
+                format!(
+                    "Secret env-secret false | {c}.envFrom[0].secretRef.name | container \"app\" envFrom"
+                ),
+                format!(
+                    "ConfigMap env-cm false | {c}.envFrom[1].configMapRef.name | container \"app\" envFrom"
+                ),
+                format!(
+                    "Secret token false | {c}.env[1].valueFrom.secretKeyRef.name | container \"app\" env TOKEN"
+                ),
+                format!(
+                    "ConfigMap levels false | {c}.env[2].valueFrom.configMapKeyRef.name | container \"app\" env LEVEL"
+                ),
+            ]
+        );
     }
 }

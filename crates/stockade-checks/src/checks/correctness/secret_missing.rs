@@ -120,11 +120,11 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 out.at(
                     obj,
                     r.node,
-                    r.path,
+                    r.path(),
                     format!(
                         "Secret \"{}\" used by {} is not in the input (namespace {})",
                         r.name,
-                        r.used_by,
+                        r.used_by(),
                         ns_label(ns)
                     ),
                 );

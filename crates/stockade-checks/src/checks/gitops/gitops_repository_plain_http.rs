@@ -67,9 +67,19 @@ fn plain_http(n: &Node) -> bool {
         .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("http://"))
 }
 
+/// An object as messages name it: `Kind "name"`.
+struct Named<'a>(&'a stockade_model::Object);
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} \"{}\"", self.0.kind, self.0.name)
+    }
+}
+
 fn run(ctx: &Context, out: &mut Emit) {
     let obj = ctx.object;
-    let what = format!("{} \"{}\"", obj.kind, obj.name);
+    // Written only into a finding: most objects are not GitOps sources.
+    let what = Named(obj);
     // Argo CD Applications and ApplicationSets.
     for (source, path) in argo_sources(obj) {
         if let Some(u) = source.get("repoURL")

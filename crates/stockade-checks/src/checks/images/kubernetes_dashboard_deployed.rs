@@ -64,7 +64,10 @@ fn is_dashboard(image: &str) -> bool {
             "dashboard-auth",
         ]
         .iter()
-        .any(|n| repo.ends_with(&format!("kubernetesui/{n}")))
+        .any(|n| {
+            repo.strip_suffix(n)
+                .is_some_and(|r| r.ends_with("kubernetesui/"))
+        })
 }
 
 fn run(ctx: &Context, out: &mut Emit) {

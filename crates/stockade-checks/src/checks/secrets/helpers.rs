@@ -321,6 +321,12 @@ static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::Lazy
     .expect("fixed patterns")
 });
 
+/// Whether `text` holds any marker [`known_credential`] looks for: when it does not, no line
+/// or part of it is a known credential.
+pub fn any_marker(text: &str) -> bool {
+    MARKERS.is_match(text)
+}
+
 /// What kind of credential `value` looks like, whatever the variable is called: cloud and
 /// forge tokens with a recognisable prefix, PEM private keys, JWTs and URLs with a password.
 pub fn known_credential(value: &str) -> Option<&'static str> {

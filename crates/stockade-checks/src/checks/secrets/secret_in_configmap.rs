@@ -55,8 +55,8 @@
 use stockade_model::Severity;
 
 use super::helpers::{
-    assignments, known_credential, obviously_not_secret, placeholder, redact, secret_like_name,
-    token_like,
+    any_marker, assignments, known_credential, obviously_not_secret, placeholder, redact,
+    secret_like_name, token_like,
 };
 use crate::{Category, Check, Context, Emit};
 
@@ -89,16 +89,22 @@ pub(crate) fn why<'v>(key: &str, value: &'v str, extra: &[String]) -> Option<(St
             && !placeholder(value))
         .then(|| ("a secret-looking value".to_string(), value));
     }
-    if known_credential(value) == Some("private key") {
+    // One pass over the whole text for every marker: most multi-line values (configuration
+    // files, dashboards, scripts) have none, and then no line is a known credential.
+    let marked = any_marker(value);
+    if marked && known_credential(value) == Some("private key") {
         return Some(("a private key".to_string(), value));
     }
     for (line, k, v) in assignments(value) {
-        if let Some(kind) = known_credential(v) {
+        if marked && let Some(kind) = known_credential(v) {
             return Some((format!("a {kind} on line {line} ({k})"), v));
         }
         if secret_like_name(k, extra) && token_like(v) {
             return Some((format!("a secret-looking value on line {line} ({k})"), v));
         }
+    }
+    if !marked {
+        return None;
     }
     value.lines().enumerate().find_map(|(i, l)| {
         known_credential(l).map(|kind| (format!("a {kind} on line {}", i + 1), l.trim()))
