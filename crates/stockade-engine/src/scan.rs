@@ -8,7 +8,8 @@ use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
 use stockade_checks::{Category, Check, ObjectId, Options, Run};
 use stockade_model::{
-    Finding, Level, LoadError, Object, ObjectRef, Severity, Summary, check_id_cmp, pod_specs,
+    Finding, Findings, Level, LoadError, Object, ObjectRef, Severity, Summary, check_id_cmp,
+    pod_specs,
 };
 
 use crate::config::{Config, Exclusion};
@@ -80,7 +81,7 @@ pub struct Engine {
 #[derive(Debug, Default)]
 pub struct ScanResult {
     /// Findings, ordered by input, line, column and check.
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     /// Input problems, in the same order.
     pub errors: Vec<LoadError>,
     /// Counts.
@@ -299,31 +300,40 @@ impl Engine {
         result.summary.suppressed += set.suppressed;
         result.errors.extend(set.errors);
         // Each file's findings are already in line order, and so are the set's (those of the
-        // objects kept for it), ranked by input: the two are merged, not re-sorted.
-        result.findings.reserve_exact(
-            files.iter().map(Vec::len).sum::<usize>()
-                + extra.iter().map(|(_, v)| v.len()).sum::<usize>(),
-        );
-        let mut extra = extra
-            .into_iter()
-            .flat_map(|(r, v)| v.into_iter().map(move |f| (r, f)))
-            .peekable();
-        for (i, findings) in files.into_iter().enumerate() {
-            for f in findings {
-                while let Some((_, e)) = extra.next_if(|(r, e)| {
-                    (*r as usize) < i
-                        || (*r as usize == i
-                            && (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
-                }) {
-                    result.findings.push(e);
+        // objects kept for it), ranked by input: the two are merged, not re-sorted. A file's
+        // findings stay in their own vector unless set findings fall in the same file, so
+        // they are not all moved into one buffer (on a large scan, that held them twice).
+        result.findings.reserve_runs(files.len() + extra.len());
+        let mut extra = extra.into_iter().peekable();
+        for (i, own) in files.into_iter().enumerate() {
+            let mut runs = Vec::new();
+            while let Some((_, run)) = extra.next_if(|(r, _)| *r as usize <= i) {
+                runs.push(run);
+            }
+            if runs.is_empty() {
+                result.findings.push_run(own);
+                continue;
+            }
+            if own.is_empty() && runs.len() == 1 {
+                result.findings.push_run(runs.pop().unwrap_or_default());
+                continue;
+            }
+            let mut set = runs.into_iter().flatten().peekable();
+            let mut merged = Vec::with_capacity(own.len() + set.size_hint().0);
+            for f in own {
+                while let Some(e) =
+                    set.next_if(|e| (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
+                {
+                    merged.push(e);
                 }
-                result.findings.push(f);
+                merged.push(f);
             }
-            while let Some((_, e)) = extra.next_if(|(r, _)| *r as usize <= i) {
-                result.findings.push(e);
-            }
+            merged.extend(set);
+            result.findings.push_run(merged);
         }
-        result.findings.extend(extra.map(|(_, e)| e));
+        for (_, run) in extra {
+            result.findings.push_run(run);
+        }
         result.summary.findings = result.findings.len();
         for f in &result.findings {
             *result.summary.by_severity.entry(f.severity).or_default() += 1;
@@ -480,7 +490,7 @@ impl Engine {
             // Checks run in ID order and each reports in image order: keep that order.
             result.summary.files += 1;
             result.summary.objects += 1;
-            result.findings.extend(out.findings);
+            result.findings.push_run(out.findings);
         }
         result.summary.findings = result.findings.len();
         for f in &result.findings {
@@ -1119,9 +1129,11 @@ impl ScanResult {
             .enumerate()
             .map(|(i, input)| (input.name(), i))
             .collect();
-        order_findings(&mut self.findings, |f| {
+        let mut all = std::mem::take(&mut self.findings).into_vec();
+        order_findings(&mut all, |f| {
             order.get(&*f.file).copied().unwrap_or(usize::MAX)
         });
+        self.findings = all.into();
         self.summary.findings = self.findings.len();
         self.summary.by_severity.clear();
         for f in &self.findings {

@@ -119,6 +119,102 @@ pub struct Finding {
     pub aliases: &'static [&'static str],
 }
 
+/// Findings in output order, kept in the runs they were produced in (a file's, an object's).
+/// A large scan's findings are then never moved into one buffer, which would hold them all
+/// twice for a moment and touch that much fresh memory.
+#[derive(Debug, Default, Clone)]
+pub struct Findings {
+    runs: Vec<Vec<Finding>>,
+    len: usize,
+}
+
+impl Findings {
+    /// No findings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many findings.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The findings in order.
+    pub fn iter(&self) -> std::iter::Flatten<std::slice::Iter<'_, Vec<Finding>>> {
+        self.runs.iter().flatten()
+    }
+
+    /// Appends a run of findings (already in order after the ones held).
+    pub fn push_run(&mut self, run: Vec<Finding>) {
+        if !run.is_empty() {
+            self.len += run.len();
+            self.runs.push(run);
+        }
+    }
+
+    /// Appends one finding.
+    pub fn push(&mut self, finding: Finding) {
+        match self.runs.last_mut() {
+            Some(last) => last.push(finding),
+            None => self.runs.push(vec![finding]),
+        }
+        self.len += 1;
+    }
+
+    /// Makes room for `n` more runs.
+    pub fn reserve_runs(&mut self, n: usize) {
+        self.runs.reserve_exact(n);
+    }
+
+    /// All findings in one vector.
+    pub fn into_vec(self) -> Vec<Finding> {
+        if self.runs.len() == 1 {
+            return self.runs.into_iter().next().unwrap_or_default();
+        }
+        let mut all = Vec::with_capacity(self.len);
+        for run in self.runs {
+            all.extend(run);
+        }
+        all
+    }
+}
+
+/// Equal when the findings are, however they are split into runs.
+impl PartialEq for Findings {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Findings {}
+
+impl From<Vec<Finding>> for Findings {
+    fn from(run: Vec<Finding>) -> Self {
+        let mut f = Self::new();
+        f.push_run(run);
+        f
+    }
+}
+
+impl FromIterator<Finding> for Findings {
+    fn from_iter<I: IntoIterator<Item = Finding>>(iter: I) -> Self {
+        iter.into_iter().collect::<Vec<_>>().into()
+    }
+}
+
+impl<'a> IntoIterator for &'a Findings {
+    type Item = &'a Finding;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Finding>>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// Orders check IDs by their number, not as text: `STK201` before `STK1001` (as strings,
 /// `"STK1001" < "STK201"`). IDs are a letter prefix and digits; anything else compares as
 /// text after the number, so the order is total and consistent with equality.
@@ -172,5 +268,53 @@ mod id_order_tests {
         assert_eq!(check_id_cmp("ABC", "STK1"), std::cmp::Ordering::Less);
         assert_eq!(check_id_cmp("STK1a", "STK1b"), std::cmp::Ordering::Less);
         assert_eq!(check_id_cmp("STK01", "STK1"), std::cmp::Ordering::Less);
+    }
+}
+
+#[cfg(test)]
+mod findings_tests {
+    use super::{Finding, Findings, ObjectRef, Severity};
+    use std::sync::Arc;
+
+    fn at(line: u32) -> Finding {
+        Finding {
+            check: "STK001".into(),
+            name: "x".into(),
+            severity: Severity::Low,
+            message: format!("line {line}"),
+            file: Arc::from("f.yaml"),
+            template: None,
+            line,
+            column: 1,
+            object: Arc::new(ObjectRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: None,
+                name: "p".into(),
+            }),
+            container: None,
+            path: String::new(),
+            remediation: "".into(),
+            aliases: &[],
+        }
+    }
+
+    #[test]
+    fn runs_read_as_one_sequence() {
+        let mut f = Findings::new();
+        assert!(f.is_empty());
+        f.push(at(1));
+        f.push_run(vec![at(2), at(3)]);
+        f.push_run(Vec::new());
+        f.push(at(4));
+        f.push_run(vec![at(5)]);
+        assert_eq!(f.len(), 5);
+        let lines: Vec<u32> = f.iter().map(|x| x.line).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 5]);
+        assert_eq!((&f).into_iter().count(), 5);
+        let all = f.clone().into_vec();
+        assert_eq!(all.iter().map(|x| x.line).collect::<Vec<_>>(), lines);
+        assert_eq!(Findings::from(all), f);
+        assert_ne!(Findings::from(vec![at(1)]), f);
     }
 }

@@ -10,7 +10,7 @@ pub mod loader;
 pub mod node;
 pub mod pod;
 
-pub use finding::{Finding, ObjectRef, Severity, Summary, check_id_cmp};
+pub use finding::{Finding, Findings, ObjectRef, Severity, Summary, check_id_cmp};
 pub use image::{ImageFacts, ImageFile, ImagePackage};
 pub use loader::{Level, LoadError, Loaded, Object, load};
 pub use node::{Entry, Node, Pos, Text, Value};

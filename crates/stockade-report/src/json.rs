@@ -40,7 +40,16 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         // One text buffer per chunk of a window, reused from window to window: fresh
         // buffers each time would be fresh pages, and page faults cost as much as the text.
         let mut texts: Vec<Vec<u8>> = vec![Vec::new(); WINDOW / CHUNK];
-        for window in r.findings.chunks(WINDOW) {
+        let mut window: Vec<&stockade_model::Finding> = Vec::with_capacity(WINDOW);
+        let mut all = r.findings.iter();
+        let mut written = 0;
+        loop {
+            window.clear();
+            window.extend(all.by_ref().take(WINDOW));
+            if window.is_empty() {
+                break;
+            }
+            written += window.len();
             let chunks = window.chunks(CHUNK).count();
             texts[..chunks]
                 .par_iter_mut()
@@ -53,7 +62,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                         buf.push(b',');
                     }
                 });
-            let last = window.as_ptr_range().end == r.findings.as_ptr_range().end;
+            let last = written == r.findings.len();
             for (i, text) in texts[..chunks].iter().enumerate() {
                 // Every element ends with a comma; the document's last one must not.
                 let end = if last && i + 1 == chunks {
@@ -248,8 +257,20 @@ mod tests {
             findings: findings.len(),
             ..Summary::default()
         };
+        // Held in runs of uneven sizes, as a scan holds them: windows and chunks span runs.
+        let mut runs = stockade_model::Findings::new();
+        let mut rest = findings;
+        for size in [1, 300, 5_000, 7].into_iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (run, tail) = rest.split_at(size.min(rest.len()));
+            runs.push_run(run.to_vec());
+            rest = tail;
+        }
+        assert_eq!(runs.len(), findings.len());
         let report = Report {
-            findings,
+            findings: &runs,
             errors,
             summary: &summary,
             version: "1.2.3",

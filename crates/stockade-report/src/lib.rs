@@ -9,13 +9,13 @@ mod text;
 
 use std::io::{self, Write};
 
-use stockade_model::{Finding, LoadError, Summary};
+use stockade_model::{Findings, LoadError, Summary};
 
 /// What every format renders.
 #[derive(Debug, Clone, Copy)]
 pub struct Report<'a> {
     /// Findings in output order.
-    pub findings: &'a [Finding],
+    pub findings: &'a Findings,
     /// Input problems.
     pub errors: &'a [LoadError],
     /// Counts.

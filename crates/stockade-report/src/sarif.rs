@@ -72,9 +72,11 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             },
             invocations: [Invocation {
                 execution_successful: r.summary.errors == 0,
-                tool_execution_notifications: Each(r.errors, notification),
+                tool_execution_notifications: Each(r.errors.iter(), r.errors.len(), notification),
             }],
-            results: Each(r.findings, |f| result(f, &rule_ids)),
+            results: Each(r.findings.iter(), r.findings.len(), |f| {
+                result(f, &rule_ids)
+            }),
         }],
     };
     // A concrete buffer: see json.rs.
@@ -84,18 +86,19 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     w.flush()
 }
 
-/// A sequence serialized by mapping each item as it is written.
-struct Each<'a, T, F>(&'a [T], F);
+/// A sequence of `len` items serialized by mapping each item as it is written.
+struct Each<I, F>(I, usize, F);
 
-impl<'a, T, F, S> Serialize for Each<'a, T, F>
+impl<I, F, S> Serialize for Each<I, F>
 where
-    F: Fn(&'a T) -> S,
+    I: Iterator + Clone,
+    F: Fn(I::Item) -> S,
     S: Serialize,
 {
     fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
-        let mut seq = z.serialize_seq(Some(self.0.len()))?;
-        for item in self.0 {
-            seq.serialize_element(&(self.1)(item))?;
+        let mut seq = z.serialize_seq(Some(self.1))?;
+        for item in self.0.clone() {
+            seq.serialize_element(&(self.2)(item))?;
         }
         seq.end()
     }

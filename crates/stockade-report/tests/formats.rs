@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use stockade_model::{Finding, Level, LoadError, ObjectRef, Severity, Summary};
+use stockade_model::{Finding, Findings, Level, LoadError, ObjectRef, Severity, Summary};
 use stockade_report::{Format, Report};
 
 fn sample() -> (Vec<Finding>, Vec<LoadError>, Summary) {
@@ -84,6 +84,7 @@ fn sample() -> (Vec<Finding>, Vec<LoadError>, Summary) {
 
 fn render(format: Format) -> String {
     let (findings, errors, summary) = sample();
+    let findings = findings.into();
     let report = Report {
         findings: &findings,
         errors: &errors,
@@ -137,7 +138,7 @@ fn sarif_is_valid_against_the_official_schema() {
     Format::Sarif
         .write(
             &Report {
-                findings: &[],
+                findings: &Findings::new(),
                 errors: &[],
                 summary: &summary,
                 version: "0.1.0",
@@ -156,6 +157,7 @@ fn sarif_rules_are_ordered_by_check_number() {
     let (mut findings, errors, summary) = sample();
     findings[0].check = "STK1001".into();
     findings[0].name = "dockerfile-user-root".into();
+    let findings = findings.into();
     let report = Report {
         findings: &findings,
         errors: &errors,

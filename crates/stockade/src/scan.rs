@@ -192,7 +192,7 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
                 let mut err = std::io::stderr().lock();
                 let _ = Format::Text.write(
                     &Report {
-                        findings: &[],
+                        findings: &stockade_model::Findings::new(),
                         ..report
                     },
                     &mut err,

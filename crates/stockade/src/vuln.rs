@@ -366,6 +366,7 @@ fn write_sarif(target: &str, matches: &[stockade_vuln::Match], errors: &[String]
     for f in &findings {
         *summary.by_severity.entry(f.severity).or_default() += 1;
     }
+    let findings = findings.into();
     let report = stockade_report::Report {
         findings: &findings,
         errors: &errors,
