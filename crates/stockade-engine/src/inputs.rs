@@ -321,5 +321,8 @@ mod tests {
             e.to_string().starts_with("cannot read: No such file"),
             "{e}"
         );
+        // The default every command uses reads as the CLI's `--max-file-size 64`.
+        let e = read_input(Path::new("/dev/zero"), crate::DEFAULT_MAX_FILE_SIZE).unwrap_err();
+        assert_eq!(e.to_string(), "file is larger than the 64 MB limit");
     }
 }

@@ -17,8 +17,9 @@ use crate::extra::{ExtraChecks, ExtraHit, ExtraResult};
 use crate::inputs::Input;
 use crate::suppress;
 
-/// Files larger than this are refused by default (`--max-file-size`).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+/// Files larger than this are refused by default: `--max-file-size`'s default of 64 MB, in
+/// the decimal megabytes the messages print (64 MiB would print as a "67 MB limit").
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1_000_000;
 
 /// A configuration that names something that does not exist.
 #[derive(Debug, thiserror::Error)]
