@@ -301,8 +301,8 @@ impl Engine {
         result.summary.suppressed += set.suppressed;
         result.errors.extend(set.errors);
         // Each file's findings are already in line order, and so are the set's (those of the
-        // objects kept for it), ranked by input: the two are merged, not re-sorted. A file's
-        // findings stay in their own vector unless set findings fall in the same file, so
+        // objects kept for it), ranked by input: the two are merged, not re-sorted, and stay
+        // in the vectors they were made in where they do not interleave (`merge_input`), so
         // they are not all moved into one buffer (on a large scan, that held them twice).
         result.findings.reserve_runs(files.len() + extra.len());
         let mut extra = extra.into_iter().peekable();
@@ -315,22 +315,7 @@ impl Engine {
                 result.findings.push_run(own);
                 continue;
             }
-            if own.is_empty() && runs.len() == 1 {
-                result.findings.push_run(runs.pop().unwrap_or_default());
-                continue;
-            }
-            let mut set = runs.into_iter().flatten().peekable();
-            let mut merged = Vec::with_capacity(own.len() + set.size_hint().0);
-            for f in own {
-                while let Some(e) =
-                    set.next_if(|e| (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
-                {
-                    merged.push(e);
-                }
-                merged.push(f);
-            }
-            merged.extend(set);
-            result.findings.push_run(merged);
+            merge_input(own, runs, &mut result.findings);
         }
         for (_, run) in extra {
             result.findings.push_run(run);
@@ -1028,6 +1013,55 @@ struct Retained {
     sup: Vec<suppress::Suppression>,
 }
 
+/// Appends one input's findings to `out`: `own`, those of its objects settled as they were
+/// loaded, and `runs`, those of its kept objects (one run per object), each in line order.
+/// A kept object's findings usually sit between two of `own` (objects do not share lines), and
+/// then its run is moved whole between the pieces of `own` around it, so only `own` is copied.
+/// Otherwise the two are merged one finding at a time: a set finding goes before an own one
+/// when its line, column and check ID (as text) are smaller.
+fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut Findings) {
+    let at = |f: &Finding| (f.line, f.column);
+    // For each run, how many of `own` go before it; valid when no finding of `own` sits on a
+    // line and column within the run's first and last.
+    let mut cuts = Vec::with_capacity(runs.len());
+    let mut from = 0;
+    let apart = runs.iter().all(|run| {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            cuts.push(from);
+            return true;
+        };
+        from += own[from..].partition_point(|f| at(f) < at(first));
+        cuts.push(from);
+        own.get(from).is_none_or(|f| at(f) > at(last))
+    });
+    if apart {
+        let mut own = own.into_iter();
+        let mut taken = 0;
+        for (run, cut) in runs.into_iter().zip(cuts) {
+            if cut > taken {
+                out.push_run(own.by_ref().take(cut - taken).collect());
+                taken = cut;
+            }
+            out.push_run(run);
+        }
+        // The rest keeps its allocation when nothing was taken from the front.
+        out.push_run(own.collect());
+        return;
+    }
+    let mut set = runs.into_iter().flatten().peekable();
+    let mut merged = Vec::with_capacity(own.len() + set.size_hint().0);
+    for f in own {
+        while let Some(e) =
+            set.next_if(|e| (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
+        {
+            merged.push(e);
+        }
+        merged.push(f);
+    }
+    merged.extend(set);
+    out.push_run(merged);
+}
+
 /// Orders findings by `rank` (the file's place in the input), then line, column and check.
 /// A finding is a few hundred bytes: small keys are sorted and each finding moved once.
 fn order_findings(findings: &mut Vec<Finding>, rank: impl Fn(&Finding) -> usize) {
@@ -1299,6 +1333,111 @@ impl Engine {
                 aliases: check.aliases,
                 ..at.at.clone()
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use std::sync::Arc;
+
+    use stockade_model::{Finding, Findings, ObjectRef, Severity};
+
+    use super::merge_input;
+
+    fn f(line: u32, column: u32, check: &'static str) -> Finding {
+        Finding {
+            check: check.into(),
+            name: "n".into(),
+            severity: Severity::Low,
+            message: String::new(),
+            file: Arc::from("f.yaml"),
+            template: None,
+            line,
+            column,
+            object: Arc::new(ObjectRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: None,
+                name: "p".into(),
+            }),
+            container: None,
+            path: String::new(),
+            remediation: "".into(),
+            aliases: &[],
+        }
+    }
+
+    /// The one-finding-at-a-time merge that every case must equal.
+    fn one_by_one(own: &[Finding], runs: &[Vec<Finding>]) -> Vec<(u32, u32, String)> {
+        let mut set = runs.iter().flatten().peekable();
+        let mut out = Vec::new();
+        for o in own {
+            while let Some(e) =
+                set.next_if(|e| (e.line, e.column, &e.check) < (o.line, o.column, &o.check))
+            {
+                out.push(e);
+            }
+            out.push(o);
+        }
+        out.extend(set);
+        out.iter()
+            .map(|x| (x.line, x.column, x.check.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn moved_runs_and_merged_findings_give_the_same_order() {
+        let cases: Vec<(Vec<Finding>, Vec<Vec<Finding>>)> = vec![
+            // Kept objects between settled ones, and after them.
+            (
+                vec![
+                    f(1, 1, "STK1"),
+                    f(2, 3, "STK2"),
+                    f(10, 1, "STK1"),
+                    f(11, 1, "STK1"),
+                ],
+                vec![
+                    vec![f(5, 1, "STK3"), f(6, 2, "STK1")],
+                    vec![f(12, 1, "STK1")],
+                ],
+            ),
+            // Only kept objects.
+            (
+                Vec::new(),
+                vec![vec![f(1, 1, "STK1")], vec![f(2, 1, "STK1")]],
+            ),
+            // All kept objects before, or after, the settled ones.
+            (
+                vec![f(5, 1, "STK1")],
+                vec![vec![f(1, 1, "STK1"), f(2, 1, "STK9")]],
+            ),
+            (vec![f(1, 1, "STK1")], vec![vec![f(5, 1, "STK1")]]),
+            // A settled finding inside a kept object's lines: merged one by one.
+            (
+                vec![f(1, 1, "STK1"), f(5, 1, "STK1"), f(9, 1, "STK1")],
+                vec![vec![f(3, 1, "STK1"), f(7, 1, "STK1")]],
+            ),
+            // The same line and column: the check IDs decide, as text ("STK10" < "STK2").
+            (vec![f(5, 1, "STK2")], vec![vec![f(5, 1, "STK10")]]),
+            (vec![f(5, 1, "STK10")], vec![vec![f(5, 1, "STK2")]]),
+            (
+                vec![f(4, 1, "STK1"), f(8, 1, "STK1")],
+                vec![vec![f(4, 1, "STK1")]],
+            ),
+        ];
+        for (own, runs) in cases {
+            let want = one_by_one(&own, &runs);
+            let mut out = Findings::new();
+            out.push(f(0, 0, "before"));
+            merge_input(own, runs, &mut out);
+            let got: Vec<(u32, u32, String)> = out
+                .iter()
+                .skip(1)
+                .map(|x| (x.line, x.column, x.check.to_string()))
+                .collect();
+            assert_eq!(got, want);
+            assert_eq!(out.len(), want.len() + 1);
         }
     }
 }
