@@ -573,14 +573,19 @@ impl Engine {
             .filter(|(_, (check, _))| matches!(check.run, Run::Set { .. }))
             .map(|(i, _)| (i, std::mem::take(&mut wanted[i])))
             .collect();
-        // Several set checks read the pod specs of every workload: they are found once here.
-        let pods = stockade_checks::SetPods::from_found(
-            objects
-                .par_iter()
-                .with_min_len(16)
-                .map(|o| (&**o, stockade_model::pod_specs(o)))
-                .collect::<Vec<_>>(),
-        );
+        // Several set checks read the pod specs of every workload: they are found once here
+        // (not at all when only custom policies kept the objects).
+        let pods = if sets.is_empty() {
+            stockade_checks::SetPods::default()
+        } else {
+            stockade_checks::SetPods::from_found(
+                objects
+                    .par_iter()
+                    .with_min_len(16)
+                    .map(|o| (&**o, stockade_model::pod_specs(o)))
+                    .collect::<Vec<_>>(),
+            )
+        };
         let set_hits: Vec<(usize, Vec<SetHit>)> = sets
             .into_par_iter()
             .map(|(i, objs)| {
