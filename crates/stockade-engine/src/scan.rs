@@ -537,6 +537,8 @@ impl Engine {
             }
         }
         sort_findings(&mut out.findings);
+        // Held until the end of the scan: without the slack a growing vector leaves.
+        out.findings.shrink_to_fit();
         (out, kept)
     }
 
@@ -638,6 +640,7 @@ impl Engine {
                         .cmp(&(b.line, b.column))
                         .then_with(|| check_id_cmp(&a.check, &b.check))
                 });
+                one.findings.shrink_to_fit();
                 (r.rank, one)
             })
             .collect();
