@@ -1043,16 +1043,21 @@ fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut Findings) {
         own.get(from).is_none_or(|f| at(f) > at(last))
     });
     if apart {
+        let len = own.len();
         let mut own = own.into_iter();
         let mut taken = 0;
         for (run, cut) in runs.into_iter().zip(cuts) {
-            if cut > taken {
+            if cut == len && taken < len {
+                // All the rest goes before this run: moved whole, keeping its allocation
+                // when nothing was taken from the front.
+                out.push_run(std::mem::take(&mut own).collect());
+                taken = len;
+            } else if cut > taken {
                 out.push_run(own.by_ref().take(cut - taken).collect());
                 taken = cut;
             }
             out.push_run(run);
         }
-        // The rest keeps its allocation when nothing was taken from the front.
         out.push_run(own.collect());
         return;
     }
