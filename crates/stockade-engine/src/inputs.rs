@@ -131,7 +131,6 @@ impl std::fmt::Display for ReadError {
 /// Reads an input file of at most `max` bytes. The file is opened once and its size read from
 /// the open file; the read itself is bounded too, since a device or pipe reports no size.
 pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let len = file.metadata().map_err(ReadError::Io)?.len();
     if len > max {
@@ -140,8 +139,20 @@ pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
             max,
         });
     }
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    file.take(max.saturating_add(1))
+    read_bounded(file, len as usize + 1, max)
+}
+
+/// Reads `reader` to its end, at most `max` bytes: more is [`ReadError::TooLarge`] without a
+/// size (a device, a pipe or standard input reports none). `capacity` is the expected length.
+pub fn read_bounded(
+    reader: impl std::io::Read,
+    capacity: usize,
+    max: u64,
+) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(capacity);
+    reader
+        .take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > max {

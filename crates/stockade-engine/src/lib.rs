@@ -11,7 +11,7 @@ pub use config::schema;
 pub use config::{Config, ConfigError, Exclusion, find_config, load_config};
 pub use extra::{ExtraChecks, ExtraHit, ExtraResult};
 pub use inputs::{
-    Input, ReadError, collect_dockerfiles, collect_inputs, is_dockerfile, read_input,
+    Input, ReadError, collect_dockerfiles, collect_inputs, is_dockerfile, read_bounded, read_input,
 };
 pub use scan::{
     DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, IMAGE_KIND, ImageHit, ImageUse,

@@ -96,7 +96,6 @@ pub fn gather_inputs_with(
     max_bytes: u64,
 ) -> anyhow::Result<Collected> {
     use anyhow::Context as _;
-    use std::io::Read as _;
     let files: Vec<std::path::PathBuf> = paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
@@ -104,13 +103,11 @@ pub fn gather_inputs_with(
         .collect();
     let (mut inputs, mut errors) = collect(&files);
     if paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(max_bytes.saturating_add(1))
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-        if buf.len() as u64 > max_bytes {
-            errors.insert(
+        match stockade_engine::read_bounded(std::io::stdin(), 0, max_bytes) {
+            Err(stockade_engine::ReadError::Io(e)) => {
+                return Err(e).context("reading standard input");
+            }
+            Err(stockade_engine::ReadError::TooLarge { .. }) => errors.insert(
                 0,
                 stockade_model::LoadError {
                     file: "<stdin>".into(),
@@ -122,12 +119,11 @@ pub fn gather_inputs_with(
                         max_bytes / 1_000_000
                     ),
                 },
-            );
-        } else {
-            inputs.insert(
+            ),
+            Ok(buf) => inputs.insert(
                 0,
                 stockade_engine::Input::Bytes("<stdin>".into(), buf.into()),
-            );
+            ),
         }
     }
     Ok((inputs, errors))
