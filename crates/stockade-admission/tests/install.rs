@@ -297,6 +297,16 @@ async fn the_helm_chart_renders_what_stockade_install_prints() {
     );
 }
 
+/// A CA that install accepts (a CA, keyCertSign, valid for ten years), as [`write_ca_files`].
+fn write_valid_ca_files(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    write_ca_files(
+        dir,
+        true,
+        vec![rcgen::KeyUsagePurpose::KeyCertSign],
+        (-1, 3650),
+    )
+}
+
 /// A CA made with rcgen, as PEM (certificate, key), in `dir` as ca.crt and ca.key.
 fn write_ca_files(
     dir: &std::path::Path,
@@ -364,12 +374,7 @@ fn signed_by_given_ca(objects: &[Object], given: &[u8]) -> (Vec<u8>, Vec<u8>) {
 async fn a_given_ca_signs_rotated_leaves_under_an_unchanged_ca_bundle() {
     use stockade_admission::install::{Ca, manifests_with_ca};
     let dir = tempfile::tempdir().unwrap();
-    let (c, k) = write_ca_files(
-        dir.path(),
-        true,
-        vec![rcgen::KeyUsagePurpose::KeyCertSign],
-        (-1, 3650),
-    );
+    let (c, k) = write_valid_ca_files(dir.path());
     let given = std::fs::read(&c).unwrap();
     let mut leaves = vec![];
     let mut first_bundle = None;
@@ -448,12 +453,7 @@ fn an_unusable_ca_is_rejected_naming_the_file_and_the_problem() {
 #[tokio::test]
 async fn the_helm_chart_signs_with_a_given_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let (c, k) = write_ca_files(
-        dir.path(),
-        true,
-        vec![rcgen::KeyUsagePurpose::KeyCertSign],
-        (-1, 3650),
-    );
+    let (c, k) = write_valid_ca_files(dir.path());
     let given = std::fs::read(&c).unwrap();
     let cert_arg = format!("ca.cert={}", c.display());
     let key_arg = format!("ca.key={}", k.display());
