@@ -39,7 +39,8 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         w.write_all(b"[")?;
         // One text buffer per chunk of a window, reused from window to window: fresh
         // buffers each time would be fresh pages, and page faults cost as much as the text.
-        let mut texts: Vec<Vec<u8>> = vec![Vec::new(); WINDOW / CHUNK];
+        let mut texts: Vec<(Vec<u8>, Memo)> =
+            (0..WINDOW / CHUNK).map(|_| Default::default()).collect();
         let mut window: Vec<&stockade_model::Finding> = Vec::with_capacity(WINDOW);
         let mut all = r.findings.iter();
         let mut written = 0;
@@ -55,15 +56,16 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .par_iter_mut()
                 .zip(window.par_chunks(CHUNK))
                 .for_each(|(buf, chunk)| {
+                    let (buf, memo) = (&mut buf.0, &mut buf.1);
                     buf.clear();
                     for f in chunk {
                         buf.extend_from_slice(b"\n    ");
-                        finding(buf, f);
+                        finding(buf, memo, f);
                         buf.push(b',');
                     }
                 });
             let last = written == r.findings.len();
-            for (i, text) in texts[..chunks].iter().enumerate() {
+            for (i, (text, _)) in texts[..chunks].iter().enumerate() {
                 // Every element ends with a comma; the document's last one must not.
                 let end = if last && i + 1 == chunks {
                     text.len() - 1
@@ -83,10 +85,70 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     w.flush()
 }
 
+/// Escaped text already written, by the address and length of what it was made from. Most of a
+/// finding's text is its check's (ID, name, remediation, aliases), its file's and its object's,
+/// and each is shared by many findings: a finding's fields borrow from the report, which
+/// outlives the write, so an address and length name one text. Direct-mapped: a collision
+/// only costs the escaping again.
+struct Memo {
+    slots: Vec<(usize, usize, u32, u32)>,
+    text: Vec<u8>,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Self {
+            slots: vec![(0, 0, 0, 0); Self::SLOTS],
+            text: Vec::new(),
+        }
+    }
+}
+
+impl Memo {
+    const SLOTS: usize = 512;
+    /// Text kept before it is dropped and built again (a large scan has many files). Small
+    /// in tests, so that they drop it too.
+    const MAX_TEXT: usize = if cfg!(test) { 4_096 } else { 1 << 20 };
+
+    /// Appends what `render` writes for the value at `addr` with `len`, written once.
+    fn put(
+        &mut self,
+        buf: &mut Vec<u8>,
+        addr: usize,
+        len: usize,
+        render: impl FnOnce(&mut Vec<u8>),
+    ) {
+        let slot = (addr ^ len.rotate_left(40)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55;
+        let (a, l, start, end) = self.slots[slot];
+        if a == addr && l == len && addr != 0 {
+            buf.extend_from_slice(&self.text[start as usize..end as usize]);
+            return;
+        }
+        if self.text.len() > Self::MAX_TEXT {
+            self.text.clear();
+            self.slots.fill((0, 0, 0, 0));
+        }
+        let start = self.text.len();
+        render(&mut self.text);
+        let end = self.text.len();
+        self.slots[slot] = (addr, len, start as u32, end as u32);
+        buf.extend_from_slice(&self.text[start..end]);
+    }
+
+    /// `s` escaped, as [`escaped`] writes it.
+    fn str(&mut self, buf: &mut Vec<u8>, s: &str) {
+        if s.is_empty() {
+            buf.extend_from_slice(b"\"\"");
+        } else {
+            self.put(buf, s.as_ptr() as usize, s.len(), |t| escaped(t, s));
+        }
+    }
+}
+
 /// Writes one finding as serde_json's pretty printer writes it two levels down (a test holds
 /// the two equal byte for byte). Most of a report is findings: written directly, without a
 /// temporary document per finding and a second pass to indent it, they cost about half.
-fn finding(buf: &mut Vec<u8>, f: &stockade_model::Finding) {
+fn finding(buf: &mut Vec<u8>, memo: &mut Memo, f: &stockade_model::Finding) {
     const AT: &[u8] = b",\n      \"";
     let field = |buf: &mut Vec<u8>, first: bool, key: &str| {
         buf.extend_from_slice(if first { &b"{\n      \""[..] } else { AT });
@@ -101,49 +163,65 @@ fn finding(buf: &mut Vec<u8>, f: &stockade_model::Finding) {
         field(buf, false, key);
         buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     };
-    string(buf, true, "check", &f.check);
-    string(buf, false, "name", &f.name);
+    field(buf, true, "check");
+    memo.str(buf, &f.check);
+    field(buf, false, "name");
+    memo.str(buf, &f.name);
     string(buf, false, "severity", f.severity.as_str());
     string(buf, false, "message", &f.message);
-    string(buf, false, "file", &f.file);
+    field(buf, false, "file");
+    memo.str(buf, &f.file);
     if let Some(t) = &f.template {
-        string(buf, false, "template", t);
+        field(buf, false, "template");
+        memo.str(buf, t);
     }
     number(buf, "line", f.line);
     number(buf, "column", f.column);
     field(buf, false, "object");
-    buf.extend_from_slice(b"{\n        \"apiVersion\": ");
-    escaped(buf, &f.object.api_version);
-    buf.extend_from_slice(b",\n        \"kind\": ");
-    escaped(buf, &f.object.kind);
-    buf.extend_from_slice(b",\n        \"namespace\": ");
-    match &f.object.namespace {
-        Some(ns) => escaped(buf, ns),
-        None => buf.extend_from_slice(b"null"),
-    }
-    buf.extend_from_slice(b",\n        \"name\": ");
-    escaped(buf, &f.object.name);
-    buf.extend_from_slice(b"\n      }");
+    let o = &*f.object;
+    memo.put(buf, o as *const _ as usize, usize::MAX, |buf| {
+        buf.extend_from_slice(b"{\n        \"apiVersion\": ");
+        escaped(buf, &o.api_version);
+        buf.extend_from_slice(b",\n        \"kind\": ");
+        escaped(buf, &o.kind);
+        buf.extend_from_slice(b",\n        \"namespace\": ");
+        match &o.namespace {
+            Some(ns) => escaped(buf, ns),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\n        \"name\": ");
+        escaped(buf, &o.name);
+        buf.extend_from_slice(b"\n      }");
+    });
     field(buf, false, "container");
     match &f.container {
         Some(c) => escaped(buf, c),
         None => buf.extend_from_slice(b"null"),
     }
     string(buf, false, "path", &f.path);
-    string(buf, false, "remediation", &f.remediation);
+    field(buf, false, "remediation");
+    memo.str(buf, &f.remediation);
     field(buf, false, "aliases");
     if f.aliases.is_empty() {
         buf.extend_from_slice(b"[]");
     } else {
-        for (i, a) in f.aliases.iter().enumerate() {
-            buf.extend_from_slice(if i == 0 {
-                &b"[\n        "[..]
-            } else {
-                b",\n        "
-            });
-            escaped(buf, a);
-        }
-        buf.extend_from_slice(b"\n      ]");
+        // The slice's own address: its strings' addresses are the `str` keys'.
+        memo.put(
+            buf,
+            f.aliases.as_ptr() as usize,
+            f.aliases.len() | 1 << 63,
+            |buf| {
+                for (i, a) in f.aliases.iter().enumerate() {
+                    buf.extend_from_slice(if i == 0 {
+                        &b"[\n        "[..]
+                    } else {
+                        b",\n        "
+                    });
+                    escaped(buf, a);
+                }
+                buf.extend_from_slice(b"\n      ]");
+            },
+        );
     }
     buf.extend_from_slice(b"\n    }");
 }
@@ -151,19 +229,27 @@ fn finding(buf: &mut Vec<u8>, f: &stockade_model::Finding) {
 /// A JSON string as serde_json writes it: `"` and `\` escaped, the control characters as
 /// `\b \t \n \f \r` or `\u00xx`, everything else (non-ASCII included) as it is.
 fn escaped(buf: &mut Vec<u8>, s: &str) {
-    buf.push(b'"');
     let bytes = s.as_bytes();
-    let needs = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    // Most strings need no escape: asked of all bytes at once (no early exit, so the compiler
-    // vectorises it), then copied whole.
-    if !bytes.iter().fold(false, |any, &b| any | needs(b)) {
-        buf.extend_from_slice(bytes);
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    // Control characters are rare: asked of all bytes at once (no early exit, so the compiler
+    // vectorises it). Without them, `"` and `\` are the only bytes to escape, and memchr finds
+    // them a block at a time (most messages quote a name: `Deployment "web"`).
+    if !bytes.iter().fold(false, |any, &b| any | (b < 0x20)) {
+        let mut start = 0;
+        for i in memchr::memchr2_iter(b'"', b'\\', bytes) {
+            buf.extend_from_slice(&bytes[start..i]);
+            buf.push(b'\\');
+            buf.push(bytes[i]);
+            start = i + 1;
+        }
+        buf.extend_from_slice(&bytes[start..]);
         buf.push(b'"');
         return;
     }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if !needs(b) {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
             continue;
         }
         buf.extend_from_slice(&bytes[start..i]);
@@ -243,7 +329,12 @@ mod tests {
             }),
             container: (!i.is_multiple_of(4)).then(|| format!("c{i}")),
             path: "spec.template.spec.containers[0].securityContext.privileged".into(),
-            remediation: Cow::Borrowed("Set privileged: false."),
+            // Shared, escaped once (quotes, a backslash, a tab), or a finding's own.
+            remediation: if i.is_multiple_of(7) {
+                Cow::Owned(format!("Fix \"{i}\"."))
+            } else {
+                Cow::Borrowed("Set \"privileged: false\" \\ once.\t")
+            },
             aliases: match i % 3 {
                 0 => &["checkov:CKV_K8S_16", "trivy:KSV017"],
                 1 => &["kubescape:C-0057"],
@@ -306,7 +397,12 @@ mod tests {
         };
         // Empty, one, a chunk's edge, a window's edge and several windows.
         for n in [0, 1, CHUNK, CHUNK + 1, WINDOW, WINDOW + 1, 2 * WINDOW + 7] {
-            let findings: Vec<Finding> = (0..n).map(finding).collect();
+            let mut findings: Vec<Finding> = (0..n).map(finding).collect();
+            // Findings share their object (five each) and file (three each), as a scan's do.
+            for i in 0..n {
+                findings[i].object = findings[i - i % 5].object.clone();
+                findings[i].file = findings[i - i % 3].file.clone();
+            }
             for errors in [&[][..], std::slice::from_ref(&error)] {
                 let (ours, theirs) = both(&findings, errors);
                 assert!(
