@@ -219,6 +219,23 @@ impl<'a> IntoIterator for &'a Findings {
 /// `"STK1001" < "STK201"`). IDs are a letter prefix and digits; anything else compares as
 /// text after the number, so the order is total and consistent with equality.
 pub fn check_id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    // The usual case, asked for every pair of findings on one line: the same prefix and as
+    // many digits, up to the end, in both. Then the text's order is the numbers' order.
+    let digits_from = |id: &str| id.bytes().position(|c| c.is_ascii_digit());
+    if a.len() == b.len()
+        && let Some(at) = digits_from(a)
+        && a.as_bytes()[..at] == b.as_bytes()[..at]
+        && a.bytes()
+            .skip(at)
+            .chain(b.bytes().skip(at))
+            .all(|c| c.is_ascii_digit())
+    {
+        return a.cmp(b);
+    }
+    slow_check_id_cmp(a, b)
+}
+
+fn slow_check_id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     fn split(id: &str) -> (&str, Option<u64>, &str) {
         let start = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
         let end = id[start..]
@@ -268,6 +285,25 @@ mod id_order_tests {
         assert_eq!(check_id_cmp("ABC", "STK1"), std::cmp::Ordering::Less);
         assert_eq!(check_id_cmp("STK1a", "STK1b"), std::cmp::Ordering::Less);
         assert_eq!(check_id_cmp("STK01", "STK1"), std::cmp::Ordering::Less);
+    }
+
+    /// The shortcut for IDs of one shape agrees with the full comparison on every pair.
+    #[test]
+    fn the_shortcut_orders_as_the_full_comparison() {
+        let ids = [
+            "STK001", "STK010", "STK100", "STK999", "STK0001", "STK1", "STK12", "ABC123", "ABC12x",
+            "STK12a", "STK", "", "1", "12", "STK1000", "STJ100", "STL100", "K8S01", "K8S10",
+            "STK-1", "STK 10", "STKé1",
+        ];
+        for a in ids {
+            for b in ids {
+                assert_eq!(
+                    check_id_cmp(a, b),
+                    super::slow_check_id_cmp(a, b),
+                    "{a:?} against {b:?}"
+                );
+            }
+        }
     }
 }
 
