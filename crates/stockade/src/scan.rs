@@ -213,13 +213,17 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    Ok(if result.has_errors() {
+    let code = if result.has_errors() {
         ExitCode::from(2)
     } else if result.findings.iter().any(|f| f.severity >= engine.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process ends next and its memory goes back whole: freeing every finding's strings
+    // one by one first cost about 1% of a scan's instructions.
+    std::mem::forget(result);
+    Ok(code)
 }
 
 /// The catalog check `stockade scan --verify-images` reports.
