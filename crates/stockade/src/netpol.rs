@@ -1,5 +1,6 @@
 //! `stockade netpol`: reads manifests and hands them to `stockade-netpol`.
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -94,11 +95,23 @@ pub struct ReportArgs {
 }
 
 pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
+    let failed = Cell::new(false);
+    let code = run_reading(cmd, &failed)?;
+    // An input that could not be read is named on standard error as it is met, the rest is
+    // analysed, and the exit code says the analysis is incomplete.
+    Ok(if failed.get() {
+        ExitCode::from(2)
+    } else {
+        code
+    })
+}
+
+fn run_reading(cmd: NetpolCommand, failed: &Cell<bool>) -> anyhow::Result<ExitCode> {
     match cmd {
         NetpolCommand::List(a) => {
             let format: Format = a.format.parse().map_err(anyhow::Error::msg)?;
             if a.exposure {
-                let objects = read_objects(&a.paths)?;
+                let objects = read_objects(&a.paths, failed)?;
                 let cluster = stockade_netpol::Cluster::from_objects(&objects);
                 let items = stockade_netpol::exposure::exposure(&cluster);
                 match format {
@@ -110,7 +123,7 @@ pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let analysis = analyse(&a.paths)?;
+            let analysis = analyse(&a.paths, failed)?;
             if a.explain {
                 print_out(&stockade_netpol::explain::explain(&analysis));
             } else {
@@ -123,7 +136,7 @@ pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
             if format == Format::Json {
                 bail!("diff supports txt, csv, md and dot");
             }
-            let (a1, a2) = (analyse(&[a.dir1])?, analyse(&[a.dir2])?);
+            let (a1, a2) = (analyse(&[a.dir1], failed)?, analyse(&[a.dir2], failed)?);
             let entries = a1.diff(&a2);
             print_out(&output::diff(
                 &entries,
@@ -134,7 +147,7 @@ pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         NetpolCommand::Report(a) => {
-            let analysis = analyse(&a.paths)?;
+            let analysis = analyse(&a.paths, failed)?;
             let options = stockade_netpol::report::Options::with_data_stores(&a.data_store)
                 .map_err(|e| anyhow::anyhow!("--data-store: {e}"))?;
             let report = stockade_netpol::report::report(&analysis, &options);
@@ -146,7 +159,7 @@ pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         NetpolCommand::Suggest(a) => {
-            let objects = read_objects(&a.paths)?;
+            let objects = read_objects(&a.paths, failed)?;
             let flows_name = a.flows.display().to_string();
             let text = std::fs::read_to_string(&a.flows)
                 .with_context(|| format!("reading {flows_name}"))?;
@@ -184,21 +197,34 @@ pub fn run(cmd: NetpolCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Reads every manifest under `paths` (`-` for standard input) into objects; unreadable
-/// input is an error (exit 2), documents that do not parse are warned about and skipped.
-fn read_objects(paths: &[PathBuf]) -> anyhow::Result<Vec<stockade_model::Object>> {
+/// Reads every manifest under `paths` (`-` for standard input) into objects. An input that
+/// cannot be read is an error named on standard error, and sets `failed` (exit 2); the other
+/// inputs are still read. Documents that do not parse are warned about and skipped.
+fn read_objects(
+    paths: &[PathBuf],
+    failed: &Cell<bool>,
+) -> anyhow::Result<Vec<stockade_model::Object>> {
     let (inputs, errors) = crate::gather_inputs(paths)?;
-    if let Some(e) = errors.first() {
-        bail!("{}: {}", e.file, e.message);
+    let error = |file: &str, message: &dyn std::fmt::Display| {
+        eprintln!("stockade: error: {file}: {message}");
+        failed.set(true);
+    };
+    for e in &errors {
+        error(&e.file, &e.message);
     }
     let mut objects = Vec::new();
     for input in &inputs {
         let (name, bytes) = match input {
-            Input::File(p) => (
-                p.display().to_string(),
-                stockade_engine::read_input(p, stockade_engine::DEFAULT_MAX_FILE_SIZE)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-            ),
+            Input::File(p) => {
+                let name = p.display().to_string();
+                match stockade_engine::read_input(p, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
+                    Ok(b) => (name, b),
+                    Err(e) => {
+                        error(&name, &e);
+                        continue;
+                    }
+                }
+            }
             Input::Bytes(name, b) => (name.to_string(), b.to_vec()),
         };
         let loaded = stockade_model::load(&name, &bytes);
@@ -211,6 +237,6 @@ fn read_objects(paths: &[PathBuf]) -> anyhow::Result<Vec<stockade_model::Object>
 }
 
 /// Reads and analyses every manifest under `paths`.
-fn analyse(paths: &[PathBuf]) -> anyhow::Result<Analysis> {
-    Ok(Analysis::from_objects(&read_objects(paths)?))
+fn analyse(paths: &[PathBuf], failed: &Cell<bool>) -> anyhow::Result<Analysis> {
+    Ok(Analysis::from_objects(&read_objects(paths, failed)?))
 }

@@ -373,3 +373,25 @@ fn scan_reports_the_path_to_the_data_store_once_configured() {
         ]
     );
 }
+
+#[test]
+fn an_unreadable_input_is_named_and_the_rest_still_analysed_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixtures().join("v1")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    std::os::unix::fs::symlink(
+        dir.path().join("nowhere.yaml"),
+        dir.path().join("gone.yaml"),
+    )
+    .unwrap();
+    let out = netpol(&["list", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), V1_CONNECTIONS);
+    let err = stderr(&out);
+    assert!(
+        err.contains("stockade: error: ") && err.contains("gone.yaml: cannot read"),
+        "{err}"
+    );
+}
