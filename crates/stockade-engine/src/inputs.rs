@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use stockade_model::{Level, LoadError};
+use stockade_model::LoadError;
 
 /// One input to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +64,7 @@ fn collect(
 ) -> (Vec<Input>, Vec<LoadError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    let error = |p: &Path, message: String| LoadError {
-        file: p.display().to_string().into(),
-        line: 0,
-        column: 0,
-        level: Level::Error,
-        message,
-    };
+    let error = |p: &Path, message: String| LoadError::whole_file(p.display().to_string(), message);
     for path in paths {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,

@@ -342,13 +342,7 @@ impl Engine {
             Input::File(path) => {
                 let name = path.display().to_string();
                 let error = |message: String| {
-                    let e = LoadError {
-                        file: name.as_str().into(),
-                        line: 0,
-                        column: 0,
-                        level: Level::Error,
-                        message,
-                    };
+                    let e = LoadError::whole_file(name.as_str(), message);
                     (
                         FileResult {
                             errors: vec![e],

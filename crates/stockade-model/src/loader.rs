@@ -75,6 +75,19 @@ pub struct LoadError {
     pub message: String,
 }
 
+impl LoadError {
+    /// An error about a whole file (it cannot be read, it is too large): no line or column.
+    pub fn whole_file(file: impl Into<Arc<str>>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            level: Level::Error,
+            message: message.into(),
+        }
+    }
+}
+
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.line > 0 {

@@ -444,13 +444,7 @@ pub fn lint_targets(
     use stockade_model::{Level, LoadError};
     let mut images = Vec::new();
     let mut errors = Vec::new();
-    let error = |file: &str, message: String| LoadError {
-        file: file.into(),
-        line: 0,
-        column: 0,
-        level: Level::Error,
-        message,
-    };
+    let error = |file: &str, message: String| LoadError::whole_file(file, message);
     // Made on the first registry reference: local targets never need one.
     let mut client: Option<Result<Client, String>> = None;
     let options = stockade_sbom::Options {

@@ -109,16 +109,13 @@ pub fn gather_inputs_with(
             }
             Err(stockade_engine::ReadError::TooLarge { .. }) => errors.insert(
                 0,
-                stockade_model::LoadError {
-                    file: "<stdin>".into(),
-                    line: 0,
-                    column: 0,
-                    level: stockade_model::Level::Error,
-                    message: format!(
+                stockade_model::LoadError::whole_file(
+                    "<stdin>",
+                    format!(
                         "standard input is larger than the {} MB limit (raise it with --max-file-size)",
                         max_bytes / 1_000_000
                     ),
-                },
+                ),
             ),
             Ok(buf) => inputs.insert(
                 0,

@@ -84,13 +84,7 @@ fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> 
             Input::File(path) => match read(path) {
                 Ok(bytes) => stockade_model::load(&path.display().to_string(), &bytes),
                 Err(message) => {
-                    errors.push(LoadError {
-                        file: path.display().to_string().into(),
-                        line: 0,
-                        column: 0,
-                        level: Severity::Error,
-                        message,
-                    });
+                    errors.push(LoadError::whole_file(path.display().to_string(), message));
                     continue;
                 }
             },

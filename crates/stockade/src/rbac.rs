@@ -84,13 +84,7 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
                 match stockade_engine::read_input(p, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
                     Ok(b) => b.into(),
                     Err(e) => {
-                        errors.push(LoadError {
-                            file: name.into(),
-                            line: 0,
-                            column: 0,
-                            level: Level::Error,
-                            message: e.to_string(),
-                        });
+                        errors.push(LoadError::whole_file(name, e.to_string()));
                         continue;
                     }
                 }

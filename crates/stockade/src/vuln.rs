@@ -348,13 +348,7 @@ fn write_sarif(target: &str, matches: &[stockade_vuln::Match], errors: &[String]
         .collect();
     let errors: Vec<stockade_model::LoadError> = errors
         .iter()
-        .map(|e| stockade_model::LoadError {
-            file: file.clone(),
-            line: 0,
-            column: 0,
-            level: stockade_model::Level::Error,
-            message: e.clone(),
-        })
+        .map(|e| stockade_model::LoadError::whole_file(file.clone(), e.clone()))
         .collect();
     let mut summary = stockade_model::Summary {
         files: 1,
