@@ -35,14 +35,7 @@ pub(crate) fn parse(chunk: &str, first_line: u32) -> Option<(Node, Vec<(Pos, Str
     }
     // Outside ASCII: C1 controls, the byte order mark and the Unicode line and paragraph
     // separators (which YAML 1.1 treats as line breaks) go to the general parser.
-    if !chunk.is_ascii()
-        && chunk.chars().any(|c| {
-            matches!(
-                c,
-                '\u{80}'..='\u{9f}' | '\u{feff}' | '\u{2028}' | '\u{2029}'
-            )
-        })
-    {
+    if !chunk.is_ascii() && unicode_break_or_control(s) {
         return None;
     }
     // Document markers inside the chunk (the loader splits at `---` lines, but `...` ends a
@@ -823,6 +816,18 @@ fn empty(pos: Pos) -> Node {
     scalar("".into(), true, pos)
 }
 
+/// Whether valid UTF-8 `s` holds a C1 control (U+0080 to U+009F), the byte order mark or a
+/// Unicode line or paragraph separator. Each is found by its lead byte (`C2`, `EF`, `E2`), a
+/// block of text at a time: a lead byte is never a continuation byte, and most non-ASCII
+/// manifests have a few accented letters or symbols, not these.
+fn unicode_break_or_control(s: &[u8]) -> bool {
+    memchr::memchr3_iter(0xc2, 0xe2, 0xef, s).any(|i| match s[i] {
+        0xc2 => matches!(s.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => s.get(i + 1) == Some(&0x80) && matches!(s.get(i + 2), Some(0xa8 | 0xa9)),
+        _ => s.get(i + 1) == Some(&0xbb) && s.get(i + 2) == Some(&0xbf),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
@@ -1082,5 +1087,49 @@ mod tests {
         }
         eprintln!("mutants: {accepted} of {tried} took the fast path and agreed");
         assert!(accepted > 1000, "too few mutants accepted to mean anything");
+    }
+
+    /// The lead-byte search finds exactly the characters the general parser must see.
+    #[test]
+    fn unicode_breaks_and_controls_are_found_by_their_bytes() {
+        let special = |c: char| {
+            matches!(
+                c,
+                '\u{80}'..='\u{9f}' | '\u{feff}' | '\u{2028}' | '\u{2029}'
+            )
+        };
+        let chars = [
+            'a',
+            '\u{7f}',
+            '\u{80}',
+            '\u{85}',
+            '\u{9f}',
+            '\u{a0}',
+            'é',
+            '\u{ff}',
+            '\u{100}',
+            '\u{2027}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{202a}',
+            '\u{2013}',
+            '→',
+            '\u{fefe}',
+            '\u{feff}',
+            '\u{ff00}',
+            '\u{fffd}',
+            '😀',
+            '\u{10ffff}',
+        ];
+        for a in chars {
+            for b in chars {
+                let text = format!("k: {a}x{b}");
+                assert_eq!(
+                    super::unicode_break_or_control(text.as_bytes()),
+                    special(a) || special(b),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }
