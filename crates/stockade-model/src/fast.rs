@@ -192,6 +192,19 @@ impl P<'_> {
     /// At content: does the line hold `key:` (a simple key and a colon followed by a space
     /// or the line's end)?
     fn key_line(&self) -> bool {
+        let start = self.i;
+        match self.peek() {
+            Some(b'"' | b'\'') => {}
+            // A plain key, as `key` reads one, without building its text.
+            Some(c) if plain_start(c, self.at(1)) => {
+                let (_, stop, why) = plain_run(self.s, start);
+                return why == Stop::Colon
+                    && stop - start <= MAX_KEY
+                    && self.s.get(stop) == Some(&b':')
+                    && matches!(self.s.get(stop + 1), None | Some(b' ' | b'\n'));
+            }
+            _ => return false,
+        }
         let mut q = P {
             text: self.text,
             s: self.s,
