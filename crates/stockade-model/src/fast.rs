@@ -771,6 +771,15 @@ enum Stop {
 fn plain_run(s: &[u8], start: usize) -> (usize, usize, Stop) {
     let mut j = start;
     let why = loop {
+        // To the next byte that may end the run, eight bytes at a time.
+        while let Some(word) = s.get(j..j + 8) {
+            let m = plain_end_mask(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+            if m != 0 {
+                j += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            j += 8;
+        }
         match s.get(j) {
             None | Some(b'\n') => break Stop::Eol,
             Some(b':') if matches!(s.get(j + 1), None | Some(b' ' | b'\n')) => break Stop::Colon,
@@ -783,6 +792,18 @@ fn plain_run(s: &[u8], start: usize) -> (usize, usize, Stop) {
         end -= 1;
     }
     (end, j, why)
+}
+
+/// The high bit of each byte of `word` (little-endian) that is a line feed, `:` or `#` (the
+/// bytes where a plain scalar may end). Bits above the first such byte may be set where
+/// there is none, but the lowest set bit is always exact.
+fn plain_end_mask(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    zeros(word ^ (ONES * u64::from(b'\n')))
+        | zeros(word ^ (ONES * u64::from(b':')))
+        | zeros(word ^ (ONES * u64::from(b'#')))
 }
 
 enum Chomp {
@@ -1141,6 +1162,53 @@ mod tests {
                     super::unicode_break_or_control(text.as_bytes()),
                     special(a) || special(b),
                     "{text:?}"
+                );
+            }
+        }
+    }
+
+    /// `plain_run`'s word-at-a-time search stops where a byte-at-a-time one does.
+    #[test]
+    fn plain_runs_stop_where_a_byte_by_byte_reading_does() {
+        fn reference(s: &[u8], start: usize) -> (usize, usize, u8) {
+            let mut j = start;
+            let why = loop {
+                match s.get(j) {
+                    None | Some(b'\n') => break 0,
+                    Some(b':') if matches!(s.get(j + 1), None | Some(b' ' | b'\n')) => break 1,
+                    Some(b'#') if s[j - 1] == b' ' => break 2,
+                    _ => j += 1,
+                }
+            };
+            let mut end = j;
+            while s[end - 1] == b' ' {
+                end -= 1;
+            }
+            (end, j, why)
+        }
+        // Every placement of the stopping bytes (and near misses) in runs of up to 19 bytes.
+        let alphabet: &[u8] = b"aaaaaaa: #\n:#";
+        let mut seed = 7u64;
+        for len in 1..40 {
+            for _ in 0..400 {
+                let mut text = vec![b'k', b'x'];
+                for _ in 0..len {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    text.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+                }
+                let (end, stop, why) = super::plain_run(&text, 1);
+                let why = match why {
+                    super::Stop::Eol => 0,
+                    super::Stop::Colon => 1,
+                    super::Stop::Comment => 2,
+                };
+                assert_eq!(
+                    (end, stop, why),
+                    reference(&text, 1),
+                    "{:?}",
+                    String::from_utf8_lossy(&text)
                 );
             }
         }
