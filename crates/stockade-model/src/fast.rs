@@ -131,9 +131,7 @@ impl P<'_> {
     }
 
     fn skip_spaces(&mut self) {
-        while self.peek() == Some(b' ') {
-            self.i += 1;
-        }
+        self.i = spaces_end(self.s, self.i);
     }
 
     /// Moves past the newline at `self.i`.
@@ -409,9 +407,7 @@ impl P<'_> {
                 break;
             }
             let mut j = ls;
-            while s.get(j) == Some(&b' ') {
-                j += 1;
-            }
+            j = spaces_end(s, j);
             let spaces = j - ls;
             // A line of spaces only is empty up to the content's indentation; beyond it, the
             // extra spaces are content.
@@ -660,9 +656,7 @@ impl P<'_> {
             j += 1;
             self.line += 1;
             self.line_start = j;
-            while s.get(j) == Some(&b' ') {
-                j += 1;
-            }
+            j = spaces_end(s, j);
             match s.get(j)? {
                 b'\n' => blanks += 1,
                 _ => break,
@@ -691,9 +685,7 @@ impl P<'_> {
         let s = self.s;
         // The rest of the first line: spaces, then a comment ends the scalar.
         let mut j = self.i;
-        while s.get(j) == Some(&b' ') {
-            j += 1;
-        }
+        j = spaces_end(s, j);
         if s.get(j) != Some(&b'\n') {
             return Some(None);
         }
@@ -703,9 +695,7 @@ impl P<'_> {
         let mut line = self.line + 1;
         loop {
             let mut k = at;
-            while s.get(k) == Some(&b' ') {
-                k += 1;
-            }
+            k = spaces_end(s, k);
             match s.get(k) {
                 None => break,
                 Some(b'\n') => {
@@ -792,6 +782,23 @@ fn plain_run(s: &[u8], start: usize) -> (usize, usize, Stop) {
         end -= 1;
     }
     (end, j, why)
+}
+
+/// Where the spaces from `i` end (indentation is most of a manifest's spaces): eight bytes at
+/// a time, the first byte that is not a space being the lowest nonzero byte of the word xor
+/// eight spaces.
+fn spaces_end(s: &[u8], mut i: usize) -> usize {
+    while let Some(word) = s.get(i..i + 8) {
+        let other = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ 0x2020_2020_2020_2020;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while s.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i
 }
 
 /// The high bit of each byte of `word` (little-endian) that is a line feed, `:` or `#` (the
@@ -1210,6 +1217,25 @@ mod tests {
                     "{:?}",
                     String::from_utf8_lossy(&text)
                 );
+            }
+        }
+    }
+
+    /// `spaces_end` stops where a byte-at-a-time reading does: at every length of run, from
+    /// every start, at the end of the text too.
+    #[test]
+    fn spaces_end_at_the_first_other_byte() {
+        for run in 0..20 {
+            for after in ["", "x", "\n", "\t", "  x", "é"] {
+                let text = format!("k{}{after}", " ".repeat(run));
+                let s = text.as_bytes();
+                for start in 0..s.len() {
+                    let mut want = start;
+                    while s.get(want) == Some(&b' ') {
+                        want += 1;
+                    }
+                    assert_eq!(super::spaces_end(s, start), want, "{text:?} from {start}");
+                }
             }
         }
     }
