@@ -35,16 +35,27 @@ pub fn run_check(
     pods: &[stockade_model::PodSpec],
     options: &Options,
 ) -> Vec<Hit> {
+    let mut emit = Emit::default();
+    run_check_into(check, object, pods, options, &mut emit);
+    emit.hits
+}
+
+/// [`run_check`], appending to `emit` (one buffer for all of an object's checks).
+pub fn run_check_into(
+    check: &Check,
+    object: &stockade_model::Object,
+    pods: &[stockade_model::PodSpec],
+    options: &Options,
+    emit: &mut Emit,
+) {
     let ctx = Context {
         object,
         pods,
         options,
     };
-    let mut emit = Emit::default();
     if let Run::Object(run) = check.run {
-        run(&ctx, &mut emit);
+        run(&ctx, emit);
     }
-    emit.hits
 }
 
 /// Runs one set check over objects from a whole input (those it does not want are skipped);

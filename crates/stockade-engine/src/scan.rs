@@ -722,15 +722,22 @@ impl Engine {
         obj: &Object,
         pods: &[stockade_model::PodSpec],
     ) -> Vec<(usize, stockade_checks::Hit)> {
-        let mut hits = Vec::new();
+        // One buffer for every check's hits, and which check made each run of them.
+        let mut emit = stockade_checks::Emit::default();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
         for (i, &(check, _)) in self.checks.iter().enumerate() {
             if matches!(check.run, Run::Object(_)) && !self.excluded(check, obj) {
-                hits.extend(
-                    stockade_checks::run_check(check, obj, pods, &self.options)
-                        .into_iter()
-                        .map(|h| (i, h)),
-                );
+                let before = emit.hits.len();
+                stockade_checks::run_check_into(check, obj, pods, &self.options, &mut emit);
+                if emit.hits.len() > before {
+                    runs.push((i, emit.hits.len() - before));
+                }
             }
+        }
+        let mut hits = Vec::with_capacity(emit.hits.len());
+        let mut all = emit.hits.into_iter();
+        for (i, n) in runs {
+            hits.extend(all.by_ref().take(n).map(|h| (i, h)));
         }
         hits
     }
