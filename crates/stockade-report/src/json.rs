@@ -39,8 +39,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         w.write_all(b"[")?;
         // One text buffer per chunk of a window, reused from window to window: fresh
         // buffers each time would be fresh pages, and page faults cost as much as the text.
-        let mut texts: Vec<(Vec<u8>, Memo)> =
-            (0..WINDOW / CHUNK).map(|_| Default::default()).collect();
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new(); WINDOW / CHUNK];
         let mut window: Vec<&stockade_model::Finding> = Vec::with_capacity(WINDOW);
         let mut all = r.findings.iter();
         let mut written = 0;
@@ -55,8 +54,9 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             texts[..chunks]
                 .par_iter_mut()
                 .zip(window.par_chunks(CHUNK))
-                .for_each(|(buf, chunk)| {
-                    let (buf, memo) = (&mut buf.0, &mut buf.1);
+                // A memo per job, not per chunk: held by every chunk, each would keep its own
+                // copy of every check's text.
+                .for_each_init(Memo::default, |memo, (buf, chunk)| {
                     buf.clear();
                     for f in chunk {
                         buf.extend_from_slice(b"\n    ");
@@ -65,7 +65,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                     }
                 });
             let last = written == r.findings.len();
-            for (i, (text, _)) in texts[..chunks].iter().enumerate() {
+            for (i, text) in texts[..chunks].iter().enumerate() {
                 // Every element ends with a comma; the document's last one must not.
                 let end = if last && i + 1 == chunks {
                     text.len() - 1
@@ -93,6 +93,10 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 struct Memo {
     slots: Vec<(usize, usize, u32, u32)>,
     text: Vec<u8>,
+    /// The last file's and the last object's text: findings come in file and object order,
+    /// so these are only ever reused by the next findings, and are not kept beyond them.
+    file: Last,
+    object: Last,
 }
 
 impl Default for Memo {
@@ -100,15 +104,35 @@ impl Default for Memo {
         Self {
             slots: vec![(0, 0, 0, 0); Self::SLOTS],
             text: Vec::new(),
+            file: Last::default(),
+            object: Last::default(),
         }
+    }
+}
+
+/// The text written for the value at an address and length, for the next value to reuse.
+#[derive(Default)]
+struct Last {
+    key: (usize, usize),
+    text: Vec<u8>,
+}
+
+impl Last {
+    fn put(&mut self, buf: &mut Vec<u8>, key: (usize, usize), render: impl FnOnce(&mut Vec<u8>)) {
+        if self.key != key || key.0 == 0 {
+            self.text.clear();
+            render(&mut self.text);
+            self.key = key;
+        }
+        buf.extend_from_slice(&self.text);
     }
 }
 
 impl Memo {
     const SLOTS: usize = 512;
-    /// Text kept before it is dropped and built again (a large scan has many files). Small
-    /// in tests, so that they drop it too.
-    const MAX_TEXT: usize = if cfg!(test) { 4_096 } else { 1 << 20 };
+    /// Text kept before it is dropped and built again (checks' texts, from a few hundred
+    /// checks, fit easily). Small in tests, so that they drop it too.
+    const MAX_TEXT: usize = if cfg!(test) { 4_096 } else { 1 << 18 };
 
     /// Appends what `render` writes for the value at `addr` with `len`, written once.
     fn put(
@@ -170,7 +194,10 @@ fn finding(buf: &mut Vec<u8>, memo: &mut Memo, f: &stockade_model::Finding) {
     string(buf, false, "severity", f.severity.as_str());
     string(buf, false, "message", &f.message);
     field(buf, false, "file");
-    memo.str(buf, &f.file);
+    memo.file
+        .put(buf, (f.file.as_ptr() as usize, f.file.len()), |b| {
+            escaped(b, &f.file)
+        });
     if let Some(t) = &f.template {
         field(buf, false, "template");
         memo.str(buf, t);
@@ -179,7 +206,7 @@ fn finding(buf: &mut Vec<u8>, memo: &mut Memo, f: &stockade_model::Finding) {
     number(buf, "column", f.column);
     field(buf, false, "object");
     let o = &*f.object;
-    memo.put(buf, o as *const _ as usize, usize::MAX, |buf| {
+    memo.object.put(buf, (o as *const _ as usize, 0), |buf| {
         buf.extend_from_slice(b"{\n        \"apiVersion\": ");
         escaped(buf, &o.api_version);
         buf.extend_from_slice(b",\n        \"kind\": ");
