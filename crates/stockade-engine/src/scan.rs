@@ -491,12 +491,13 @@ impl Engine {
         };
         let mut kept = Kept::default();
         let any_set = self.set_checks().next().is_some();
+        let mut scratch = stockade_checks::Emit::default();
         for obj in loaded.objects {
             if any_set {
                 kept.inventory.push(ObjectId::of(&obj));
             }
             let pods = pod_specs(&obj);
-            let hits = self.object_hits(&obj, &pods);
+            let hits = self.object_hits(&obj, &pods, &mut scratch);
             let extra = self.extra_object_hits(&obj, &mut out.errors);
             // Which set checks want the object, asked once here with the pod specs at hand;
             // `finish_set` hands each check exactly these.
@@ -721,21 +722,26 @@ impl Engine {
         &self,
         obj: &Object,
         pods: &[stockade_model::PodSpec],
+        scratch: &mut stockade_checks::Emit,
     ) -> Vec<(usize, stockade_checks::Hit)> {
-        // One buffer for every check's hits, and which check made each run of them.
-        let mut emit = stockade_checks::Emit::default();
+        // One buffer for every check's hits, and which check made each run of them; the
+        // buffer is the caller's, reused from object to object. The object's own list grows
+        // as a vector grows: made at its exact size, the lists of many sizes left the
+        // allocator's pages fragmented (+7% peak memory on 30 copies).
+        let emit = scratch;
+        emit.hits.clear();
         let mut runs: Vec<(usize, usize)> = Vec::new();
         for (i, &(check, _)) in self.checks.iter().enumerate() {
             if matches!(check.run, Run::Object(_)) && !self.excluded(check, obj) {
                 let before = emit.hits.len();
-                stockade_checks::run_check_into(check, obj, pods, &self.options, &mut emit);
+                stockade_checks::run_check_into(check, obj, pods, &self.options, emit);
                 if emit.hits.len() > before {
                     runs.push((i, emit.hits.len() - before));
                 }
             }
         }
-        let mut hits = Vec::with_capacity(emit.hits.len());
-        let mut all = emit.hits.into_iter();
+        let mut hits = Vec::new();
+        let mut all = emit.hits.drain(..);
         for (i, n) in runs {
             hits.extend(all.by_ref().take(n).map(|h| (i, h)));
         }
@@ -752,9 +758,10 @@ impl Engine {
         };
         // Set checks need the whole input set, which a single request is not: only object
         // checks run here (see `set_checks` for what the caller must report as not evaluated).
+        let mut scratch = stockade_checks::Emit::default();
         for obj in objects {
             let pods = pod_specs(obj);
-            let hits = self.object_hits(obj, &pods);
+            let hits = self.object_hits(obj, &pods, &mut scratch);
             let extra = self.extra_object_hits(obj, &mut out.errors);
             let sup = self.suppressions(obj, &pods);
             self.settle(obj, sup, hits, extra, false, &mut out);
