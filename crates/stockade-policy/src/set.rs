@@ -560,13 +560,7 @@ impl PolicySet {
         let set = match self.with_inventory(&inventory) {
             Ok(s) => s,
             Err(e) => {
-                out.errors.push(LoadError {
-                    file: "".into(),
-                    line: 0,
-                    column: 0,
-                    level: Level::Error,
-                    message: e.to_string(),
-                });
+                out.errors.push(LoadError::whole_file("", e.to_string()));
                 return out;
             }
         };
