@@ -479,6 +479,9 @@ impl Server {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
+        // Ready before the admin listener answers anything: a probe that connected while the
+        // server was starting is answered once this task runs, and must then see "ok".
+        state.set_ready(true);
         let admin_task = tokio::spawn(
             axum::serve(admin, admin_app(state.clone()))
                 .with_graceful_shutdown(stopped(stop_rx.clone()))
@@ -491,7 +494,6 @@ impl Server {
             config.reload_interval,
             config.registry.clone(),
         ));
-        state.set_ready(true);
         info!(
             listen = %listener.local_addr().unwrap_or(config.listen),
             admin = %admin_addr,
