@@ -61,7 +61,9 @@ impl Options {
         if let Some(v) = &self.kube_version {
             parse_kube_version(v).ok_or_else(|| OptionError {
                 option: "kube-version",
-                message: format!("`{v}` is not a Kubernetes version such as 1.29"),
+                message: stockade_model::format_exact!(
+                    "`{v}` is not a Kubernetes version such as 1.29"
+                ),
             })?;
         }
         for s in &self.data_store {

@@ -9,9 +9,10 @@ pub mod labels;
 pub mod loader;
 pub mod node;
 pub mod pod;
+pub mod text;
 
 pub use finding::{Finding, Findings, ObjectRef, Severity, Summary, check_id_cmp};
 pub use image::{ImageFacts, ImageFile, ImagePackage};
 pub use loader::{Level, LoadError, Loaded, Object, load};
 pub use node::{Entry, Node, Pos, Text, Value};
-pub use pod::{Container, ContainerKind, PodSpec, pod_specs, push_index};
+pub use pod::{Container, ContainerKind, ContainerLabel, PodSpec, pod_specs, push_index};

@@ -64,7 +64,7 @@ impl<'a> Container<'a> {
         {
             return Some(Located {
                 node: n,
-                path: format!("{}.securityContext.{field}", self.path),
+                path: crate::format_exact!("{}.securityContext.{field}", self.path),
                 from_pod: false,
             });
         }
@@ -74,7 +74,7 @@ impl<'a> Container<'a> {
         {
             return Some(Located {
                 node: n,
-                path: format!("{}.securityContext.{field}", self.pod_path),
+                path: crate::format_exact!("{}.securityContext.{field}", self.pod_path),
                 from_pod: true,
             });
         }
@@ -86,14 +86,32 @@ impl<'a> Container<'a> {
         self.node.str_at("image")
     }
 
-    /// A short label for messages: `container "app"`, `init container "setup"`.
-    pub fn label(&self) -> String {
-        let what = match self.kind {
-            ContainerKind::Regular => "container",
-            ContainerKind::Init => "init container",
-            ContainerKind::Ephemeral => "ephemeral container",
-        };
-        format!("{what} \"{}\"", self.name)
+    /// A short label for messages: `container "app"`, `init container "setup"`. Written
+    /// straight into the message that uses it (no `String` of its own).
+    pub fn label(&self) -> ContainerLabel<'a> {
+        ContainerLabel {
+            kind: self.kind,
+            name: self.name,
+        }
+    }
+}
+
+/// [`Container::label`]: `container "app"`, `init container "setup"`.
+#[derive(Clone, Copy, Debug)]
+pub struct ContainerLabel<'a> {
+    kind: ContainerKind,
+    name: &'a str,
+}
+
+impl std::fmt::Display for ContainerLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.kind {
+            ContainerKind::Regular => "container \"",
+            ContainerKind::Init => "init container \"",
+            ContainerKind::Ephemeral => "ephemeral container \"",
+        })?;
+        f.write_str(self.name)?;
+        f.write_str("\"")
     }
 }
 
@@ -233,7 +251,7 @@ fn search<'a>(
                     let mut c = container(
                         c,
                         ContainerKind::Regular,
-                        format!("{path}.{single}"),
+                        crate::format_exact!("{path}.{single}"),
                         node,
                         path,
                     );
@@ -268,7 +286,9 @@ fn search<'a>(
                 }
                 // A pod template is {metadata, spec}: the spec's pod template metadata is its sibling.
                 let (m, mp) = match meta {
-                    Some(m) if &*e.key == "spec" => (Some(m), format!("{path}.metadata")),
+                    Some(m) if &*e.key == "spec" => {
+                        (Some(m), crate::format_exact!("{path}.metadata"))
+                    }
                     _ => (None, String::new()),
                 };
                 let len = path.len();

@@ -21,7 +21,7 @@ const VERSIONS: &[&str] = &["v1", "v1beta1", "v1alpha1"];
 pub fn config_from_objects(objects: &[Object]) -> Result<Config, Error> {
     let mut found = Vec::new();
     for obj in objects {
-        let at = |n: &Node| format!("{}:{}", obj.file, n.pos.line);
+        let at = |n: &Node| stockade_model::format_exact!("{}:{}", obj.file, n.pos.line);
         match obj.kind.as_str() {
             "PodSecurityConfiguration" => {
                 check_api_version(obj)?;
@@ -33,7 +33,7 @@ pub fn config_from_objects(objects: &[Object]) -> Result<Config, Error> {
                         continue;
                     }
                     let Some(conf) = plugin.get("configuration").filter(|n| n.is_map()) else {
-                        return Err(Error::AdmissionConfig(format!(
+                        return Err(Error::AdmissionConfig(stockade_model::format_exact!(
                             "{}: the PodSecurity plugin has no inline `configuration` (a `path` to another file is not followed; pass that file instead)",
                             at(plugin)
                         )));
@@ -45,15 +45,16 @@ pub fn config_from_objects(objects: &[Object]) -> Result<Config, Error> {
         }
     }
     match found.len() {
-        0 => Err(Error::AdmissionConfig(format!(
+        0 => Err(Error::AdmissionConfig(stockade_model::format_exact!(
             "{}: no PodSecurityConfiguration (kind PodSecurityConfiguration, or an AdmissionConfiguration with a PodSecurity plugin)",
             objects.first().map_or("the file", |o| &o.file)
         ))),
         1 => {
             let (at, node, _) = found.remove(0);
-            parse(node).map_err(|m| Error::AdmissionConfig(format!("{at}: {m}")))
+            parse(node)
+                .map_err(|m| Error::AdmissionConfig(stockade_model::format_exact!("{at}: {m}")))
         }
-        _ => Err(Error::AdmissionConfig(format!(
+        _ => Err(Error::AdmissionConfig(stockade_model::format_exact!(
             "{}: more than one PodSecurityConfiguration",
             found[1].0
         ))),
@@ -63,9 +64,11 @@ pub fn config_from_objects(objects: &[Object]) -> Result<Config, Error> {
 fn check_api_version(obj: &Object) -> Result<(), Error> {
     match obj.api_version.split_once('/') {
         Some((GROUP, v)) if VERSIONS.contains(&v) => Ok(()),
-        _ => Err(Error::AdmissionConfig(format!(
+        _ => Err(Error::AdmissionConfig(stockade_model::format_exact!(
             "{}:{}: apiVersion {:?} is not {GROUP}/v1 (or v1beta1, v1alpha1)",
-            obj.file, obj.root.pos.line, obj.api_version
+            obj.file,
+            obj.root.pos.line,
+            obj.api_version
         ))),
     }
 }
@@ -75,14 +78,17 @@ fn strings(node: Option<&Node>, field: &str) -> Result<Vec<String>, String> {
         return Ok(Vec::new());
     };
     if !node.is_seq() {
-        return Err(format!("line {}: {field} must be a list", node.pos.line));
+        return Err(stockade_model::format_exact!(
+            "line {}: {field} must be a list",
+            node.pos.line
+        ));
     }
     node.items()
         .iter()
         .map(|n| {
-            n.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| format!("line {}: {field} must hold strings", n.pos.line))
+            n.as_str().map(str::to_string).ok_or_else(|| {
+                stockade_model::format_exact!("line {}: {field} must hold strings", n.pos.line)
+            })
         })
         .collect()
 }
@@ -101,13 +107,15 @@ fn parse(conf: &Node) -> Result<Config, String> {
                 "warn" => (&mut config.defaults.warn, true),
                 "warn-version" => (&mut config.defaults.warn, false),
                 other => {
-                    return Err(format!(
+                    return Err(stockade_model::format_exact!(
                         "line {}: unknown field defaults.{other} (expected enforce, enforce-version, audit, audit-version, warn, warn-version)",
                         e.value.pos.line
                     ));
                 }
             };
-            let bad = |err: Error| format!("line {line}: defaults.{}: {err}", e.key);
+            let bad = |err: Error| {
+                stockade_model::format_exact!("line {line}: defaults.{}: {err}", e.key)
+            };
             if is_level {
                 lv.level = value.parse::<Level>().map_err(bad)?;
             } else {
@@ -117,13 +125,16 @@ fn parse(conf: &Node) -> Result<Config, String> {
     }
     if let Some(x) = conf.get("exemptions").filter(|n| !n.is_null()) {
         for e in x.entries() {
-            let list = strings(Some(&e.value), &format!("exemptions.{}", e.key))?;
+            let list = strings(
+                Some(&e.value),
+                &stockade_model::format_exact!("exemptions.{}", e.key),
+            )?;
             match &*e.key {
                 "usernames" => config.exemptions.usernames = list,
                 "namespaces" => config.exemptions.namespaces = list,
                 "runtimeClasses" => config.exemptions.runtime_classes = list,
                 other => {
-                    return Err(format!(
+                    return Err(stockade_model::format_exact!(
                         "line {}: unknown field exemptions.{other} (expected usernames, runtimeClasses, namespaces)",
                         e.value.pos.line
                     ));
@@ -191,13 +202,13 @@ plugins:
         let head =
             "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n";
         assert_eq!(
-            config(&format!("{head}defaults:\n  enforce: Baseline\n")),
+            config(&stockade_model::format_exact!("{head}defaults:\n  enforce: Baseline\n")),
             Err(Error::AdmissionConfig(
                 "c.yaml:1: line 4: defaults.enforce: invalid Pod Security level \"Baseline\": must be one of privileged, baseline, restricted".into()
             ))
         );
         assert_eq!(
-            config(&format!("{head}exemptions:\n  runtimeClass: [kata]\n")),
+            config(&stockade_model::format_exact!("{head}exemptions:\n  runtimeClass: [kata]\n")),
             Err(Error::AdmissionConfig(
                 "c.yaml:1: line 4: unknown field exemptions.runtimeClass (expected usernames, runtimeClasses, namespaces)".into()
             ))

@@ -258,7 +258,7 @@ pub fn evaluate_control(
 /// "restricted:latest": privileged (container "app" must not set
 /// securityContext.privileged=true), runAsNonRoot != true (...)`.
 pub fn message(level: Level, version: Version, violations: &[Violation]) -> String {
-    format!(
+    stockade_model::format_exact!(
         "violates PodSecurity \"{level}:{version}\": {}",
         forbidden_detail(violations)
     )

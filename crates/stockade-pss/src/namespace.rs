@@ -276,7 +276,7 @@ impl Decision {
     /// The rejection message, e.g. `violates PodSecurity "restricted:latest": ...`.
     pub fn error(&self) -> Option<String> {
         (!self.enforce.allowed()).then(|| {
-            format!(
+            stockade_model::format_exact!(
                 "violates PodSecurity \"{}\": {}",
                 self.enforce.policy,
                 forbidden_detail(&self.enforce.violations)
@@ -297,7 +297,7 @@ impl Decision {
 
 fn would_violate(v: &Verdict) -> Option<String> {
     (!v.allowed()).then(|| {
-        format!(
+        stockade_model::format_exact!(
             "would violate PodSecurity \"{}\": {}",
             v.policy,
             forbidden_detail(&v.violations)

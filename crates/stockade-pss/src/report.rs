@@ -140,7 +140,7 @@ impl Entry<'_> {
         if self.passed() {
             return None;
         }
-        let msg = format!(
+        let msg = stockade_model::format_exact!(
             "violates PodSecurity \"{}\": {}",
             self.enforce.policy,
             forbidden_detail(&self.enforce.violations)
@@ -148,7 +148,7 @@ impl Entry<'_> {
         Some(if self.is_pod {
             msg
         } else {
-            format!("pods of this workload will be rejected: {msg}")
+            stockade_model::format_exact!("pods of this workload will be rejected: {msg}")
         })
     }
 }
@@ -172,7 +172,7 @@ impl Outcome<'_> {
 }
 
 fn would_violate(v: &Verdict) -> String {
-    format!(
+    stockade_model::format_exact!(
         "would violate PodSecurity \"{}\": {}",
         v.policy,
         forbidden_detail(&v.violations)
@@ -329,8 +329,8 @@ pub fn evaluate_objects<'a>(
 /// `Kind ns/name`, the namespace as written (none when unset).
 fn object_label(obj: &Object) -> String {
     match &obj.namespace {
-        Some(ns) => format!("{} {ns}/{}", obj.kind, obj.name),
-        None => format!("{} {}", obj.kind, obj.name),
+        Some(ns) => stockade_model::format_exact!("{} {ns}/{}", obj.kind, obj.name),
+        None => stockade_model::format_exact!("{} {}", obj.kind, obj.name),
     }
 }
 
@@ -360,7 +360,7 @@ pub fn write_text(outcome: &Outcome, errors: &[LoadError], out: &mut dyn Write) 
         for ns in &outcome.namespaces {
             let p = ns.policy;
             let from = match &ns.source {
-                Some((file, line)) => format!("{file}:{line}"),
+                Some((file, line)) => stockade_model::format_exact!("{file}:{line}"),
                 None => "no Namespace object: defaults".into(),
             };
             writeln!(
@@ -382,9 +382,14 @@ pub fn write_text(outcome: &Outcome, errors: &[LoadError], out: &mut dyn Write) 
     }
     for e in &outcome.entries {
         let obj = e.object;
-        let mut head = format!("{}:{} {}", obj.file, obj.root.pos.line, object_label(obj));
+        let mut head = stockade_model::format_exact!(
+            "{}:{} {}",
+            obj.file,
+            obj.root.pos.line,
+            object_label(obj)
+        );
         if e.one_of_many {
-            head.push_str(&format!(" ({})", e.pod_spec_path));
+            head.push_str(&stockade_model::format_exact!(" ({})", e.pod_spec_path));
         }
         match (e.message(), e.exempt) {
             (Some(msg), _) => writeln!(out, "{head}: FAIL {msg}")?,
@@ -431,20 +436,25 @@ pub fn write_text(outcome: &Outcome, errors: &[LoadError], out: &mut dyn Write) 
     }
     let s = summary(outcome, errors);
     let n = outcome.entries.len();
-    let mut line = format!(
+    let mut line = stockade_model::format_exact!(
         "\n{n} pod spec{} evaluated: {} pass, {} fail",
         plural(n),
         s.pass,
         s.fail
     );
     if outcome.mode == Mode::Namespace {
-        line.push_str(&format!(
+        line.push_str(&stockade_model::format_exact!(
             ", {} with warnings, {} exempt",
-            s.warnings, s.exempt
+            s.warnings,
+            s.exempt
         ));
     }
     if s.errors > 0 {
-        line.push_str(&format!("; {} input error{}", s.errors, plural(s.errors)));
+        line.push_str(&stockade_model::format_exact!(
+            "; {} input error{}",
+            s.errors,
+            plural(s.errors)
+        ));
     }
     writeln!(out, "{line}")
 }

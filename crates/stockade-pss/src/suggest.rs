@@ -58,9 +58,10 @@ pub struct Suggestion<'a> {
 impl Suggestion<'_> {
     /// `kubectl label --overwrite namespace <ns> k=v ...`.
     pub fn kubectl(&self) -> String {
-        let mut s = format!("kubectl label --overwrite namespace {}", self.namespace);
+        let mut s =
+            stockade_model::format_exact!("kubectl label --overwrite namespace {}", self.namespace);
         for (k, v) in &self.labels {
-            s.push_str(&format!(" {k}={v}"));
+            s.push_str(&stockade_model::format_exact!(" {k}={v}"));
         }
         s
     }
@@ -148,8 +149,8 @@ pub fn suggest(objects: &[Object]) -> Vec<Suggestion<'_>> {
 
 fn object_label(obj: &Object) -> String {
     match &obj.namespace {
-        Some(ns) => format!("{} {ns}/{}", obj.kind, obj.name),
-        None => format!("{} {}", obj.kind, obj.name),
+        Some(ns) => stockade_model::format_exact!("{} {ns}/{}", obj.kind, obj.name),
+        None => stockade_model::format_exact!("{} {}", obj.kind, obj.name),
     }
 }
 

@@ -34,7 +34,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "allowPrivilegeEscalation != false",
-        format!(
+        stockade_model::format_exact!(
             "{} must set securityContext.allowPrivilegeEscalation=false",
             containers_phrase(&bad)
         ),

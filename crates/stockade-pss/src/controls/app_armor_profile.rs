@@ -59,7 +59,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     let mut annotations: Vec<String> = Vec::new();
     for (k, v, node) in ctx.annotations() {
         if k.starts_with(ANNOTATION_PREFIX) && !allowed_annotation(v) {
-            annotations.push(format!("{k}={}", go_quote(v)));
+            annotations.push(stockade_model::format_exact!("{k}={}", go_quote(v)));
             if first.is_none() {
                 first = Some(ctx.annotation_field(k, node));
             }
@@ -79,7 +79,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
             "forbidden AppArmor profiles",
             values.len(),
         ),
-        format!(
+        stockade_model::format_exact!(
             "{} must not set AppArmor profile type to {}",
             setters.join(" and "),
             join_quote(&values)

@@ -63,7 +63,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "non-default capabilities",
-        format!(
+        stockade_model::format_exact!(
             "{} must not include {} in securityContext.capabilities.add",
             containers_phrase(&bad_containers),
             join_quote(&sorted_set(bad_caps))

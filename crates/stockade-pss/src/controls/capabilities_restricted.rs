@@ -71,13 +71,13 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
     let first = first_missing.or(first_adding)?;
     let mut details = Vec::new();
     if !missing_drop.is_empty() {
-        details.push(format!(
+        details.push(stockade_model::format_exact!(
             "{} must set securityContext.capabilities.drop=[\"ALL\"]",
             containers_phrase(&missing_drop)
         ));
     }
     if !adding.is_empty() {
-        details.push(format!(
+        details.push(stockade_model::format_exact!(
             "{} must not include {} in securityContext.capabilities.add",
             containers_phrase(&adding),
             join_quote(&sorted_set(forbidden))

@@ -22,7 +22,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
             names.push(string(v, &["name"]));
             if first.is_none() {
                 let (path, _) = item_field(&ctx.pod.path, &["volumes"], i, v);
-                first = Some((format!("{path}.hostPath"), hp.pos));
+                first = Some((stockade_model::format_exact!("{path}.hostPath"), hp.pos));
             }
         }
     }
@@ -30,7 +30,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "hostPath volumes",
-        format!(
+        stockade_model::format_exact!(
             "{} {}",
             pluralize("volume", "volumes", names.len()),
             join_quote(&names)

@@ -25,7 +25,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
                 ports.push(n.to_string());
                 if first.is_none() {
                     let (path, _) = item_field(&c.path, &["ports"], i, p);
-                    first = Some((format!("{path}.hostPort"), hp.pos));
+                    first = Some((stockade_model::format_exact!("{path}.hostPort"), hp.pos));
                 }
             }
         }
@@ -40,7 +40,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "hostPort",
-        format!(
+        stockade_model::format_exact!(
             "{} {} {} {}",
             containers_phrase(&bad_containers),
             pluralize("uses", "use", bad_containers.len()),

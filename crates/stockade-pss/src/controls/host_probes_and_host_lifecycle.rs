@@ -53,7 +53,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "probe or lifecycle host",
-        format!(
+        stockade_model::format_exact!(
             "{} {} {} {} {}",
             pluralize("container", "containers", bad_containers.len()),
             join_quote(&bad_containers),

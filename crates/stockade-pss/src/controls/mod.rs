@@ -110,7 +110,7 @@ impl<'p, 'a> Ctx<'p, 'a> {
     /// Path and position of an annotation.
     pub fn annotation_field(&self, key: &str, node: &Node) -> (String, Pos) {
         (
-            format!("{}.annotations[{key}]", self.pod.metadata_path),
+            stockade_model::format_exact!("{}.annotations[{key}]", self.pod.metadata_path),
             node.pos,
         )
     }
@@ -180,7 +180,7 @@ pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) ->
 
 /// `container "a"` / `containers "a", "b"`.
 pub(crate) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
-    format!(
+    stockade_model::format_exact!(
         "{} {}",
         pluralize("container", "containers", names.len()),
         join_quote(names)
@@ -211,14 +211,14 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+                out.push_str(&stockade_model::format_exact!("\\x{:02x}", c as u32));
             }
             c if c.is_control() => {
                 let n = c as u32;
                 if n <= 0xffff {
-                    out.push_str(&format!("\\u{n:04x}"));
+                    out.push_str(&stockade_model::format_exact!("\\u{n:04x}"));
                 } else {
-                    out.push_str(&format!("\\U{n:08x}"));
+                    out.push_str(&stockade_model::format_exact!("\\U{n:08x}"));
                 }
             }
             c => out.push(c),
@@ -271,6 +271,6 @@ pub(crate) fn item_field(base_path: &str, keys: &[&str], i: usize, node: &Node) 
         path.push('.');
         path.push_str(k);
     }
-    path.push_str(&format!("[{i}]"));
+    path.push_str(&stockade_model::format_exact!("[{i}]"));
     (path, node.pos)
 }

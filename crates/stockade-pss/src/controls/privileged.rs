@@ -27,7 +27,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "privileged",
-        format!(
+        stockade_model::format_exact!(
             "{} must not set securityContext.privileged=true",
             containers_phrase(&bad)
         ),

@@ -42,7 +42,7 @@ pub(super) fn default_proc_mount_only(ctx: &Ctx<'_, '_>, id: &'static str) -> Op
     super::violation(
         id,
         "procMount",
-        format!(
+        stockade_model::format_exact!(
             "{} must not set securityContext.procMount to {}",
             containers_phrase(&bad),
             join_quote(&sorted_set(types))

@@ -72,7 +72,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
         if first.is_none() {
             let (path, _) = item_field(&ctx.pod.path, &["volumes"], i, v);
             let pos = at(v, &[field]).map_or(v.pos, |n| n.pos);
-            first = Some((format!("{path}.{field}"), pos));
+            first = Some((stockade_model::format_exact!("{path}.{field}"), pos));
         }
     }
     let first = first?;
@@ -80,7 +80,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "restricted volume types",
-        format!(
+        stockade_model::format_exact!(
             "{} {} {} {} {}",
             pluralize("volume", "volumes", names.len()),
             join_quote(&names),

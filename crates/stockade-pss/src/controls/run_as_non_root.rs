@@ -60,7 +60,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
         return super::violation(
             CONTROL.id,
             "runAsNonRoot != true",
-            format!(
+            stockade_model::format_exact!(
                 "{} must not set securityContext.runAsNonRoot=false",
                 setters.join(" and ")
             ),
@@ -71,7 +71,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "runAsNonRoot != true",
-        format!(
+        stockade_model::format_exact!(
             "pod or {} must set securityContext.runAsNonRoot=true",
             containers_phrase(&implicit)
         ),

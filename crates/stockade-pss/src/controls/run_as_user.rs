@@ -41,7 +41,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "runAsUser=0",
-        format!("{} must not set runAsUser=0", setters.join(" and ")),
+        stockade_model::format_exact!("{} must not set runAsUser=0", setters.join(" and ")),
         first,
     )
 }

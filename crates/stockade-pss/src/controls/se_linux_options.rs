@@ -85,7 +85,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
     let mut data = Vec::new();
     let types = sorted_set(f.bad_types);
     if !types.is_empty() {
-        data.push(format!(
+        data.push(stockade_model::format_exact!(
             "{} {}",
             pluralize("type", "types", types.len()),
             join_quote(&types)
@@ -100,7 +100,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "seLinuxOptions",
-        format!(
+        stockade_model::format_exact!(
             "{} set forbidden securityContext.seLinuxOptions: {}",
             setters.join(" and "),
             data.join("; ")

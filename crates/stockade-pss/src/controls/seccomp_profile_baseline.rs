@@ -44,15 +44,15 @@ fn annotations_1_0(ctx: &Ctx<'_, '_>) -> Option<Violation> {
     if let Some((k, v, node)) = lookup(POD_ANNOTATION)
         && !valid_annotation(v)
     {
-        forbidden.push(format!("{k}={}", go_quote(v)));
+        forbidden.push(stockade_model::format_exact!("{k}={}", go_quote(v)));
         first = Some(ctx.annotation_field(k, node));
     }
     for c in &ctx.containers {
-        let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
+        let key = stockade_model::format_exact!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name);
         if let Some((k, v, node)) = lookup(&key)
             && !valid_annotation(v)
         {
-            forbidden.push(format!("{k}={}", go_quote(v)));
+            forbidden.push(stockade_model::format_exact!("{k}={}", go_quote(v)));
             if first.is_none() {
                 first = Some(ctx.annotation_field(k, node));
             }
@@ -64,7 +64,7 @@ fn annotations_1_0(ctx: &Ctx<'_, '_>) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "seccompProfile",
-        format!(
+        stockade_model::format_exact!(
             "forbidden {} {}",
             pluralize("annotation", "annotations", forbidden.len()),
             forbidden.join(", ")
@@ -108,7 +108,7 @@ fn fields_1_19(ctx: &Ctx<'_, '_>) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "seccompProfile",
-        format!(
+        stockade_model::format_exact!(
             "{} must not set securityContext.seccompProfile.type to {}",
             setters.join(" and "),
             join_quote(&super::sorted_set(bad_values))

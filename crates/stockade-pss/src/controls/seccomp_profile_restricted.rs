@@ -63,7 +63,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
         return super::violation(
             CONTROL.id,
             "seccompProfile",
-            format!(
+            stockade_model::format_exact!(
                 "{} must not set securityContext.seccompProfile.type to {}",
                 setters.join(" and "),
                 join_quote(&sorted_set(bad_values))
@@ -75,7 +75,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "seccompProfile",
-        format!(
+        stockade_model::format_exact!(
             "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
             containers_phrase(&implicit)
         ),

@@ -40,7 +40,7 @@ fn eval(ctx: &Ctx<'_, '_>, minor: u32) -> Option<Violation> {
             if first.is_none() {
                 let (path, pos) = item_field(&ctx.pod.path, &["securityContext", "sysctls"], i, s);
                 first = Some(match s.get("name") {
-                    Some(n) => (format!("{path}.name"), n.pos),
+                    Some(n) => (stockade_model::format_exact!("{path}.name"), n.pos),
                     None => (path, pos),
                 });
             }

@@ -37,7 +37,7 @@ fn eval(ctx: &Ctx<'_, '_>, _minor: u32) -> Option<Violation> {
     super::violation(
         CONTROL.id,
         "hostProcess",
-        format!(
+        stockade_model::format_exact!(
             "{} must not set securityContext.windowsOptions.hostProcess=true",
             setters.join(" and ")
         ),

@@ -81,8 +81,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         }
         out.at(
             r,
-            format!("spec.parameters.repos[{i}]"),
-            format!(
+            stockade_model::format_exact!("spec.parameters.repos[{i}]"),
+            stockade_model::format_exact!(
                 "K8sAllowedRepos \"{}\" allows \"{repo}\", which also admits any image whose name merely starts with it (\"{repo}-evil/...\")",
                 o.name
             ),

@@ -18,7 +18,7 @@ pub struct Webhook<'a> {
 impl<'a> Webhook<'a> {
     /// Field path of one of its fields.
     pub fn path(&self, field: &str) -> String {
-        format!("webhooks[{}].{field}", self.index)
+        stockade_model::format_exact!("webhooks[{}].{field}", self.index)
     }
 
     /// The field's node, or the webhook itself when the field is missing (a finding about a
@@ -26,7 +26,10 @@ impl<'a> Webhook<'a> {
     pub fn at(&self, field: &str) -> (&'a Node, String) {
         match self.node.get(field).filter(|n| !n.is_null()) {
             Some(n) => (n, self.path(field)),
-            None => (self.node, format!("webhooks[{}]", self.index)),
+            None => (
+                self.node,
+                stockade_model::format_exact!("webhooks[{}]", self.index),
+            ),
         }
     }
 
@@ -37,7 +40,7 @@ impl<'a> Webhook<'a> {
 
     /// A label for messages: `webhook "name"`.
     pub fn label(&self) -> String {
-        format!("webhook \"{}\"", self.name)
+        stockade_model::format_exact!("webhook \"{}\"", self.name)
     }
 }
 

@@ -101,7 +101,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 at,
                 path,
-                format!(
+                stockade_model::format_exact!(
                     "{} looks security-related but fails open (failurePolicy Ignore)",
                     w.label()
                 ),

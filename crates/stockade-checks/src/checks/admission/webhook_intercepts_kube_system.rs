@@ -136,7 +136,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 at,
                 path,
-                format!(
+                stockade_model::format_exact!(
                     "{} intercepts requests in kube-system (failurePolicy {})",
                     w.label(),
                     w.str("failurePolicy")

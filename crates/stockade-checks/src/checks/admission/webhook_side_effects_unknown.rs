@@ -68,7 +68,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             at,
             path,
-            format!(
+            stockade_model::format_exact!(
                 "{} declares sideEffects {}",
                 w.label(),
                 value.unwrap_or("(unset, Unknown)")

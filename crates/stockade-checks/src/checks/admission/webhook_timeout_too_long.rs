@@ -71,7 +71,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 at,
                 path,
-                format!(
+                stockade_model::format_exact!(
                     "{} waits up to {s}s per request (API server default 10s)",
                     w.label()
                 ),

@@ -74,7 +74,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             at,
             path,
-            format!(
+            stockade_model::format_exact!(
                 "{} accepts AdmissionReview {}",
                 w.label(),
                 if versions.is_empty() && w.beta {

@@ -131,7 +131,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     obj,
                     r.node,
                     r.path(),
-                    format!(
+                    stockade_model::format_exact!(
                         "ConfigMap \"{}\" used by {} is not in the input (namespace {})",
                         r.name,
                         r.used_by(),

@@ -77,8 +77,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             if let Some(first) = seen.get(c.name) {
                 out.container(
                     c,
-                    Some((node, &format!("{}.name", c.path))),
-                    format!(
+                    Some((node, &stockade_model::format_exact!("{}.name", c.path))),
+                    stockade_model::format_exact!(
                         "{} has the same name as the container at {first}; the API server rejects the pod",
                         c.label()
                     ),

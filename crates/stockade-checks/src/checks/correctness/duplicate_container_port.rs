@@ -86,15 +86,15 @@ fn run(ctx: &Context, out: &mut Emit) {
             };
             let mut names: HashMap<&str, usize> = HashMap::new();
             for (i, p) in ports.items().iter().enumerate() {
-                let path = format!("{}.ports[{i}]", c.path);
+                let path = stockade_model::format_exact!("{}.ports[{i}]", c.path);
                 if let Some(name_node) = p.get("name")
                     && let Some(name) = name_node.as_str()
                 {
                     if let Some(first) = names.get(name) {
                         out.container(
                             c,
-                            Some((name_node, &format!("{path}.name"))),
-                            format!(
+                            Some((name_node, &stockade_model::format_exact!("{path}.name"))),
+                            stockade_model::format_exact!(
                                 "{} names two ports \"{name}\" (also ports[{first}]); the API server rejects the pod",
                                 c.label()
                             ),
@@ -118,7 +118,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                     out.container(
                         c,
                         Some((p, &path)),
-                        format!(
+                        stockade_model::format_exact!(
                             "{} declares {}/{} already declared at {first}; only one container of the pod can listen on it",
                             c.label(),
                             key.0,

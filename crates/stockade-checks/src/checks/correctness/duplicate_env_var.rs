@@ -82,8 +82,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             if let Some(first) = seen.insert(name, i) {
                 out.container(
                     c,
-                    Some((name_node, &format!("{}.env[{i}].name", c.path))),
-                    format!(
+                    Some((
+                        name_node,
+                        &stockade_model::format_exact!("{}.env[{i}].name", c.path),
+                    )),
+                    stockade_model::format_exact!(
                         "{} sets {name} again (first at env[{first}]); the last value wins",
                         c.label()
                     ),

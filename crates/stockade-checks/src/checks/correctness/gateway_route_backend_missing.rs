@@ -118,7 +118,10 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             let mut refs = Vec::new();
             if let Some(b) = rule.get("backendRefs") {
                 for (j, r) in b.items().iter().enumerate() {
-                    refs.push((r, format!("spec.rules[{i}].backendRefs[{j}]")));
+                    refs.push((
+                        r,
+                        stockade_model::format_exact!("spec.rules[{i}].backendRefs[{j}]"),
+                    ));
                 }
             }
             // HTTPRoute filters can mirror requests to another backend.
@@ -127,7 +130,9 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     if let Some(r) = f.at(&["requestMirror", "backendRef"]) {
                         refs.push((
                             r,
-                            format!("spec.rules[{i}].filters[{j}].requestMirror.backendRef"),
+                            stockade_model::format_exact!(
+                                "spec.rules[{i}].filters[{j}].requestMirror.backendRef"
+                            ),
                         ));
                     }
                 }
@@ -145,8 +150,8 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     out.at(
                         route,
                         node,
-                        format!("{path}.name"),
-                        format!(
+                        stockade_model::format_exact!("{path}.name"),
+                        stockade_model::format_exact!(
                             "{} backend Service \"{name}\" is not in the input (namespace {})",
                             route.kind,
                             super::helpers::ns_label(ns)

@@ -236,18 +236,23 @@ impl PodRef<'_> {
                 i,
                 source: None,
                 ..
-            } => format!("{pod_path}.volumes[{i}].{holder}.{key}"),
+            } => stockade_model::format_exact!("{pod_path}.volumes[{i}].{holder}.{key}"),
             RefAt::Volume {
                 pod_path,
                 i,
                 source: Some(j),
                 ..
-            } => format!("{pod_path}.volumes[{i}].projected.sources[{j}].{holder}.{key}"),
+            } => stockade_model::format_exact!(
+                "{pod_path}.volumes[{i}].projected.sources[{j}].{holder}.{key}"
+            ),
             RefAt::EnvFrom { container, i } => {
-                format!("{}.envFrom[{i}].{holder}.{key}", container.path)
+                stockade_model::format_exact!("{}.envFrom[{i}].{holder}.{key}", container.path)
             }
             RefAt::Env { container, i, .. } => {
-                format!("{}.env[{i}].valueFrom.{holder}.{key}", container.path)
+                stockade_model::format_exact!(
+                    "{}.env[{i}].valueFrom.{holder}.{key}",
+                    container.path
+                )
             }
         }
     }
@@ -255,9 +260,13 @@ impl PodRef<'_> {
     /// Where it is used, for messages: `volume "certs"`, `container "app" envFrom`.
     pub fn used_by(&self) -> String {
         match &self.at {
-            RefAt::Volume { volume, .. } => format!("volume \"{volume}\""),
-            RefAt::EnvFrom { container, .. } => format!("{} envFrom", container.label()),
-            RefAt::Env { container, var, .. } => format!("{} env {var}", container.label()),
+            RefAt::Volume { volume, .. } => stockade_model::format_exact!("volume \"{volume}\""),
+            RefAt::EnvFrom { container, .. } => {
+                stockade_model::format_exact!("{} envFrom", container.label())
+            }
+            RefAt::Env { container, var, .. } => {
+                stockade_model::format_exact!("{} env {var}", container.label())
+            }
         }
     }
 }
@@ -380,7 +389,7 @@ pub fn report_selectors_matching_nothing(
                 owner,
                 selector,
                 selector_path.join("."),
-                format!(
+                stockade_model::format_exact!(
                     "{what} matches no pod template in namespace {}",
                     ns_label(ns)
                 ),
@@ -437,7 +446,7 @@ spec:
                 } else {
                     "ConfigMap"
                 };
-                format!(
+                stockade_model::format_exact!(
                     "{kind} {} {} | {} | {}",
                     r.name,
                     r.optional,
@@ -451,26 +460,28 @@ spec:
         assert_eq!(
             got,
             [
-                format!("Secret tls false | {p}.volumes[0].secret.secretName | volume \"certs\""),
-                format!(
+                stockade_model::format_exact!(
+                    "Secret tls false | {p}.volumes[0].secret.secretName | volume \"certs\""
+                ),
+                stockade_model::format_exact!(
                     "ConfigMap settings true | {p}.volumes[1].configMap.name | volume \"conf\""
                 ),
-                format!(
+                stockade_model::format_exact!(
                     "ConfigMap p-cm false | {p}.volumes[2].projected.sources[0].configMap.name | volume \"all\""
                 ),
-                format!(
+                stockade_model::format_exact!(
                     "Secret p-secret false | {p}.volumes[2].projected.sources[1].secret.name | volume \"all\""
                 ),
-                format!(
+                stockade_model::format_exact!(
                     "Secret env-secret false | {c}.envFrom[0].secretRef.name | container \"app\" envFrom"
                 ),
-                format!(
+                stockade_model::format_exact!(
                     "ConfigMap env-cm false | {c}.envFrom[1].configMapRef.name | container \"app\" envFrom"
                 ),
-                format!(
+                stockade_model::format_exact!(
                     "Secret token false | {c}.env[1].valueFrom.secretKeyRef.name | container \"app\" env TOKEN"
                 ),
-                format!(
+                stockade_model::format_exact!(
                     "ConfigMap levels false | {c}.env[2].valueFrom.configMapKeyRef.name | container \"app\" env LEVEL"
                 ),
             ]

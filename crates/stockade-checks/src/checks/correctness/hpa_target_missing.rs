@@ -134,7 +134,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 hpa,
                 name_node,
                 "spec.scaleTargetRef.name",
-                format!(
+                stockade_model::format_exact!(
                     "HorizontalPodAutoscaler target {kind} \"{name}\" is not in the input (namespace {})",
                     super::helpers::ns_label(ns)
                 ),

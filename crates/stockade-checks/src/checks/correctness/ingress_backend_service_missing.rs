@@ -105,11 +105,11 @@ fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
 /// The Service name field of a backend, v1 (`service.name`) or v1beta1 (`serviceName`).
 fn service_name<'a>(backend: &'a Node, path: &str) -> Option<(&'a Node, String)> {
     if let Some(n) = backend.at(&["service", "name"]) {
-        return Some((n, format!("{path}.service.name")));
+        return Some((n, stockade_model::format_exact!("{path}.service.name")));
     }
     backend
         .get("serviceName")
-        .map(|n| (n, format!("{path}.serviceName")))
+        .map(|n| (n, stockade_model::format_exact!("{path}.serviceName")))
 }
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
@@ -127,7 +127,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         let mut backends: Vec<(&Node, String)> = Vec::new();
         for key in ["defaultBackend", "backend"] {
             if let Some(b) = spec.get(key) {
-                backends.push((b, format!("spec.{key}")));
+                backends.push((b, stockade_model::format_exact!("spec.{key}")));
             }
         }
         if let Some(rules) = spec.get("rules") {
@@ -135,7 +135,12 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 if let Some(paths) = r.at(&["http", "paths"]) {
                     for (j, p) in paths.items().iter().enumerate() {
                         if let Some(b) = p.get("backend") {
-                            backends.push((b, format!("spec.rules[{i}].http.paths[{j}].backend")));
+                            backends.push((
+                                b,
+                                stockade_model::format_exact!(
+                                    "spec.rules[{i}].http.paths[{j}].backend"
+                                ),
+                            ));
                         }
                     }
                 }
@@ -152,7 +157,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     ing,
                     node,
                     path,
-                    format!(
+                    stockade_model::format_exact!(
                         "Ingress backend Service \"{name}\" is not in the input (namespace {})",
                         super::helpers::ns_label(ns)
                     ),

@@ -96,8 +96,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             if let Some(why) = problem(name) {
                 out.container(
                     c,
-                    Some((n, &format!("{}.ports[{i}].name", c.path))),
-                    format!("{} port name \"{name}\" {why}", c.label()),
+                    Some((
+                        n,
+                        &stockade_model::format_exact!("{}.ports[{i}].name", c.path),
+                    )),
+                    stockade_model::format_exact!("{} port name \"{name}\" {why}", c.label()),
                 );
             }
         }
@@ -123,8 +126,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         if let Some(why) = problem(name) {
             out.at(
                 t,
-                format!("spec.ports[{i}].targetPort"),
-                format!("Service \"{}\" targetPort name \"{name}\" {why}", o.name),
+                stockade_model::format_exact!("spec.ports[{i}].targetPort"),
+                stockade_model::format_exact!(
+                    "Service \"{}\" targetPort name \"{name}\" {why}",
+                    o.name
+                ),
             );
         }
     }

@@ -155,8 +155,8 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     out.at(
                         policy,
                         sel,
-                        format!("spec.{dir}[{i}].{peers}[{j}].podSelector"),
-                        format!(
+                        stockade_model::format_exact!("spec.{dir}[{i}].{peers}[{j}].podSelector"),
+                        stockade_model::format_exact!(
                             "NetworkPolicy \"{}\" {dir} peer podSelector matches no pod template in namespace {}",
                             policy.name,
                             ns_label(ns)

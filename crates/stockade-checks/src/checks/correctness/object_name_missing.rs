@@ -69,6 +69,6 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         meta.unwrap_or(&o.root),
         "metadata.name",
-        format!("{} has no metadata.name", o.kind),
+        stockade_model::format_exact!("{} has no metadata.name", o.kind),
     );
 }

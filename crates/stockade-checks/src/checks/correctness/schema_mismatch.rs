@@ -443,7 +443,7 @@ fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
     } else {
-        format!("{path}.{key}")
+        stockade_model::format_exact!("{path}.{key}")
     }
 }
 
@@ -455,11 +455,14 @@ fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
     }
     let got = shape(n);
     let mismatch = |out: &mut Emit, path: &str, want: &str| {
-        let shown = n.as_str().map(|s| format!(" ({s})")).unwrap_or_default();
+        let shown = n
+            .as_str()
+            .map(|s| stockade_model::format_exact!(" ({s})"))
+            .unwrap_or_default();
         out.at(
             n,
             path,
-            format!("{path} is {got}{shown}, but Kubernetes expects {want}"),
+            stockade_model::format_exact!("{path} is {got}{shown}, but Kubernetes expects {want}"),
         );
     };
     match ty {
@@ -509,7 +512,10 @@ fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
                 };
                 if !ok {
                     let p = join(path, &e.key);
-                    let shown = v.as_str().map(|s| format!(" ({s})")).unwrap_or_default();
+                    let shown = v
+                        .as_str()
+                        .map(|s| stockade_model::format_exact!(" ({s})"))
+                        .unwrap_or_default();
                     let want = if matches!(ty, QuantityMap) {
                         "a quantity such as 500m or 1Gi"
                     } else {
@@ -518,7 +524,9 @@ fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
                     out.at(
                         v,
                         p.clone(),
-                        format!("{p} is {k}{shown}, but Kubernetes expects {want}"),
+                        stockade_model::format_exact!(
+                            "{p} is {k}{shown}, but Kubernetes expects {want}"
+                        ),
                     );
                 }
             }
@@ -561,7 +569,7 @@ fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
                             .map(|(k, _)| (distance(k, &e.key), *k))
                             .filter(|(d, _)| *d <= 2)
                             .min()
-                            .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                            .map(|(_, k)| stockade_model::format_exact!(" (did you mean `{k}`?)"))
                             .unwrap_or_default();
                         let owner = if path.is_empty() {
                             "the object"
@@ -571,7 +579,7 @@ fn check(ty: &Ty, n: &Node, path: &mut String, out: &mut Emit) {
                         out.at(
                             &e.value,
                             p.clone(),
-                            format!(
+                            stockade_model::format_exact!(
                                 "{owner} has no field `{}`{near}: the API server drops it",
                                 e.key
                             ),

@@ -121,7 +121,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     obj,
                     r.node,
                     r.path(),
-                    format!(
+                    stockade_model::format_exact!(
                         "Secret \"{}\" used by {} is not in the input (namespace {})",
                         r.name,
                         r.used_by(),

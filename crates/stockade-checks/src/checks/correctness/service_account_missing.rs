@@ -120,8 +120,8 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             out.at(
                 obj,
                 node,
-                format!("{}.{key}", pod.path),
-                format!(
+                stockade_model::format_exact!("{}.{key}", pod.path),
+                stockade_model::format_exact!(
                     "ServiceAccount \"{name}\" is not in the input (namespace {})",
                     super::helpers::ns_label(ns)
                 ),

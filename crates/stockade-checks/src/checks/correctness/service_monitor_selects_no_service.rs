@@ -150,15 +150,18 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             let scope = if any {
                 "any namespace".to_string()
             } else if names.is_empty() {
-                format!("namespace {}", sm.namespace.as_deref().unwrap_or("(unset)"))
+                stockade_model::format_exact!(
+                    "namespace {}",
+                    sm.namespace.as_deref().unwrap_or("(unset)")
+                )
             } else {
-                format!("namespaces {}", names.join(", "))
+                stockade_model::format_exact!("namespaces {}", names.join(", "))
             };
             out.at(
                 sm,
                 selector,
                 "spec.selector",
-                format!(
+                stockade_model::format_exact!(
                     "ServiceMonitor \"{}\" selector matches no Service in {scope}",
                     sm.name
                 ),

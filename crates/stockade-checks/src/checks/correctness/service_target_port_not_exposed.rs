@@ -117,7 +117,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             let Value::Scalar { text, plain } = &tp.value else {
                 continue;
             };
-            let path = format!("spec.ports[{i}].targetPort");
+            let path = stockade_model::format_exact!("spec.ports[{i}].targetPort");
             if tp.as_i64().is_some() {
                 continue;
             }
@@ -126,7 +126,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     svc,
                     tp,
                     path,
-                    format!("targetPort \"{text}\" is quoted, so it is read as a port name, and a port name needs a letter; write the number unquoted"),
+                    stockade_model::format_exact!("targetPort \"{text}\" is quoted, so it is read as a port name, and a port name needs a letter; write the number unquoted"),
                 );
                 continue;
             }
@@ -152,7 +152,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     svc,
                     tp,
                     path,
-                    format!(
+                    stockade_model::format_exact!(
                         "targetPort \"{name}\" is not a port name declared by any container the Service selects"
                     ),
                 );

@@ -117,18 +117,18 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 sts,
                 spec,
                 "spec",
-                format!("StatefulSet \"{}\" sets no serviceName", sts.name),
+                stockade_model::format_exact!("StatefulSet \"{}\" sets no serviceName", sts.name),
             );
             continue;
         };
         let name = node.as_str().unwrap_or("");
         let message = match services.get(&(ns, name)) {
             Some(true) => continue,
-            Some(false) => format!(
+            Some(false) => stockade_model::format_exact!(
                 "StatefulSet \"{}\" names Service \"{name}\", which is not headless (clusterIP: None)",
                 sts.name
             ),
-            None => format!(
+            None => stockade_model::format_exact!(
                 "StatefulSet \"{}\" names Service \"{name}\", which is not in the input (namespace {})",
                 sts.name,
                 super::helpers::ns_label(ns)

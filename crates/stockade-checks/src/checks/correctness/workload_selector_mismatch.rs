@@ -79,7 +79,9 @@ fn pairs(labels: Option<&Node>) -> String {
         .map(|l| {
             l.entries()
                 .iter()
-                .map(|e| format!("{}={}", e.key, e.value.as_str().unwrap_or("")))
+                .map(|e| {
+                    stockade_model::format_exact!("{}={}", e.key, e.value.as_str().unwrap_or(""))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -123,7 +125,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.at(
                     selector,
                     "spec.selector",
-                    format!("{kind} selector is empty; the API server rejects an empty selector for {kind}"),
+                    stockade_model::format_exact!("{kind} selector is empty; the API server rejects an empty selector for {kind}"),
                 );
             }
             return;
@@ -134,7 +136,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             selector,
             "spec.selector",
-            format!(
+            stockade_model::format_exact!(
                 "{kind} selector does not match its pod template labels ({}); the API server rejects it",
                 pairs(labels)
             ),

@@ -96,15 +96,18 @@ fn run(ctx: &Context, out: &mut Emit) {
     }
     let node = o.root.get("apiVersion").unwrap_or(&o.root);
     let removal = match d.removed_in {
-        Some(r) => format!(", removed in 1.{r}"),
+        Some(r) => stockade_model::format_exact!(", removed in 1.{r}"),
         None => String::new(),
     };
     out.at(
         node,
         "apiVersion",
-        format!(
+        stockade_model::format_exact!(
             "{} {} is deprecated since Kubernetes 1.{}{removal} (target 1.{target}); use {}",
-            o.api_version, o.kind, d.deprecated_in, d.replacement
+            o.api_version,
+            o.kind,
+            d.deprecated_in,
+            d.replacement
         ),
     );
 }

@@ -63,11 +63,17 @@ fn run(ctx: &Context, out: &mut Emit) {
         };
         let old = n.as_str().unwrap_or("");
         let message = match pod.field("serviceAccountName").and_then(|m| m.as_str()) {
-            Some(new) if new != old => format!(
+            Some(new) if new != old => stockade_model::format_exact!(
                 "pod sets the deprecated serviceAccount \"{old}\", which differs from serviceAccountName \"{new}\" (the pod runs as \"{new}\")"
             ),
-            _ => format!("pod sets the deprecated serviceAccount field (\"{old}\")"),
+            _ => stockade_model::format_exact!(
+                "pod sets the deprecated serviceAccount field (\"{old}\")"
+            ),
         };
-        out.at(n, format!("{}.serviceAccount", pod.path), message);
+        out.at(
+            n,
+            stockade_model::format_exact!("{}.serviceAccount", pod.path),
+            message,
+        );
     }
 }

@@ -101,9 +101,11 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         node,
         "apiVersion",
-        format!(
+        stockade_model::format_exact!(
             "{} {} is not served since Kubernetes 1.{removed} (target 1.{target}); use {}",
-            o.api_version, o.kind, d.replacement
+            o.api_version,
+            o.kind,
+            d.replacement
         ),
     );
 }

@@ -54,7 +54,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
         out.at_pos(
             inst.pos,
             helpers::path(df, inst),
-            format!("ADD copies local `{}`: use COPY", sources[0].text),
+            stockade_model::format_exact!("ADD copies local `{}`: use COPY", sources[0].text),
         );
     }
 }

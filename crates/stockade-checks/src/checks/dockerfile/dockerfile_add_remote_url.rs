@@ -50,7 +50,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     s.pos,
                     helpers::path(df, inst),
-                    format!("ADD downloads `{}` without --checksum", s.text),
+                    stockade_model::format_exact!("ADD downloads `{}` without --checksum", s.text),
                 );
             }
         }

@@ -49,7 +49,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 stage.base_pos,
                 helpers::path(df, from),
-                format!("base image `{image}` is not pinned by digest"),
+                stockade_model::format_exact!("base image `{image}` is not pinned by digest"),
             );
         }
     }

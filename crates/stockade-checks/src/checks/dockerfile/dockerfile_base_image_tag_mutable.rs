@@ -58,8 +58,12 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
         }
         let from = &df.instructions[stage.from];
         let message = match r.tag {
-            None => format!("base image `{image}` has no tag (defaults to latest)"),
-            Some("latest") => format!("base image `{image}` uses the mutable `latest` tag"),
+            None => stockade_model::format_exact!(
+                "base image `{image}` has no tag (defaults to latest)"
+            ),
+            Some("latest") => {
+                stockade_model::format_exact!("base image `{image}` uses the mutable `latest` tag")
+            }
             Some(_) => continue,
         };
         out.at_pos(stage.base_pos, helpers::path(df, from), message);

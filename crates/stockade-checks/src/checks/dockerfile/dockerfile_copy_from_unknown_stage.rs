@@ -63,11 +63,11 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
         }
         let own = df.stages[stage].name.as_deref() == Some(value.to_ascii_lowercase().as_str());
         let message = if own {
-            format!("COPY --from=`{value}` names its own stage")
+            stockade_model::format_exact!("COPY --from=`{value}` names its own stage")
         } else if helpers::earlier_stage(df, value, stage) || value.contains([':', '@', '/', '.']) {
             continue;
         } else {
-            format!(
+            stockade_model::format_exact!(
                 "COPY --from=`{value}` is not an earlier stage; BuildKit would pull an image named `{value}`"
             )
         };

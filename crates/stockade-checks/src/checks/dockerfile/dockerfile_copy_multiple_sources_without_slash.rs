@@ -55,7 +55,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 dest.pos,
                 helpers::path(df, inst),
-                format!(
+                stockade_model::format_exact!(
                     "{} of several sources to `{}`, which does not end with `/`",
                     inst.kind.as_str(),
                     dest.text

@@ -77,7 +77,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                         out.at_pos(
                             dest.pos,
                             helpers::path(df, inst),
-                            format!(
+                            stockade_model::format_exact!(
                                 "{} to relative `{d}` with no WORKDIR set",
                                 inst.kind.as_str()
                             ),

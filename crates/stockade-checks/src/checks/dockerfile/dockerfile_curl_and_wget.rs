@@ -57,7 +57,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                     out.at_pos(
                         cmd.effective()[0].pos,
                         helpers::path(df, inst),
-                        format!("`{p}` used although `{f}` is used too"),
+                        stockade_model::format_exact!("`{p}` used although `{f}` is used too"),
                     );
                     return;
                 }

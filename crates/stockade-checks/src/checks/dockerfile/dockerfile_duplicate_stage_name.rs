@@ -53,7 +53,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 pos,
                 helpers::path(df, from),
-                format!(
+                stockade_model::format_exact!(
                     "stage name `{name}` is already used on line {}",
                     df.instructions[first.from].pos.line
                 ),

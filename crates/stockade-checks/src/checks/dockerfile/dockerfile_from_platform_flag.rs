@@ -48,7 +48,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 f.pos,
                 helpers::path(df, from),
-                format!(
+                stockade_model::format_exact!(
                     "FROM --platform={} pins the architecture",
                     f.value.as_deref().unwrap_or("")
                 ),

@@ -59,7 +59,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     inst.pos,
                     helpers::path(df, inst),
-                    format!(
+                    stockade_model::format_exact!(
                         "{} repeated in stage {} (line {} is overridden)",
                         kind.as_str(),
                         df.stage_label(stage.index),

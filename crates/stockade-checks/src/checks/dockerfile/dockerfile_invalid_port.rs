@@ -55,7 +55,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     w.pos,
                     helpers::path(df, inst),
-                    format!("EXPOSE `{}` is not a valid port", w.text),
+                    stockade_model::format_exact!("EXPOSE `{}` is not a valid port", w.text),
                 );
             }
         }

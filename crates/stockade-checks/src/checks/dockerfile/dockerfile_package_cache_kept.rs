@@ -112,7 +112,11 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     inv.sub.pos,
                     helpers::path(df, inst),
-                    format!("`{} {}` {problem}", inv.manager.as_str(), inv.sub.text),
+                    stockade_model::format_exact!(
+                        "`{} {}` {problem}",
+                        inv.manager.as_str(),
+                        inv.sub.text
+                    ),
                 );
             }
         }

@@ -65,7 +65,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     inv.sub.pos,
                     helpers::path(df, inst),
-                    format!(
+                    stockade_model::format_exact!(
                         "`{} {}` without a non-interactive switch (`-y`)",
                         inv.manager.as_str(),
                         inv.sub.text

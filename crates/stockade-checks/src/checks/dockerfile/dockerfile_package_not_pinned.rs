@@ -82,7 +82,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 first.pos,
                 helpers::path(df, inst),
-                format!(
+                stockade_model::format_exact!(
                     "`{} {}` without versions: {}",
                     inv.manager.as_str(),
                     inv.sub.text,

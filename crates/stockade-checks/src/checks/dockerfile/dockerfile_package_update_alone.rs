@@ -63,7 +63,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 u.sub.pos,
                 helpers::path(df, inst),
-                format!(
+                stockade_model::format_exact!(
                     "`{} {}` without an install in the same RUN",
                     u.manager.as_str(),
                     u.sub.text

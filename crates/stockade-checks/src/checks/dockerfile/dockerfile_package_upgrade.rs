@@ -65,7 +65,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     inv.sub.pos,
                     helpers::path(df, inst),
-                    format!(
+                    stockade_model::format_exact!(
                         "`{} {sub}` upgrades every package of the base image",
                         inv.manager.as_str()
                     ),

@@ -61,7 +61,10 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     w.pos,
                     helpers::path(df, inst),
-                    format!("`{}` output is piped into a shell", cmd.program()),
+                    stockade_model::format_exact!(
+                        "`{}` output is piped into a shell",
+                        cmd.program()
+                    ),
                 );
             }
         }

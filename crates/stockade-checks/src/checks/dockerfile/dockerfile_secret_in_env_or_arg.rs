@@ -91,11 +91,11 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 continue;
             }
             let message = match inst.kind {
-                Kind::Env => format!(
+                Kind::Env => stockade_model::format_exact!(
                     "ENV `{}` holds a secret-looking literal; it is stored in the image configuration",
                     key.text
                 ),
-                _ => format!(
+                _ => stockade_model::format_exact!(
                     "ARG `{}` looks like a secret; build arguments are recorded in the image history",
                     key.text
                 ),

@@ -46,7 +46,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 inst.args_pos(),
                 helpers::path(df, inst),
-                format!(
+                stockade_model::format_exact!(
                     "{} in shell form runs under `/bin/sh -c`",
                     inst.kind.as_str()
                 ),

@@ -90,7 +90,9 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 from.pos,
                 helpers::path(df, from),
-                format!("single-stage build on the compiler image `{image}` ships its toolchain"),
+                stockade_model::format_exact!(
+                    "single-stage build on the compiler image `{image}` ships its toolchain"
+                ),
             );
             return;
         }
@@ -122,7 +124,10 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     t.pos,
                     helpers::path(df, inst),
-                    format!("single-stage build installs `{}` and ships it", t.text),
+                    stockade_model::format_exact!(
+                        "single-stage build installs `{}` and ships it",
+                        t.text
+                    ),
                 );
                 return;
             }

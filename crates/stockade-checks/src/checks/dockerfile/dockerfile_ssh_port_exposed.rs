@@ -50,7 +50,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     w.pos,
                     helpers::path(df, inst),
-                    format!("EXPOSE `{}` opens the SSH port", w.text),
+                    stockade_model::format_exact!("EXPOSE `{}` opens the SSH port", w.text),
                 );
             }
         }

@@ -67,7 +67,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     u.args_pos(),
                     helpers::path(df, u),
-                    format!("final stage runs as `{name}`"),
+                    stockade_model::format_exact!("final stage runs as `{name}`"),
                 );
             }
             return;

@@ -66,7 +66,9 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
                 out.at_pos(
                     uid.pos,
                     helpers::path(df, inst),
-                    format!("`useradd` with UID {value} without `-l` bloats the image"),
+                    stockade_model::format_exact!(
+                        "`useradd` with UID {value} without `-l` bloats the image"
+                    ),
                 );
             }
         }

@@ -52,7 +52,7 @@ fn run(ctx: &DockerfileContext, out: &mut Emit) {
             out.at_pos(
                 inst.args_pos(),
                 helpers::path(df, inst),
-                format!("WORKDIR `{p}` is a system directory"),
+                stockade_model::format_exact!("WORKDIR `{p}` is a system directory"),
             );
         }
     }

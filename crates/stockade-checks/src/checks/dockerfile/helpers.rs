@@ -7,8 +7,8 @@ use stockade_dockerfile::{Dockerfile, Instruction, Kind, Stage};
 pub fn path(df: &Dockerfile, inst: &Instruction) -> String {
     match inst.stage {
         Some(s) => match df.stages.get(s).and_then(|st| st.name.as_deref()) {
-            Some(name) => format!("stages[{name}].{}", inst.kind.as_str()),
-            None => format!("stages[{s}].{}", inst.kind.as_str()),
+            Some(name) => stockade_model::format_exact!("stages[{name}].{}", inst.kind.as_str()),
+            None => stockade_model::format_exact!("stages[{s}].{}", inst.kind.as_str()),
         },
         None => inst.kind.as_str().to_string(),
     }

@@ -77,8 +77,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         if pause.get("duration").is_none_or(|d| d.is_null()) {
             out.at(
                 pause,
-                format!("spec.strategy.canary.steps[{i}].pause"),
-                format!(
+                stockade_model::format_exact!("spec.strategy.canary.steps[{i}].pause"),
+                stockade_model::format_exact!(
                     "Rollout \"{}\" step {i} pauses with no duration, waiting for manual promotion",
                     o.name
                 ),

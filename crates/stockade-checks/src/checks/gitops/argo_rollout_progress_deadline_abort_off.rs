@@ -76,7 +76,7 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         abort.or(spec).unwrap_or(&o.root),
         "spec.progressDeadlineAbort",
-        format!(
+        stockade_model::format_exact!(
             "Rollout \"{}\" does not set progressDeadlineAbort, so a stuck rollout keeps running",
             o.name
         ),

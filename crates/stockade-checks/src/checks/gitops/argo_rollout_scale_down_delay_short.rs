@@ -75,8 +75,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         if let Some(n) = node.as_i64().filter(|n| *n < 30) {
             out.at(
                 node,
-                format!("spec.strategy.{strategy}.scaleDownDelaySeconds"),
-                format!(
+                stockade_model::format_exact!("spec.strategy.{strategy}.scaleDownDelaySeconds"),
+                stockade_model::format_exact!(
                     "Rollout \"{}\" sets scaleDownDelaySeconds to {n}, below 30",
                     o.name
                 ),

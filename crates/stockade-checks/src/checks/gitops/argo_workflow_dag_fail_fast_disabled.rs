@@ -78,8 +78,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         if ff.as_bool() == Some(false) {
             out.at(
                 ff,
-                format!("{path}.dag.failFast"),
-                format!(
+                stockade_model::format_exact!("{path}.dag.failFast"),
+                stockade_model::format_exact!(
                     "{} \"{}\" template \"{}\" sets dag.failFast to false",
                     o.kind,
                     o.name,

@@ -76,7 +76,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         places.push((spec, base.to_string(), "the workflow".to_string()));
     }
     for (t, path) in workflow_templates(o) {
-        let what = format!("template \"{}\"", t.str_at("name").unwrap_or_default());
+        let what =
+            stockade_model::format_exact!("template \"{}\"", t.str_at("name").unwrap_or_default());
         places.push((t, path, what));
     }
     for (node, path, what) in places {
@@ -92,10 +93,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         if rs.get("expression").is_none_or(|e| e.is_null()) {
             out.at(
                 policy,
-                format!("{path}.retryStrategy.retryPolicy"),
-                format!(
+                stockade_model::format_exact!("{path}.retryStrategy.retryPolicy"),
+                stockade_model::format_exact!(
                     "{} \"{}\": {what} retries Always with no expression",
-                    o.kind, o.name
+                    o.kind,
+                    o.name
                 ),
             );
         }

@@ -70,7 +70,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         places.push((spec, base.to_string(), "the workflow".to_string()));
     }
     for (t, path) in workflow_templates(o) {
-        let what = format!("template \"{}\"", t.str_at("name").unwrap_or_default());
+        let what =
+            stockade_model::format_exact!("template \"{}\"", t.str_at("name").unwrap_or_default());
         places.push((t, path, what));
     }
     for (node, path, what) in places {
@@ -83,10 +84,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         if rs.get("limit").is_none_or(|l| l.is_null()) {
             out.at(
                 rs,
-                format!("{path}.retryStrategy"),
-                format!(
+                stockade_model::format_exact!("{path}.retryStrategy"),
+                stockade_model::format_exact!(
                     "{} \"{}\": {what} has a retryStrategy with no limit",
-                    o.kind, o.name
+                    o.kind,
+                    o.name
                 ),
             );
         }

@@ -80,7 +80,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             "metadata.labels",
-            format!(
+            stockade_model::format_exact!(
                 "ConfigMap \"{}\" lacks the label app.kubernetes.io/part-of: argocd, so Argo CD ignores it",
                 o.name
             ),

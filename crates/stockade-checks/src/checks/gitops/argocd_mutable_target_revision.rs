@@ -91,7 +91,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             if text.is_empty() {
                 "no chart version (latest)".to_string()
             } else {
-                format!("chart version range {text}")
+                stockade_model::format_exact!("chart version range {text}")
             }
         } else {
             if commit_sha(text) || exact_version(text) {
@@ -100,17 +100,17 @@ fn run(ctx: &Context, out: &mut Emit) {
             match text {
                 "" => "no targetRevision (HEAD)".to_string(),
                 "HEAD" => "HEAD".to_string(),
-                branch => format!("branch {branch}"),
+                branch => stockade_model::format_exact!("branch {branch}"),
             }
         };
         let (at, at_path) = match rev {
-            Some(r) => (r, format!("{path}.targetRevision")),
+            Some(r) => (r, stockade_model::format_exact!("{path}.targetRevision")),
             None => (source, path.clone()),
         };
         out.at(
             at,
             at_path,
-            format!("{} \"{}\" tracks {why}", obj.kind, obj.name),
+            stockade_model::format_exact!("{} \"{}\" tracks {why}", obj.kind, obj.name),
         );
     }
 }

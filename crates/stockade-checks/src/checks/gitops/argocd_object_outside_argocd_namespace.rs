@@ -73,9 +73,10 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             "metadata.namespace",
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" is in namespace \"{ns}\", not argocd",
-                o.kind, o.name
+                o.kind,
+                o.name
             ),
         );
     }

@@ -71,7 +71,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec",
-            format!(
+            stockade_model::format_exact!(
                 "GitRepository \"{}\" sets no ref and follows branch master",
                 obj.name
             ),
@@ -91,6 +91,6 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         at,
         path,
-        format!("GitRepository \"{}\" follows branch {branch}", obj.name),
+        stockade_model::format_exact!("GitRepository \"{}\" follows branch {branch}", obj.name),
     );
 }

@@ -95,7 +95,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         Some(v) => out.at(
             v,
             "spec.chart.spec.version",
-            format!(
+            stockade_model::format_exact!(
                 "HelmRelease \"{}\" accepts any chart {name} version matching {text}",
                 obj.name
             ),
@@ -103,7 +103,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         None => out.at(
             chart,
             "spec.chart.spec",
-            format!(
+            stockade_model::format_exact!(
                 "HelmRelease \"{}\" sets no version and installs the latest chart {name}",
                 obj.name
             ),

@@ -87,8 +87,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         {
             out.at(
                 u,
-                format!("{path}.repoURL"),
-                format!(
+                stockade_model::format_exact!("{path}.repoURL"),
+                stockade_model::format_exact!(
                     "{what} fetches {} over plain HTTP",
                     u.as_str().unwrap_or("")
                 ),
@@ -108,8 +108,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             {
                 out.at(
                     u,
-                    format!("spec.generators[{i}].git.repoURL"),
-                    format!(
+                    stockade_model::format_exact!("spec.generators[{i}].git.repoURL"),
+                    stockade_model::format_exact!(
                         "{what} generator fetches {} over plain HTTP",
                         u.as_str().unwrap_or("")
                     ),
@@ -130,7 +130,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.at(
                     u,
                     "stringData.url",
-                    format!("Argo CD repository {what} uses plain HTTP"),
+                    stockade_model::format_exact!("Argo CD repository {what} uses plain HTTP"),
                 );
             }
             if let Some(i) = obj.root.at(&["stringData", "insecure"])
@@ -139,7 +139,9 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.at(
                     i,
                     "stringData.insecure",
-                    format!("Argo CD repository {what} skips TLS verification"),
+                    stockade_model::format_exact!(
+                        "Argo CD repository {what} skips TLS verification"
+                    ),
                 );
             }
         }
@@ -154,7 +156,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 u,
                 "spec.url",
-                format!(
+                stockade_model::format_exact!(
                     "{what} fetches {} over plain HTTP",
                     u.as_str().unwrap_or("")
                 ),
@@ -166,7 +168,9 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 i,
                 "spec.insecure",
-                format!("{what} allows plain HTTP or unverified TLS (insecure: true)"),
+                stockade_model::format_exact!(
+                    "{what} allows plain HTTP or unverified TLS (insecure: true)"
+                ),
             );
         }
     }

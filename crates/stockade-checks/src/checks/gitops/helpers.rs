@@ -52,11 +52,11 @@ pub fn one_or_many<'a>(
 ) -> Vec<(&'a Node, String)> {
     let mut out = Vec::new();
     if let Some(s) = parent.get(single).filter(|n| n.is_map()) {
-        out.push((s, format!("{base}.{single}")));
+        out.push((s, stockade_model::format_exact!("{base}.{single}")));
     }
     if let Some(list) = parent.get(many) {
         for (i, s) in list.items().iter().enumerate() {
-            out.push((s, format!("{base}.{many}[{i}]")));
+            out.push((s, stockade_model::format_exact!("{base}.{many}[{i}]")));
         }
     }
     out
@@ -114,7 +114,7 @@ pub fn workflow_templates(obj: &Object) -> Vec<(&Node, String)> {
             t.items()
                 .iter()
                 .enumerate()
-                .map(|(i, n)| (n, format!("{base}.templates[{i}]")))
+                .map(|(i, n)| (n, stockade_model::format_exact!("{base}.templates[{i}]")))
                 .collect()
         })
         .unwrap_or_default()

@@ -87,8 +87,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         if matches_everything(rule) {
             out.at(
                 rule,
-                format!("spec.rules[{i}]"),
-                format!(
+                stockade_model::format_exact!("spec.rules[{i}]"),
+                stockade_model::format_exact!(
                     "AuthorizationPolicy \"{}\" rule {i} allows every request",
                     obj.name
                 ),

@@ -71,7 +71,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             m,
             "spec.mtls.mode",
-            format!(
+            stockade_model::format_exact!(
                 "PeerAuthentication \"{name}\" sets mTLS mode {}",
                 m.as_str().unwrap_or("")
             ),
@@ -84,8 +84,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             {
                 out.at(
                     m,
-                    format!("spec.portLevelMtls.{}.mode", e.key),
-                    format!(
+                    stockade_model::format_exact!("spec.portLevelMtls.{}.mode", e.key),
+                    stockade_model::format_exact!(
                         "PeerAuthentication \"{name}\" sets mTLS mode {} on port {}",
                         m.as_str().unwrap_or(""),
                         e.key

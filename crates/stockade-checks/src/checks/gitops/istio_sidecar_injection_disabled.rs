@@ -70,7 +70,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 l,
                 "metadata.labels.istio-injection",
-                format!(
+                stockade_model::format_exact!(
                     "Namespace \"{}\" disables Istio sidecar injection",
                     obj.name
                 ),
@@ -93,10 +93,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             {
                 out.at(
                     v,
-                    format!("{}.{field}.{INJECT}", pod.metadata_path),
-                    format!(
+                    stockade_model::format_exact!("{}.{field}.{INJECT}", pod.metadata_path),
+                    stockade_model::format_exact!(
                         "{} \"{}\" opts its pods out of Istio sidecar injection",
-                        obj.kind, obj.name
+                        obj.kind,
+                        obj.name
                     ),
                 );
             }

@@ -73,9 +73,10 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             "spec.revisionHistoryLimit",
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" sets revisionHistoryLimit to 0, leaving nothing to roll back to",
-                o.kind, o.name
+                o.kind,
+                o.name
             ),
         );
     }

@@ -100,12 +100,12 @@ fn run(ctx: &Context, out: &mut Emit) {
                 continue;
             };
             let message = if what.ends_with(".sock") {
-                format!(
+                stockade_model::format_exact!(
                     "volume \"{}\" mounts the container runtime socket `{raw}`",
                     v.name
                 )
             } else {
-                format!(
+                stockade_model::format_exact!(
                     "volume \"{}\" mounts `{raw}`, which holds the container runtime socket",
                     v.name
                 )

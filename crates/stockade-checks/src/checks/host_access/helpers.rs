@@ -28,7 +28,7 @@ impl<'a> HostPathVolume<'a> {
 
     /// Field path of `hostPath.path`.
     pub fn path_field(&self) -> String {
-        format!("{}.hostPath.path", self.path)
+        stockade_model::format_exact!("{}.hostPath.path", self.path)
     }
 }
 
@@ -46,7 +46,7 @@ pub fn host_path_volumes<'a>(pod: &PodSpec<'a>) -> Vec<HostPathVolume<'a>> {
             Some(HostPathVolume {
                 name: v.str_at("name").unwrap_or_default(),
                 volume: v,
-                path: format!("{}.volumes[{i}]", pod.path),
+                path: stockade_model::format_exact!("{}.volumes[{i}]", pod.path),
                 host_path: hp.get("path").filter(|p| !p.is_null()),
             })
         })
@@ -72,7 +72,7 @@ pub fn normalize(path: &str) -> String {
     if parts.len() >= 2 && parts[0] == "var" && parts[1] == "run" {
         parts.remove(0);
     }
-    format!("/{}", parts.join("/"))
+    stockade_model::format_exact!("/{}", parts.join("/"))
 }
 
 /// True when `path` is `base` or lies under it (both normalised).
@@ -208,8 +208,11 @@ pub fn emit_mounted_volumes(
                 };
                 out.container(
                     c,
-                    Some((m, &format!("{}.volumeMounts[{i}]", c.path))),
-                    format!(
+                    Some((
+                        m,
+                        &stockade_model::format_exact!("{}.volumeMounts[{i}]", c.path),
+                    )),
+                    stockade_model::format_exact!(
                         "{} mounts {what} \"{object}\" (volume \"{mount}\") at {}",
                         c.label(),
                         m.str_at("mountPath").unwrap_or("(no mountPath)")

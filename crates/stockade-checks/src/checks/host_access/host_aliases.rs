@@ -68,8 +68,8 @@ fn run(ctx: &Context, out: &mut Emit) {
                 .collect();
             out.at(
                 n,
-                format!("{}.hostAliases", pod.path),
-                format!(
+                stockade_model::format_exact!("{}.hostAliases", pod.path),
+                stockade_model::format_exact!(
                     "pod overrides /etc/hosts for {}",
                     if names.is_empty() {
                         "(no hostnames)".to_string()

@@ -73,7 +73,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         {
             out.at(
                 n,
-                format!("{}.hostIPC", pod.path),
+                stockade_model::format_exact!("{}.hostIPC", pod.path),
                 "pod shares the host's IPC namespace (hostIPC: true)",
             );
         }

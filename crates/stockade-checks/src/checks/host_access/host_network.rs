@@ -84,7 +84,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         {
             out.at(
                 n,
-                format!("{}.hostNetwork", pod.path),
+                stockade_model::format_exact!("{}.hostNetwork", pod.path),
                 "pod uses the host network (hostNetwork: true)",
             );
         }

@@ -96,8 +96,10 @@ fn run(ctx: &Context, out: &mut Emit) {
     for pod in ctx.pods {
         for v in host_path_volumes(pod) {
             let message = match v.raw() {
-                Some(p) => format!("volume \"{}\" is the host path `{p}`", v.name),
-                None => format!("volume \"{}\" is a hostPath volume", v.name),
+                Some(p) => {
+                    stockade_model::format_exact!("volume \"{}\" is the host path `{p}`", v.name)
+                }
+                None => stockade_model::format_exact!("volume \"{}\" is a hostPath volume", v.name),
             };
             out.at(v.volume, v.path.clone(), message);
         }

@@ -85,7 +85,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         {
             out.at(
                 n,
-                format!("{}.hostPID", pod.path),
+                stockade_model::format_exact!("{}.hostPID", pod.path),
                 "pod shares the host's process namespace (hostPID: true)",
             );
         }

@@ -87,11 +87,19 @@ fn run(ctx: &Context, out: &mut Emit) {
             let container_port = p
                 .get("containerPort")
                 .and_then(port_number)
-                .map_or(String::new(), |n| format!(" (containerPort {n})"));
+                .map_or(String::new(), |n| {
+                    stockade_model::format_exact!(" (containerPort {n})")
+                });
             out.container(
                 c,
-                Some((hp, &format!("{}.ports[{i}].hostPort", c.path))),
-                format!("{} binds host port {host}{container_port}", c.label()),
+                Some((
+                    hp,
+                    &stockade_model::format_exact!("{}.ports[{i}].hostPort", c.path),
+                )),
+                stockade_model::format_exact!(
+                    "{} binds host port {host}{container_port}",
+                    c.label()
+                ),
             );
         }
     }

@@ -92,8 +92,8 @@ fn run(ctx: &Context, out: &mut Emit) {
                 }
                 out.at(
                     &e.value,
-                    format!("{}.volumes[{i}].{}", pod.path, e.key),
-                    format!(
+                    stockade_model::format_exact!("{}.volumes[{i}].{}", pod.path, e.key),
+                    stockade_model::format_exact!(
                         "{} \"{}\" volume \"{}\" is of type {}",
                         o.kind,
                         o.name,

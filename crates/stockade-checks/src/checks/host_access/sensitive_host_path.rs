@@ -116,13 +116,15 @@ fn run(ctx: &Context, out: &mut Emit) {
                 None => continue,
                 Some(_) if path == "/" => " (the node's whole filesystem)".to_string(),
                 Some(Exposure::Within(base)) if base == path => String::new(),
-                Some(Exposure::Within(base)) => format!(" (inside `{base}`)"),
-                Some(Exposure::Contains(base)) => format!(" (contains `{base}`)"),
+                Some(Exposure::Within(base)) => stockade_model::format_exact!(" (inside `{base}`)"),
+                Some(Exposure::Contains(base)) => {
+                    stockade_model::format_exact!(" (contains `{base}`)")
+                }
             };
             out.at(
                 node,
                 v.path_field(),
-                format!(
+                stockade_model::format_exact!(
                     "volume \"{}\" mounts sensitive host path `{raw}`{why}",
                     v.name
                 ),

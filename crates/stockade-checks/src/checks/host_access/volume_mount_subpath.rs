@@ -89,8 +89,11 @@ fn run(ctx: &Context, out: &mut Emit) {
                 };
                 out.container(
                     c,
-                    Some((v, &format!("{}.volumeMounts[{i}].{key}", c.path))),
-                    format!(
+                    Some((
+                        v,
+                        &stockade_model::format_exact!("{}.volumeMounts[{i}].{key}", c.path),
+                    )),
+                    stockade_model::format_exact!(
                         "{} mounts volume \"{}\" with {key}",
                         c.label(),
                         m.str_at("name").unwrap_or_default()

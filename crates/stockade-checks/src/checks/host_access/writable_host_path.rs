@@ -106,14 +106,19 @@ fn run(ctx: &Context, out: &mut Emit) {
                 if m.get("readOnly").and_then(|r| r.as_bool()) == Some(true) {
                     continue;
                 }
-                let host = v.raw().map_or(String::new(), |p| format!(" (`{p}`)"));
-                let at = m
-                    .str_at("mountPath")
-                    .map_or(String::new(), |p| format!(" at `{p}`"));
+                let host = v
+                    .raw()
+                    .map_or(String::new(), |p| stockade_model::format_exact!(" (`{p}`)"));
+                let at = m.str_at("mountPath").map_or(String::new(), |p| {
+                    stockade_model::format_exact!(" at `{p}`")
+                });
                 out.container(
                     c,
-                    Some((m, &format!("{}.volumeMounts[{i}]", c.path))),
-                    format!(
+                    Some((
+                        m,
+                        &stockade_model::format_exact!("{}.volumeMounts[{i}]", c.path),
+                    )),
+                    stockade_model::format_exact!(
                         "{} mounts hostPath volume \"{}\"{host} writable{at}",
                         c.label(),
                         v.name

@@ -13,7 +13,7 @@ pub fn tools(image: &ImageFacts, family: Tool) -> impl Iterator<Item = &stockade
 /// ` (layer N)` for a file written by layer `layer` (0-based), or nothing for a directory.
 pub fn layer(layer: Option<usize>) -> String {
     layer
-        .map(|l| format!(" (layer {})", l + 1))
+        .map(|l| stockade_model::format_exact!(" (layer {})", l + 1))
         .unwrap_or_default()
 }
 
@@ -32,7 +32,7 @@ pub fn flag_tools(ctx: &crate::ImageContext, out: &mut crate::Emit, family: Tool
         };
         out.image(
             f.path.clone(),
-            format!(
+            stockade_model::format_exact!(
                 "{what} `{}` is in the image{link}{}",
                 base(&f.path),
                 layer(f.layer)
@@ -128,14 +128,14 @@ pub fn history_runs(
 
 /// `history[N]`, where a history finding points.
 pub fn history_path(index: usize) -> String {
-    format!("history[{index}]")
+    stockade_model::format_exact!("history[{index}]")
 }
 
 /// A history line shortened for a message.
 pub fn short(created_by: &str) -> String {
     let s = created_by.trim();
     match s.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &s[..i]),
+        Some((i, _)) => stockade_model::format_exact!("{}…", &s[..i]),
         None => s.to_string(),
     }
 }

@@ -77,18 +77,18 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
     let version = img
         .os_version
         .as_deref()
-        .map(|v| format!(" {v}"))
+        .map(|v| stockade_model::format_exact!(" {v}"))
         .unwrap_or_default();
     let message = match img.os_id.as_deref() {
         None if !os_packages => {
             "base: scratch (no os-release and no OS packages: a static binary image)".to_string()
         }
         None => "base: unknown (OS packages but no os-release)".to_string(),
-        Some(id) if !shell && !manager => format!(
+        Some(id) if !shell && !manager => stockade_model::format_exact!(
             "base: distroless ({}{version} packages, no shell, no package manager)",
             distro(id)
         ),
-        Some(id) => format!("base: {}{version}", distro(id)),
+        Some(id) => stockade_model::format_exact!("base: {}{version}", distro(id)),
     };
     out.image("/etc/os-release", message);
 }

@@ -56,7 +56,9 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
             if let Some(first) = names.get(name) {
                 out.image(
                     path,
-                    format!("{what} name `{name}` on line {line} is already used on line {first}"),
+                    stockade_model::format_exact!(
+                        "{what} name `{name}` on line {line} is already used on line {first}"
+                    ),
                 );
             } else {
                 names.insert(name, line);
@@ -67,7 +69,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
             match ids.get(id) {
                 Some((other, first)) if *other != name => out.image(
                     path,
-                    format!(
+                    stockade_model::format_exact!(
                         "{id_name} {id} of {what} `{name}` (line {line}) is also that of `{other}` (line {first})"
                     ),
                 ),

@@ -46,7 +46,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
             if fields.len() > 1 && fields[1].is_empty() {
                 out.image(
                     path,
-                    format!(
+                    stockade_model::format_exact!(
                         "account `{}` has an empty password (line {line})",
                         fields[0]
                     ),

@@ -47,7 +47,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         if let Some(helpers::Step::Instruction("ADD", _)) = helpers::step(h) {
             out.image(
                 helpers::history_path(i),
-                format!("`ADD` used: {}", helpers::short(h)),
+                stockade_model::format_exact!("`ADD` used: {}", helpers::short(h)),
             );
         }
     }

@@ -82,7 +82,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         };
         out.image(
             helpers::history_path(i),
-            format!(
+            stockade_model::format_exact!(
                 "`{} {}` {problem}: {}",
                 inv.manager.as_str(),
                 inv.sub.text,

@@ -61,7 +61,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         if let Some(inv) = upgrade {
             out.image(
                 helpers::history_path(i),
-                format!(
+                stockade_model::format_exact!(
                     "`{} {}` upgrades every package: {}",
                     inv.manager.as_str(),
                     inv.sub.text,

@@ -50,7 +50,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         {
             out.image(
                 helpers::history_path(i),
-                format!("`sudo` used: {}", helpers::short(created_by)),
+                stockade_model::format_exact!("`sudo` used: {}", helpers::short(created_by)),
             );
         }
     }

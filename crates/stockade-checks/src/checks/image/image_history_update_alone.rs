@@ -65,7 +65,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         if let Some(u) = update.filter(|_| !installs) {
             out.image(
                 helpers::history_path(i),
-                format!(
+                stockade_model::format_exact!(
                     "`{} {}` without an install in the same step: {}",
                     u.manager.as_str(),
                     u.sub.text,

@@ -49,7 +49,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
     } else if name == "root" || name.trim_start_matches('0').is_empty() {
         out.image(
             "config.User",
-            format!("USER is `{user}`: the image runs as root"),
+            stockade_model::format_exact!("USER is `{user}`: the image runs as root"),
         );
     }
 }

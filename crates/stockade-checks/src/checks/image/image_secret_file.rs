@@ -54,7 +54,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         };
         out.image(
             f.path.clone(),
-            format!("{what} in the image{}{gone}", helpers::layer(f.layer)),
+            stockade_model::format_exact!("{what} in the image{}{gone}", helpers::layer(f.layer)),
         );
     }
 }

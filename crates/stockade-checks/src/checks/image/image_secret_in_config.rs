@@ -70,8 +70,8 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         if let Some(why) = secret(name, value, extra) {
             flagged.push(e);
             out.image(
-                format!("config.Env.{name}"),
-                format!(
+                stockade_model::format_exact!("config.Env.{name}"),
+                stockade_model::format_exact!(
                     "environment variable `{name}` holds a {why} ({})",
                     redact(value)
                 ),
@@ -81,8 +81,8 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
     for (key, value) in &ctx.image.labels {
         if let Some(why) = secret(key, value, extra) {
             out.image(
-                format!("config.Labels.{key}"),
-                format!("label `{key}` holds a {why} ({})", redact(value)),
+                stockade_model::format_exact!("config.Labels.{key}"),
+                stockade_model::format_exact!("label `{key}` holds a {why} ({})", redact(value)),
             );
         }
     }
@@ -98,8 +98,8 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         });
         if let Some((name, value, why)) = hit {
             out.image(
-                format!("history[{i}]"),
-                format!(
+                stockade_model::format_exact!("history[{i}]"),
+                stockade_model::format_exact!(
                     "build step {} records `{name}` with a {why} ({})",
                     i + 1,
                     redact(value)
@@ -107,8 +107,8 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
             );
         } else if let Some(why) = known_credential(step) {
             out.image(
-                format!("history[{i}]"),
-                format!("build step {} contains a {why}", i + 1),
+                stockade_model::format_exact!("history[{i}]"),
+                stockade_model::format_exact!("build step {} contains a {why}", i + 1),
             );
         }
     }

@@ -47,8 +47,10 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
             .find(|s| p == **s || p.strip_prefix(**s).is_some_and(|r| r.starts_with('/')))
         {
             out.image(
-                format!("config.Volumes.{v}"),
-                format!("VOLUME `{v}` exposes the kernel interface under `{root}`"),
+                stockade_model::format_exact!("config.Volumes.{v}"),
+                stockade_model::format_exact!(
+                    "VOLUME `{v}` exposes the kernel interface under `{root}`"
+                ),
             );
         }
     }

@@ -72,11 +72,11 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
             _ => "setgid",
         };
         let owner = if f.mode & 0o4000 != 0 {
-            format!(" (owner uid {})", f.uid)
+            stockade_model::format_exact!(" (owner uid {})", f.uid)
         } else {
-            format!(" (group gid {})", f.gid)
+            stockade_model::format_exact!(" (group gid {})", f.gid)
         };
-        let message = format!(
+        let message = stockade_model::format_exact!(
             "{bits} file, mode {:04o}{owner}{}",
             f.mode & 0o7777,
             helpers::layer(f.layer)

@@ -51,7 +51,9 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
     if age > max {
         out.image(
             "created",
-            format!("image was built {age} days ago ({created}), more than {max}"),
+            stockade_model::format_exact!(
+                "image was built {age} days ago ({created}), more than {max}"
+            ),
         );
     }
 }

@@ -55,7 +55,7 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         };
         out.image(
             f.path.clone(),
-            format!(
+            stockade_model::format_exact!(
                 "{what} `{}` is not needed at run time{}",
                 helpers::base(&f.path),
                 helpers::layer(f.layer)

@@ -55,13 +55,17 @@ fn run(ctx: &ImageContext, out: &mut Emit) {
         if !f.present || f.kind != EntryKind::Dir || f.mode & 0o002 == 0 || temp(&f.path) {
             continue;
         }
-        let message = format!(
+        let message = stockade_model::format_exact!(
             "world-writable directory, mode {:04o}{}",
             f.mode & 0o7777,
             helpers::layer(f.layer)
         );
         if f.mode & 0o1000 != 0 {
-            out.image_with(f.path.clone(), Severity::Low, format!("{message}, sticky"));
+            out.image_with(
+                f.path.clone(),
+                Severity::Low,
+                stockade_model::format_exact!("{message}, sticky"),
+            );
         } else {
             out.image(f.path.clone(), message);
         }

@@ -49,9 +49,9 @@ impl<'a> ImageRef<'a> {
 /// `docker.io/library/nginx`), and `index.docker.io` means `docker.io`.
 pub fn registry_allowed(image: &ImageRef, allowed: &[String]) -> bool {
     let registry = canonical_host(image.registry);
-    let full = format!("{registry}/{}", image.repository);
+    let full = stockade_model::format_exact!("{registry}/{}", image.repository);
     let library = (registry == "docker.io" && !image.repository.contains('/'))
-        .then(|| format!("docker.io/library/{}", image.repository));
+        .then(|| stockade_model::format_exact!("docker.io/library/{}", image.repository));
     allowed.iter().any(|entry| {
         let entry = entry.trim().trim_end_matches('/');
         let (host, rest) = entry.split_once('/').unwrap_or((entry, ""));
@@ -70,7 +70,7 @@ pub fn registry_allowed(image: &ImageRef, allowed: &[String]) -> bool {
         if rest.is_empty() {
             return true;
         }
-        let prefix = format!("{registry}/{rest}");
+        let prefix = stockade_model::format_exact!("{registry}/{rest}");
         [Some(&full), library.as_ref()]
             .into_iter()
             .flatten()

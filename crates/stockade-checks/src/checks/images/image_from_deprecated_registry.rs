@@ -66,8 +66,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             let node = c.node.get("image").unwrap_or(c.node);
             out.container(
                 c,
-                Some((node, &format!("{}.image", c.path))),
-                format!(
+                Some((node, &stockade_model::format_exact!("{}.image", c.path))),
+                stockade_model::format_exact!(
                     "{} pulls {image} from the frozen k8s.gcr.io registry",
                     c.label()
                 ),

@@ -70,8 +70,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         let node = c.node.get("image").unwrap_or(c.node);
         out.container(
             c,
-            Some((node, &format!("{}.image", c.path))),
-            format!("{} image `{image}` is not pinned by digest", c.label()),
+            Some((node, &stockade_model::format_exact!("{}.image", c.path))),
+            stockade_model::format_exact!("{} image `{image}` is not pinned by digest", c.label()),
         );
     }
 }

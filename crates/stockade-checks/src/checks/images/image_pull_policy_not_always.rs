@@ -80,8 +80,8 @@ fn run(ctx: &Context, out: &mut Emit) {
                 if policy != "Always" {
                     out.container(
                         c,
-                        Some((p, &format!("{}.imagePullPolicy", c.path))),
-                        format!(
+                        Some((p, &stockade_model::format_exact!("{}.imagePullPolicy", c.path))),
+                        stockade_model::format_exact!(
                             "{} pulls image `{image}` with imagePullPolicy {policy}",
                             c.label()
                         ),
@@ -92,7 +92,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             None => out.container(
                 c,
                 None,
-                format!(
+                stockade_model::format_exact!(
                     "{} has no imagePullPolicy; image `{image}` has a tag, so it defaults to IfNotPresent",
                     c.label()
                 ),

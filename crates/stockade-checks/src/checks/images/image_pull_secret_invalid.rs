@@ -116,7 +116,10 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         } else if !provides_secret(obj) {
             for pod in ctx.pods(obj) {
                 if let Some(l) = pod.field("imagePullSecrets") {
-                    lists.push((l, format!("{}.imagePullSecrets", pod.path)));
+                    lists.push((
+                        l,
+                        stockade_model::format_exact!("{}.imagePullSecrets", pod.path),
+                    ));
                 }
             }
         }
@@ -129,7 +132,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 let Some(name) = name_node.as_str() else {
                     continue;
                 };
-                let path = format!("{path}[{i}].name");
+                let path = stockade_model::format_exact!("{path}[{i}].name");
                 let found: Vec<Option<&str>> = secrets
                     .get(name)
                     .map(|v| {
@@ -144,7 +147,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                         obj,
                         name_node,
                         path,
-                        format!(
+                        stockade_model::format_exact!(
                             "pull secret \"{name}\" is not in the input (namespace {})",
                             ns.unwrap_or("(unset)")
                         ),
@@ -157,7 +160,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                         obj,
                         name_node,
                         path,
-                        format!(
+                        stockade_model::format_exact!(
                             "pull secret \"{name}\" is of type {}, not kubernetes.io/dockerconfigjson; the kubelet ignores it",
                             found[0].unwrap_or_default()
                         ),

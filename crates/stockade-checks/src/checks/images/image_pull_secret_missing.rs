@@ -148,8 +148,8 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 out.at(
                     obj,
                     node,
-                    format!("{}.image", c.path),
-                    format!(
+                    stockade_model::format_exact!("{}.image", c.path),
+                    stockade_model::format_exact!(
                         "{} image `{image}` is from a private registry, and neither the pod nor ServiceAccount \"{account}\"{account_note} has imagePullSecrets",
                         c.label()
                     ),

@@ -101,8 +101,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         let node = c.node.get("image").unwrap_or(c.node);
         out.container(
             c,
-            Some((node, &format!("{}.image", c.path))),
-            format!(
+            Some((node, &stockade_model::format_exact!("{}.image", c.path))),
+            stockade_model::format_exact!(
                 "{} image `{image}` is not from an allowed registry ({})",
                 c.label(),
                 allowed.join(", ")

@@ -71,12 +71,12 @@ fn run(ctx: &Context, out: &mut Emit) {
             continue;
         }
         let node = c.node.get("image").unwrap_or(c.node);
-        let path = format!("{}.image", c.path);
+        let path = stockade_model::format_exact!("{}.image", c.path);
         match r.tag {
             None => out.container(
                 c,
                 Some((node, &path)),
-                format!(
+                stockade_model::format_exact!(
                     "{} image `{image}` has no tag (defaults to latest)",
                     c.label()
                 ),
@@ -84,7 +84,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             Some("latest") => out.container(
                 c,
                 Some((node, &path)),
-                format!(
+                stockade_model::format_exact!(
                     "{} image `{image}` uses the mutable `latest` tag",
                     c.label()
                 ),

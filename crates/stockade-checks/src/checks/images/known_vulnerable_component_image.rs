@@ -109,7 +109,7 @@ fn triplet(tag: &str, v_prefix: bool) -> Option<(u32, u32, u32)> {
 fn verdict(image: &str) -> Option<String> {
     let r = ImageRef::parse(image);
     let name = r.repository.rsplit('/').next().unwrap_or(r.repository);
-    let full = format!("{}/{}", r.registry, r.repository);
+    let full = stockade_model::format_exact!("{}/{}", r.registry, r.repository);
     if full.contains("ingress-nginx/controller")
         || full.starts_with("registry.k8s.io/ingress-nginx/")
         || full.starts_with("k8s.gcr.io/ingress-nginx/")
@@ -125,19 +125,23 @@ fn verdict(image: &str) -> Option<String> {
             let vulnerable =
                 ma == 1 || (ma == 2 && (mi == 0 || (mi == 1 && pa < 9) || (mi == 2 && pa < 4)));
             vulnerable.then(|| {
-                format!("runs Argo CD {tag}, vulnerable to CVE-2022-24348 (fixed in 2.1.9, 2.2.4, 2.3.0)")
+                stockade_model::format_exact!("runs Argo CD {tag}, vulnerable to CVE-2022-24348 (fixed in 2.1.9, 2.2.4, 2.3.0)")
             })
         }
         "grafana" => {
             let (ma, mi, pa) = triplet(tag, false)?;
             (ma == 9 && mi == 2 && pa < 4).then(|| {
-                format!("runs Grafana {tag}, vulnerable to CVE-2022-39328 (fixed in 9.2.4)")
+                stockade_model::format_exact!(
+                    "runs Grafana {tag}, vulnerable to CVE-2022-39328 (fixed in 9.2.4)"
+                )
             })
         }
         "kyverno" => {
             let (ma, mi, pa) = triplet(tag, true)?;
             (ma == 1 && mi == 8 && (3..5).contains(&pa)).then(|| {
-                format!("runs Kyverno {tag}, vulnerable to CVE-2022-47633 (fixed in 1.8.5)")
+                stockade_model::format_exact!(
+                    "runs Kyverno {tag}, vulnerable to CVE-2022-47633 (fixed in 1.8.5)"
+                )
             })
         }
         _ => None,
@@ -151,8 +155,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             let node = c.node.get("image").unwrap_or(c.node);
             out.container(
                 c,
-                Some((node, &format!("{}.image", c.path))),
-                format!("{} {why}", c.label()),
+                Some((node, &stockade_model::format_exact!("{}.image", c.path))),
+                stockade_model::format_exact!("{} {why}", c.label()),
             );
         }
     }

@@ -78,8 +78,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             let node = c.node.get("image").unwrap_or(c.node);
             out.container(
                 c,
-                Some((node, &format!("{}.image", c.path))),
-                format!("{} runs the Kubernetes Dashboard ({image})", c.label()),
+                Some((node, &stockade_model::format_exact!("{}.image", c.path))),
+                stockade_model::format_exact!(
+                    "{} runs the Kubernetes Dashboard ({image})",
+                    c.label()
+                ),
             );
         }
     }

@@ -76,8 +76,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             let node = c.node.get("image").unwrap_or(c.node);
             out.container(
                 c,
-                Some((node, &format!("{}.image", c.path))),
-                format!("{} runs Helm v2 Tiller ({image})", c.label()),
+                Some((node, &stockade_model::format_exact!("{}.image", c.path))),
+                stockade_model::format_exact!("{} runs Helm v2 Tiller ({image})", c.label()),
             );
         }
     }
@@ -100,7 +100,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             at,
             path,
-            format!("Service \"{}\" exposes Helm v2 Tiller", o.name),
+            stockade_model::format_exact!("Service \"{}\" exposes Helm v2 Tiller", o.name),
         );
     }
 }

@@ -48,10 +48,12 @@ pub fn key_error(key: &str) -> Option<String> {
             return Some("has an empty prefix before `/`".into());
         }
         if p.len() > MAX_PREFIX {
-            return Some(format!("prefix is longer than {MAX_PREFIX} characters"));
+            return Some(stockade_model::format_exact!(
+                "prefix is longer than {MAX_PREFIX} characters"
+            ));
         }
         if !is_dns_subdomain(p) {
-            return Some(format!(
+            return Some(stockade_model::format_exact!(
                 "prefix `{p}` is not a DNS subdomain (lowercase letters, digits, `-` and `.`)"
             ));
         }
@@ -60,13 +62,13 @@ pub fn key_error(key: &str) -> Option<String> {
         return Some("has an empty name".into());
     }
     if name.len() > MAX_NAME {
-        return Some(format!(
+        return Some(stockade_model::format_exact!(
             "name part is {} characters, more than {MAX_NAME}",
             name.len()
         ));
     }
     if !is_name_part(name) {
-        return Some(format!(
+        return Some(stockade_model::format_exact!(
             "name `{name}` must start and end with a letter or digit and contain only letters, digits, `-`, `_` and `.`"
         ));
     }
@@ -79,7 +81,7 @@ pub fn label_value_error(value: &str) -> Option<String> {
         return None;
     }
     if value.len() > MAX_NAME {
-        return Some(format!(
+        return Some(stockade_model::format_exact!(
             "is {} characters, more than {MAX_NAME}",
             value.len()
         ));
@@ -155,7 +157,7 @@ pub fn report_missing_keys(
         return;
     }
     let (node, path) = match map {
-        Some(m) => (m, format!("metadata.{field}")),
+        Some(m) => (m, stockade_model::format_exact!("metadata.{field}")),
         None => (meta, "metadata".to_string()),
     };
     let node = if node.pos.line == 0 {
@@ -166,7 +168,7 @@ pub fn report_missing_keys(
     out.at(
         node,
         path,
-        format!(
+        stockade_model::format_exact!(
             "{} \"{}\" lacks required {noun}{} {}",
             ctx.object.kind,
             ctx.object.name,

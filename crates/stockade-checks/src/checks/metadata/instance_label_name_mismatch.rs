@@ -73,9 +73,10 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         node,
         "metadata.labels.app.kubernetes.io/instance",
-        format!(
+        stockade_model::format_exact!(
             "{} \"{}\" has app.kubernetes.io/instance \"{v}\", not its name",
-            o.kind, o.name
+            o.kind,
+            o.name
         ),
     );
 }

@@ -72,25 +72,29 @@ fn run(ctx: &Context, out: &mut Emit) {
         for e in annotations.entries() {
             let key = &*e.key;
             // Formatted only for a finding: most annotations are fine.
-            let at = || format!("{path}.annotations.{key}");
+            let at = || stockade_model::format_exact!("{path}.annotations.{key}");
             total += key.len() + e.value.as_str().map_or(0, str::len);
             if let Some(err) = key_error(key) {
-                out.at(&e.value, at(), format!("annotation key `{key}` {err}"));
+                out.at(
+                    &e.value,
+                    at(),
+                    stockade_model::format_exact!("annotation key `{key}` {err}"),
+                );
                 continue;
             }
             if let Some(t) = non_string_type(&e.value) {
                 out.at(
                     &e.value,
                     at(),
-                    format!("annotation {key} has a {t} value; annotation values must be strings (quote it)"),
+                    stockade_model::format_exact!("annotation {key} has a {t} value; annotation values must be strings (quote it)"),
                 );
             }
         }
         if total > MAX_ANNOTATIONS_BYTES {
             out.at(
                 annotations,
-                format!("{path}.annotations"),
-                format!(
+                stockade_model::format_exact!("{path}.annotations"),
+                stockade_model::format_exact!(
                     "annotations total {total} bytes, more than the API server's limit of {MAX_ANNOTATIONS_BYTES}"
                 ),
             );
@@ -108,7 +112,7 @@ mod tests {
     fn oversized_annotations_are_flagged_once_at_the_mapping() {
         // Built here rather than kept as a 256 KiB fixture file.
         let big = "x".repeat(super::MAX_ANNOTATIONS_BYTES);
-        let yaml = format!(
+        let yaml = stockade_model::format_exact!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: \"{big}\"\n"
         );
         let loaded = load("t", yaml.as_bytes());

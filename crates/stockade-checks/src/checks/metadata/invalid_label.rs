@@ -75,23 +75,33 @@ fn run(ctx: &Context, out: &mut Emit) {
         for e in labels.entries() {
             let key = &*e.key;
             // Formatted only for a finding: most labels are fine.
-            let at = || format!("{path}.labels.{key}");
+            let at = || stockade_model::format_exact!("{path}.labels.{key}");
             if let Some(err) = key_error(key) {
-                out.at(&e.value, at(), format!("label key `{key}` {err}"));
+                out.at(
+                    &e.value,
+                    at(),
+                    stockade_model::format_exact!("label key `{key}` {err}"),
+                );
                 continue;
             }
             if let Some(t) = non_string_type(&e.value) {
                 out.at(
                     &e.value,
                     at(),
-                    format!("label {key} has a {t} value; label values must be strings (quote it)"),
+                    stockade_model::format_exact!(
+                        "label {key} has a {t} value; label values must be strings (quote it)"
+                    ),
                 );
                 continue;
             }
             if let Some(v) = e.value.as_str()
                 && let Some(err) = label_value_error(v)
             {
-                out.at(&e.value, at(), format!("label {key} value `{v}` {err}"));
+                out.at(
+                    &e.value,
+                    at(),
+                    stockade_model::format_exact!("label {key} value `{v}` {err}"),
+                );
             }
         }
     }

@@ -100,11 +100,12 @@ fn run(ctx: &Context, out: &mut Emit) {
     }
     let node = o.root.at(&["metadata", "annotations", "email"]);
     let message = match node.map(|n| n.as_str()) {
-        None => format!("{} \"{}\" has no email annotation", o.kind, o.name),
+        None => stockade_model::format_exact!("{} \"{}\" has no email annotation", o.kind, o.name),
         Some(Some(v)) if valid_email(v) => return,
-        Some(_) => format!(
+        Some(_) => stockade_model::format_exact!(
             "{} \"{}\" email annotation is not a valid e-mail address",
-            o.kind, o.name
+            o.kind,
+            o.name
         ),
     };
     let at = node.or_else(|| o.root.get("metadata")).unwrap_or(&o.root);

@@ -101,7 +101,7 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         node,
         path,
-        format!(
+        stockade_model::format_exact!(
             "{} \"{}\" lacks recommended label{} {}",
             o.kind,
             o.name,

@@ -82,9 +82,10 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             ns,
             "metadata.namespace",
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" is in the default namespace",
-                ctx.object.kind, ctx.object.name
+                ctx.object.kind,
+                ctx.object.name
             ),
         );
     }

@@ -60,6 +60,6 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         at,
         "metadata.namespace",
-        format!("{} \"{}\" is placed in kube-system", o.kind, o.name),
+        stockade_model::format_exact!("{} \"{}\" is placed in kube-system", o.kind, o.name),
     );
 }

@@ -109,7 +109,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             ns,
             node,
             path,
-            format!(
+            stockade_model::format_exact!(
                 "Namespace \"{}\" has no pod-security.kubernetes.io/enforce label and no admission policy engine is in the input: any pod is admitted",
                 ns.name
             ),

@@ -136,8 +136,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         if let Some((at, what)) = hit {
             out.at(
                 at,
-                format!("spec.egress[{i}]"),
-                format!(
+                stockade_model::format_exact!("spec.egress[{i}]"),
+                stockade_model::format_exact!(
                     "NetworkPolicy \"{}\" egress rule {i} allows {what} (cloud metadata service)",
                     ctx.object.name
                 ),

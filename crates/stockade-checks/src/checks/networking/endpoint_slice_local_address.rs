@@ -81,7 +81,10 @@ fn run(ctx: &Context, out: &mut Emit) {
             for (i, ep) in eps.items().iter().enumerate() {
                 if let Some(addrs) = ep.get("addresses") {
                     for (j, a) in addrs.items().iter().enumerate() {
-                        found.push((a, format!("endpoints[{i}].addresses[{j}]")));
+                        found.push((
+                            a,
+                            stockade_model::format_exact!("endpoints[{i}].addresses[{j}]"),
+                        ));
                     }
                 }
             }
@@ -95,7 +98,10 @@ fn run(ctx: &Context, out: &mut Emit) {
                 if let Some(addrs) = s.get(key) {
                     for (j, a) in addrs.items().iter().enumerate() {
                         if let Some(ip) = a.get("ip") {
-                            found.push((ip, format!("subsets[{i}].{key}[{j}].ip")));
+                            found.push((
+                                ip,
+                                stockade_model::format_exact!("subsets[{i}].{key}[{j}].ip"),
+                            ));
                         }
                     }
                 }
@@ -109,9 +115,10 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             path,
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" has endpoint address {addr}, a loopback or link-local address",
-                o.kind, o.name
+                o.kind,
+                o.name
             ),
         );
     }

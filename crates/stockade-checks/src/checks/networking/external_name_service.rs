@@ -68,7 +68,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             t,
             "spec.type",
-            format!(
+            stockade_model::format_exact!(
                 "Service \"{}\" is of type ExternalName (alias for {target})",
                 ctx.object.name
             ),

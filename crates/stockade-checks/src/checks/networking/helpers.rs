@@ -139,8 +139,8 @@ pub fn report_allow_all(ctx: &crate::Context, out: &mut crate::Emit, dir: Direct
         if let Some((at, why)) = rule_admits_all(rule, dir) {
             out.at(
                 at,
-                format!("spec.{key}[{i}]"),
-                format!(
+                stockade_model::format_exact!("spec.{key}[{i}]"),
+                stockade_model::format_exact!(
                     "NetworkPolicy \"{}\" {key} rule {i} allows {why}",
                     ctx.object.name
                 ),

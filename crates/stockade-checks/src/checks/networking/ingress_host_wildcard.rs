@@ -77,12 +77,16 @@ fn run(ctx: &Context, out: &mut Emit) {
     };
     for (i, rule) in rules.items().iter().enumerate() {
         let (node, path, what) = match rule.get("host").filter(|h| !h.is_null()) {
-            None => (rule, format!("spec.rules[{i}]"), "sets no host".to_string()),
+            None => (
+                rule,
+                stockade_model::format_exact!("spec.rules[{i}]"),
+                "sets no host".to_string(),
+            ),
             Some(h) => match h.as_str().map(str::trim) {
                 Some(s @ ("*" | "")) => (
                     h,
-                    format!("spec.rules[{i}].host"),
-                    format!("has host \"{s}\""),
+                    stockade_model::format_exact!("spec.rules[{i}].host"),
+                    stockade_model::format_exact!("has host \"{s}\""),
                 ),
                 _ => continue,
             },
@@ -90,7 +94,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             path,
-            format!(
+            stockade_model::format_exact!(
                 "Ingress \"{}\" rule {i} {what}, so it matches every host name",
                 o.name
             ),

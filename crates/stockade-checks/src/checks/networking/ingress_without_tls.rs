@@ -91,7 +91,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec",
-            format!("Ingress \"{name}\" has no TLS configuration"),
+            stockade_model::format_exact!("Ingress \"{name}\" has no TLS configuration"),
         );
         return;
     }
@@ -117,8 +117,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         if !tls_hosts.iter().any(|p| covers(p, host)) {
             out.at(
                 host_node,
-                format!("spec.rules[{i}].host"),
-                format!("Ingress \"{name}\" serves host {host} without TLS"),
+                stockade_model::format_exact!("spec.rules[{i}].host"),
+                stockade_model::format_exact!("Ingress \"{name}\" serves host {host} without TLS"),
             );
         }
     }

@@ -120,7 +120,9 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 r,
                 "spec.loadBalancerSourceRanges",
-                format!("LoadBalancer Service \"{name}\" allows traffic from any address"),
+                stockade_model::format_exact!(
+                    "LoadBalancer Service \"{name}\" allows traffic from any address"
+                ),
             );
         }
         return;
@@ -132,8 +134,10 @@ fn run(ctx: &Context, out: &mut Emit) {
         if v.split(',').any(open) {
             out.at(
                 a,
-                format!("metadata.annotations.{ANNOTATION}"),
-                format!("LoadBalancer Service \"{name}\" allows traffic from any address"),
+                stockade_model::format_exact!("metadata.annotations.{ANNOTATION}"),
+                stockade_model::format_exact!(
+                    "LoadBalancer Service \"{name}\" allows traffic from any address"
+                ),
             );
         }
         return;
@@ -141,6 +145,8 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         t,
         "spec.type",
-        format!("LoadBalancer Service \"{name}\" sets no loadBalancerSourceRanges"),
+        stockade_model::format_exact!(
+            "LoadBalancer Service \"{name}\" sets no loadBalancerSourceRanges"
+        ),
     );
 }

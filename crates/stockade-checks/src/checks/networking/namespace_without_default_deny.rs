@@ -119,7 +119,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             ns,
             at,
             "metadata.name",
-            format!(
+            stockade_model::format_exact!(
                 "Namespace \"{}\" has no default-deny NetworkPolicy for {missing}",
                 ns.name
             ),

@@ -72,7 +72,7 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         spec.unwrap_or(&o.root),
         "spec.podSelector",
-        format!(
+        stockade_model::format_exact!(
             "NetworkPolicy \"{}\" has no spec.podSelector: it applies to every pod of namespace {}",
             o.name,
             o.namespace.as_deref().unwrap_or("(unset)")

@@ -86,10 +86,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         if what.ends_with("-snippet") && e.value.as_str().is_some_and(|v| !v.trim().is_empty()) {
             out.at(
                 &e.value,
-                format!("metadata.annotations.{}", e.key),
-                format!(
+                stockade_model::format_exact!("metadata.annotations.{}", e.key),
+                stockade_model::format_exact!(
                     "Ingress \"{}\" injects raw NGINX configuration with {}",
-                    ctx.object.name, e.key
+                    ctx.object.name,
+                    e.key
                 ),
             );
         }

@@ -71,7 +71,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             v,
             "data.allow-snippet-annotations",
-            format!(
+            stockade_model::format_exact!(
                 "ConfigMap \"{}\" sets allow-snippet-annotations to true",
                 o.name
             ),

@@ -74,7 +74,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             t,
             "spec.type",
-            format!("Service \"{}\" is of type NodePort", ctx.object.name),
+            stockade_model::format_exact!("Service \"{}\" is of type NodePort", ctx.object.name),
         );
     }
 }

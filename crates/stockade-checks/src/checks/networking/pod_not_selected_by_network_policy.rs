@@ -167,7 +167,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             w,
             at,
             "metadata.name",
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\": no NetworkPolicy in namespace {} selects its pods",
                 w.kind,
                 w.name,

@@ -101,7 +101,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             m,
             "spec.networkPolicyManagement",
-            format!(
+            stockade_model::format_exact!(
                 "SandboxTemplate \"{}\" sets networkPolicyManagement {mode}: no NetworkPolicy limits its sandboxes' traffic",
                 o.name
             ),
@@ -112,7 +112,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec.networkPolicy",
-            format!(
+            stockade_model::format_exact!(
                 "SandboxTemplate \"{}\" has no networkPolicy: the default lets its sandboxes reach the public internet",
                 o.name
             ),
@@ -129,8 +129,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         }
         out.at(
             rule,
-            format!("spec.networkPolicy.egress[{i}]"),
-            format!(
+            stockade_model::format_exact!("spec.networkPolicy.egress[{i}]"),
+            stockade_model::format_exact!(
                 "SandboxTemplate \"{}\" egress rule {i} names no destination: it allows traffic to any address",
                 o.name
             ),

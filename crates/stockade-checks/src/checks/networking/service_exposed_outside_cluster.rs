@@ -73,7 +73,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             t,
             "spec.type",
-            format!(
+            stockade_model::format_exact!(
                 "Service \"{}\" is of type {kind}, reachable from outside the cluster",
                 o.name
             ),

@@ -74,7 +74,7 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         ips,
         "spec.externalIPs",
-        format!(
+        stockade_model::format_exact!(
             "Service \"{}\" claims external IPs {}",
             ctx.object.name,
             list.join(", ")

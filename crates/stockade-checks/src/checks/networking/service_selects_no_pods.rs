@@ -175,13 +175,15 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             let pairs: Vec<String> = selector
                 .entries()
                 .iter()
-                .map(|e| format!("{}={}", e.key, e.value.as_str().unwrap_or("")))
+                .map(|e| {
+                    stockade_model::format_exact!("{}={}", e.key, e.value.as_str().unwrap_or(""))
+                })
                 .collect();
             out.at(
                 svc,
                 selector,
                 "spec.selector",
-                format!(
+                stockade_model::format_exact!(
                     "Service selector {} matches no pod template in namespace {}",
                     pairs.join(","),
                     if ns.is_empty() { "(unset)" } else { ns }

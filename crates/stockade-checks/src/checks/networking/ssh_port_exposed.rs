@@ -70,8 +70,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             {
                 out.container(
                     c,
-                    Some((n, &format!("{}.ports[{i}].containerPort", c.path))),
-                    format!("{} exposes port 22 (SSH)", c.label()),
+                    Some((
+                        n,
+                        &stockade_model::format_exact!("{}.ports[{i}].containerPort", c.path),
+                    )),
+                    stockade_model::format_exact!("{} exposes port 22 (SSH)", c.label()),
                 );
             }
         }
@@ -89,8 +92,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             {
                 out.at(
                     n,
-                    format!("spec.ports[{i}].{field}"),
-                    format!("Service \"{}\" {field} is 22 (SSH)", ctx.object.name),
+                    stockade_model::format_exact!("spec.ports[{i}].{field}"),
+                    stockade_model::format_exact!(
+                        "Service \"{}\" {field} is 22 (SSH)",
+                        ctx.object.name
+                    ),
                 );
                 break;
             }

@@ -26,7 +26,7 @@ pub fn run_level(level: Level, ctx: &Context, out: &mut Emit) {
 /// the control ID, then the reason and detail as kubectl prints them.
 fn message(v: &Violation) -> String {
     let forbidden = stockade_pss::forbidden_detail(std::slice::from_ref(v));
-    format!("{}: {forbidden}", v.check)
+    stockade_model::format_exact!("{}: {forbidden}", v.check)
 }
 
 /// The container whose field the violation points at, if it points into one.

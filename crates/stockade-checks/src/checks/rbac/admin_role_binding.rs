@@ -79,9 +79,10 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         name,
         "roleRef.name",
-        format!(
+        stockade_model::format_exact!(
             "{} \"{}\" grants the built-in ClusterRole {which} {scope}",
-            o.kind, o.name
+            o.kind,
+            o.name
         ),
     );
 }

@@ -77,7 +77,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             name,
             "roleRef.name",
-            format!("{} \"{}\" grants cluster-admin {scope}", o.kind, o.name),
+            stockade_model::format_exact!("{} \"{}\" grants cluster-admin {scope}", o.kind, o.name),
         );
     }
 }

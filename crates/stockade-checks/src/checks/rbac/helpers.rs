@@ -46,7 +46,7 @@ pub fn binding_scope(o: &Object) -> String {
     if o.kind == "ClusterRoleBinding" {
         "in every namespace".to_string()
     } else {
-        format!(
+        stockade_model::format_exact!(
             "in namespace {}",
             o.namespace.as_deref().unwrap_or("(unset)")
         )

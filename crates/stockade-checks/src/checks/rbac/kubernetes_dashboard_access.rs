@@ -90,10 +90,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             }
             out.at(
                 s,
-                format!("subjects[{i}]"),
-                format!(
+                stockade_model::format_exact!("subjects[{i}]"),
+                stockade_model::format_exact!(
                     "{kind} {name} is bound to the dashboard's role {role} by {} \"{}\"",
-                    o.kind, o.name
+                    o.kind,
+                    o.name
                 ),
             );
         }
@@ -110,10 +111,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             if let Some(sa) = node.as_str().filter(|sa| sa.starts_with(PREFIX)) {
                 out.at(
                     node,
-                    format!("{}.{key}", pod.path),
-                    format!(
+                    stockade_model::format_exact!("{}.{key}", pod.path),
+                    stockade_model::format_exact!(
                         "{} \"{}\" runs as the dashboard's ServiceAccount {sa}",
-                        o.kind, o.name
+                        o.kind,
+                        o.name
                     ),
                 );
                 break;

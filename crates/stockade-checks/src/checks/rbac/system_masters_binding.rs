@@ -73,8 +73,12 @@ fn run(ctx: &Context, out: &mut Emit) {
         if s.str_at("kind") == Some("Group") && s.str_at("name") == Some("system:masters") {
             out.at(
                 s.get("kind").unwrap_or(s),
-                format!("subjects[{i}].kind"),
-                format!("{} \"{}\" names the group system:masters", o.kind, o.name),
+                stockade_model::format_exact!("subjects[{i}].kind"),
+                stockade_model::format_exact!(
+                    "{} \"{}\" names the group system:masters",
+                    o.kind,
+                    o.name
+                ),
             );
         }
     }

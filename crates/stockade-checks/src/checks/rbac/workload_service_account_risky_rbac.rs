@@ -186,7 +186,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             continue;
         }
         if let Some(h) = holder(s.kind, s.namespace.as_deref(), &s.name) {
-            let why = format!("{} ({})", r.kind.name, r.binding_name);
+            let why = stockade_model::format_exact!("{} ({})", r.kind.name, r.binding_name);
             let list = grants.entry(h).or_default();
             if !list.contains(&why) {
                 list.push(why);
@@ -201,7 +201,11 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         for s in &b.subjects {
             let subj = &s.subject;
             if let Some(h) = holder(subj.kind, subj.namespace.as_deref(), &subj.name) {
-                let why = format!("built-in ClusterRole {} ({})", b.role_name, b.display());
+                let why = stockade_model::format_exact!(
+                    "built-in ClusterRole {} ({})",
+                    b.role_name,
+                    b.display()
+                );
                 let list = grants.entry(h).or_default();
                 if !list.contains(&why) {
                     list.push(why);
@@ -242,14 +246,19 @@ fn emit_for(
         if why.is_empty() {
             continue;
         }
-        let message = format!(
+        let message = stockade_model::format_exact!(
             "{} \"{}\" runs as ServiceAccount {ns}/{sa}, which holds: {}",
             obj.kind,
             obj.name,
             why.join(", ")
         );
         match field {
-            Some((k, node)) => out.at(obj, node, format!("{}.{k}", pod.path), message),
+            Some((k, node)) => out.at(
+                obj,
+                node,
+                stockade_model::format_exact!("{}.{k}", pod.path),
+                message,
+            ),
             None => out.at(obj, pod.spec, pod.path.clone(), message),
         }
     }

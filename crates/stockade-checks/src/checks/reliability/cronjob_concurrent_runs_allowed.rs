@@ -85,7 +85,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         None => out.at(
             spec,
             "spec",
-            format!(
+            stockade_model::format_exact!(
                 "CronJob \"{}\" sets no concurrencyPolicy, so runs may overlap (Allow)",
                 o.name
             ),
@@ -93,7 +93,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         Some(p) if p.as_str() == Some("Allow") => out.at(
             p,
             "spec.concurrencyPolicy",
-            format!(
+            stockade_model::format_exact!(
                 "CronJob \"{}\" allows overlapping runs (concurrencyPolicy Allow)",
                 o.name
             ),

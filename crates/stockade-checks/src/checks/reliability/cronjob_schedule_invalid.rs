@@ -84,7 +84,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec",
-            format!("CronJob \"{}\" has no schedule", o.name),
+            stockade_model::format_exact!("CronJob \"{}\" has no schedule", o.name),
         );
         return;
     };
@@ -93,7 +93,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             schedule,
             "spec.schedule",
-            format!(
+            stockade_model::format_exact!(
                 "CronJob \"{}\" schedule \"{text}\" is invalid: {why}",
                 o.name
             ),
@@ -172,21 +172,26 @@ fn parse(schedule: &str) -> Result<(), String> {
             return if is_duration(d.trim()) {
                 Ok(())
             } else {
-                Err(format!("\"{}\" is not a duration such as 1h30m", d.trim()))
+                Err(stockade_model::format_exact!(
+                    "\"{}\" is not a duration such as 1h30m",
+                    d.trim()
+                ))
             };
         }
-        return Err(format!("unknown macro \"{s}\""));
+        return Err(stockade_model::format_exact!("unknown macro \"{s}\""));
     }
     let fields: Vec<&str> = s.split_whitespace().collect();
     if fields.len() != 5 {
-        return Err(format!(
+        return Err(stockade_model::format_exact!(
             "expected 5 fields (minute hour day-of-month month day-of-week), found {}",
             fields.len()
         ));
     }
     for (text, field) in fields.iter().zip(FIELDS.iter()) {
         for part in text.split(',') {
-            parse_part(part, field).map_err(|e| format!("{} field \"{text}\": {e}", field.name))?;
+            parse_part(part, field).map_err(|e| {
+                stockade_model::format_exact!("{} field \"{text}\": {e}", field.name)
+            })?;
         }
     }
     Ok(())
@@ -207,12 +212,18 @@ fn parse_part(part: &str, f: &Field) -> Result<(), String> {
         (v, if step.is_some() { f.max } else { v })
     };
     if start > end {
-        return Err(format!("range {start}-{end} runs backwards"));
+        return Err(stockade_model::format_exact!(
+            "range {start}-{end} runs backwards"
+        ));
     }
     if let Some(step) = step {
         match step.parse::<u32>() {
             Ok(n) if n > 0 => {}
-            _ => return Err(format!("step \"{step}\" is not a positive number")),
+            _ => {
+                return Err(stockade_model::format_exact!(
+                    "step \"{step}\" is not a positive number"
+                ));
+            }
         }
     }
     Ok(())
@@ -230,9 +241,13 @@ fn value(text: &str, f: &Field) -> Result<u32, String> {
         .parse()
         .ok()
         .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| format!("\"{text}\" is not a number"))?;
+        .ok_or_else(|| stockade_model::format_exact!("\"{text}\" is not a number"))?;
     if v < f.min || v > f.max {
-        return Err(format!("{v} is outside {}-{}", f.min, f.max));
+        return Err(stockade_model::format_exact!(
+            "{v} is outside {}-{}",
+            f.min,
+            f.max
+        ));
     }
     Ok(v)
 }

@@ -87,7 +87,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec",
-            format!("CronJob \"{}\" sets no startingDeadlineSeconds", o.name),
+            stockade_model::format_exact!("CronJob \"{}\" sets no startingDeadlineSeconds", o.name),
         );
     }
 }

@@ -70,6 +70,6 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         spec.unwrap_or(&o.root),
         "spec.maxReplicas",
-        format!("HorizontalPodAutoscaler \"{}\" sets no maxReplicas", o.name),
+        stockade_model::format_exact!("HorizontalPodAutoscaler \"{}\" sets no maxReplicas", o.name),
     );
 }

@@ -82,7 +82,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             max_node,
             "spec.maxReplicas",
-            format!(
+            stockade_model::format_exact!(
                 "HorizontalPodAutoscaler \"{}\" has minReplicas and maxReplicas both {max}: it never scales",
                 o.name
             ),

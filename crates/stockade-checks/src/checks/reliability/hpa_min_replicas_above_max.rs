@@ -88,7 +88,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             "spec.minReplicas",
-            format!(
+            stockade_model::format_exact!(
                 "HorizontalPodAutoscaler \"{}\" has minReplicas {min} above maxReplicas {max}",
                 o.name
             ),

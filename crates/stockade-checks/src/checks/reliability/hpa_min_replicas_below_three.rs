@@ -72,7 +72,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.at(
                     r,
                     "spec.minReplicas",
-                    format!(
+                    stockade_model::format_exact!(
                         "HorizontalPodAutoscaler \"{}\" has minReplicas {n}, below 3",
                         o.name
                     ),
@@ -82,7 +82,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         None => out.at(
             spec,
             "spec",
-            format!(
+            stockade_model::format_exact!(
                 "HorizontalPodAutoscaler \"{}\" sets no minReplicas (the default is 1), below 3",
                 o.name
             ),

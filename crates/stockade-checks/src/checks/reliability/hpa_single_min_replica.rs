@@ -84,12 +84,14 @@ fn run(ctx: &Context, out: &mut Emit) {
         Some(n) => out.at(
             n,
             "spec.minReplicas",
-            format!("HorizontalPodAutoscaler \"{name}\" has minReplicas 1"),
+            stockade_model::format_exact!("HorizontalPodAutoscaler \"{name}\" has minReplicas 1"),
         ),
         None => out.at(
             o.root.get("spec").unwrap_or(&o.root),
             "spec",
-            format!("HorizontalPodAutoscaler \"{name}\" sets no minReplicas, so it defaults to 1"),
+            stockade_model::format_exact!(
+                "HorizontalPodAutoscaler \"{name}\" sets no minReplicas, so it defaults to 1"
+            ),
         ),
     }
 }

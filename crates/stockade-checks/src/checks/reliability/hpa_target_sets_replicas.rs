@@ -127,7 +127,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 w,
                 r,
                 "spec.replicas",
-                format!(
+                stockade_model::format_exact!(
                     "{} \"{}\" sets replicas although a HorizontalPodAutoscaler scales it; every apply resets the count",
                     w.kind, w.name
                 ),

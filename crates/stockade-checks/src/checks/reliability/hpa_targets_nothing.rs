@@ -134,7 +134,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 hpa,
                 target,
                 "spec.scaleTargetRef",
-                format!(
+                stockade_model::format_exact!(
                     "HorizontalPodAutoscaler \"{}\" targets {kind} \"{name}\", which is not in namespace {} of the input",
                     hpa.name,
                     if ns.is_empty() { "(unset)" } else { ns }

@@ -102,8 +102,14 @@ fn run(ctx: &Context, out: &mut Emit) {
             if live.is_map() && live.to_json() == ready.to_json() {
                 out.container(
                     c,
-                    Some((live, &format!("{}.livenessProbe", c.path))),
-                    format!("{} has identical liveness and readiness probes", c.label()),
+                    Some((
+                        live,
+                        &stockade_model::format_exact!("{}.livenessProbe", c.path),
+                    )),
+                    stockade_model::format_exact!(
+                        "{} has identical liveness and readiness probes",
+                        c.label()
+                    ),
                 );
             }
         }

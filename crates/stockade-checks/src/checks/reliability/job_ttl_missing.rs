@@ -96,7 +96,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec",
-            format!("Job \"{}\" sets no ttlSecondsAfterFinished", o.name),
+            stockade_model::format_exact!("Job \"{}\" sets no ttlSecondsAfterFinished", o.name),
         );
     }
 }

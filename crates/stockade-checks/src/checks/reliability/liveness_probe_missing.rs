@@ -88,7 +88,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         }
         for c in serving_containers(pod) {
             if !has_probe(c, "livenessProbe") {
-                out.container(c, None, format!("{} has no liveness probe", c.label()));
+                out.container(
+                    c,
+                    None,
+                    stockade_model::format_exact!("{} has no liveness probe", c.label()),
+                );
             }
         }
     }

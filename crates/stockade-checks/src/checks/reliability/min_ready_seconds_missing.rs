@@ -87,12 +87,12 @@ fn run(ctx: &Context, out: &mut Emit) {
         None => out.at(
             spec,
             "spec",
-            format!("{} \"{}\" does not set minReadySeconds", o.kind, o.name),
+            stockade_model::format_exact!("{} \"{}\" does not set minReadySeconds", o.kind, o.name),
         ),
         Some(n) if n.as_i64() == Some(0) => out.at(
             n,
             "spec.minReadySeconds",
-            format!("{} \"{}\" sets minReadySeconds to 0", o.kind, o.name),
+            stockade_model::format_exact!("{} \"{}\" sets minReadySeconds to 0", o.kind, o.name),
         ),
         Some(_) => {}
     }

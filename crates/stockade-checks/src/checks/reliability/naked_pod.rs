@@ -81,6 +81,6 @@ fn run(ctx: &Context, out: &mut Emit) {
     out.at(
         at,
         "kind",
-        format!("Pod \"{}\" is not managed by a controller", o.name),
+        stockade_model::format_exact!("Pod \"{}\" is not managed by a controller", o.name),
     );
 }

@@ -94,9 +94,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 pod.spec,
                 pod.path.clone(),
-                format!(
+                stockade_model::format_exact!(
                     "{} \"{}\" sets no node affinity or nodeSelector in {}",
-                    o.kind, o.name, pod.path
+                    o.kind,
+                    o.name,
+                    pod.path
                 ),
             );
         }

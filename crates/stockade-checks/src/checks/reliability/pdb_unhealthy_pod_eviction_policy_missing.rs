@@ -70,7 +70,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec",
-            format!(
+            stockade_model::format_exact!(
                 "PodDisruptionBudget \"{}\" sets no unhealthyPodEvictionPolicy",
                 o.name
             ),

@@ -122,7 +122,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 pdb,
                 mu,
                 "spec.maxUnavailable",
-                format!(
+                stockade_model::format_exact!(
                     "PodDisruptionBudget \"{name}\" sets maxUnavailable {}: no pod can ever be evicted",
                     mu.as_str().unwrap_or("")
                 ),
@@ -138,7 +138,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     pdb,
                     ma,
                     "spec.minAvailable",
-                    format!(
+                    stockade_model::format_exact!(
                         "PodDisruptionBudget \"{name}\" sets minAvailable {}: no pod can ever be evicted",
                         ma.as_str().unwrap_or("")
                     ),
@@ -169,7 +169,12 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                     } else {
                         ""
                     };
-                    targets.push(format!("{} \"{}\": {}{via}", w.kind, w.name, r.count));
+                    targets.push(stockade_model::format_exact!(
+                        "{} \"{}\": {}{via}",
+                        w.kind,
+                        w.name,
+                        r.count
+                    ));
                 }
                 None => unknown = true,
             }
@@ -181,7 +186,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             pdb,
             ma,
             "spec.minAvailable",
-            format!(
+            stockade_model::format_exact!(
                 "PodDisruptionBudget \"{name}\" requires minAvailable {min_available} of the {total} pods it selects at minimum ({}): no pod can be evicted",
                 targets.join(", ")
             ),

@@ -127,9 +127,11 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 w,
                 r.node,
                 r.path,
-                format!(
+                stockade_model::format_exact!(
                     "{} \"{}\" runs {} replicas{via} and no PodDisruptionBudget selects its pods",
-                    w.kind, w.name, r.count
+                    w.kind,
+                    w.name,
+                    r.count
                 ),
             );
         }

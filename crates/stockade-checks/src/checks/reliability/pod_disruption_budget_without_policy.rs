@@ -63,7 +63,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             spec,
             "spec",
-            format!(
+            stockade_model::format_exact!(
                 "PodDisruptionBudget \"{}\" sets neither minAvailable nor maxUnavailable, so it protects no pod",
                 o.name
             ),

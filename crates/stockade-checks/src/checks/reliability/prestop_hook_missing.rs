@@ -87,7 +87,11 @@ fn run(ctx: &Context, out: &mut Emit) {
                 .at(&["lifecycle", "preStop"])
                 .is_some_and(|h| !h.is_null());
             if !hook {
-                out.container(c, None, format!("{} has no preStop hook", c.label()));
+                out.container(
+                    c,
+                    None,
+                    stockade_model::format_exact!("{} has no preStop hook", c.label()),
+                );
             }
         }
     }

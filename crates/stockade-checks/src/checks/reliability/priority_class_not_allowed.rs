@@ -91,10 +91,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         }
         out.at(
             node,
-            format!("{}.priorityClassName", pod.path),
-            format!(
+            stockade_model::format_exact!("{}.priorityClassName", pod.path),
+            stockade_model::format_exact!(
                 "{} \"{}\" uses PriorityClass \"{name}\", which is not in allowed-priority-classes",
-                o.kind, o.name
+                o.kind,
+                o.name
             ),
         );
     }

@@ -107,8 +107,8 @@ fn run(ctx: &Context, out: &mut Emit) {
                 if !names.contains(&name) {
                     out.container(
                         c,
-                        Some((port, &format!("{}.{probe}.{handler}.port", c.path))),
-                        format!(
+                        Some((port, &stockade_model::format_exact!("{}.{probe}.{handler}.port", c.path))),
+                        stockade_model::format_exact!(
                             "{} {probe} uses port \"{name}\", which the container's ports do not name",
                             c.label()
                         ),

@@ -108,15 +108,19 @@ fn run(ctx: &Context, out: &mut Emit) {
             let mut wrong = Vec::new();
             for (field, min) in FIELDS {
                 match p.get(field).filter(|v| !v.is_null()) {
-                    None => wrong.push(format!("{field} unset")),
+                    None => wrong.push(stockade_model::format_exact!("{field} unset")),
                     Some(v) => match v.as_i64() {
-                        Some(n) if n < *min => wrong.push(format!("{field} {n} below {min}")),
+                        Some(n) if n < *min => {
+                            wrong.push(stockade_model::format_exact!("{field} {n} below {min}"))
+                        }
                         Some(n)
                             if *field == "successThreshold"
                                 && probe != "readinessProbe"
                                 && n != 1 =>
                         {
-                            wrong.push(format!("{field} {n} (must be 1 on a {probe})"));
+                            wrong.push(stockade_model::format_exact!(
+                                "{field} {n} (must be 1 on a {probe})"
+                            ));
                         }
                         _ => {}
                     },
@@ -125,8 +129,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             if !wrong.is_empty() {
                 out.container(
                     c,
-                    Some((p, &format!("{}.{probe}", c.path))),
-                    format!("{} {probe}: {}", c.label(), wrong.join(", ")),
+                    Some((p, &stockade_model::format_exact!("{}.{probe}", c.path))),
+                    stockade_model::format_exact!("{} {probe}: {}", c.label(), wrong.join(", ")),
                 );
             }
         }

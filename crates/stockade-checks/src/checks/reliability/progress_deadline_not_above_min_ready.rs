@@ -106,7 +106,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             path,
-            format!(
+            stockade_model::format_exact!(
                 "Deployment \"{}\": {what} {deadline} is not greater than minReadySeconds {min_ready}",
                 o.name
             ),

@@ -95,7 +95,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         }
         for c in serving_containers(pod) {
             if !has_probe(c, "readinessProbe") {
-                out.container(c, None, format!("{} has no readiness probe", c.label()));
+                out.container(
+                    c,
+                    None,
+                    stockade_model::format_exact!("{} has no readiness probe", c.label()),
+                );
             }
         }
     }

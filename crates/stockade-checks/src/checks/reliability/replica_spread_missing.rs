@@ -122,7 +122,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             w,
             r.node,
             r.path,
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" runs {} replicas{via} with no pod anti-affinity or topology spread constraint",
                 w.kind, w.name, r.count
             ),

@@ -80,9 +80,10 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.at(
                     r,
                     "spec.replicas",
-                    format!(
+                    stockade_model::format_exact!(
                         "{} \"{}\" runs {n} replica(s), fewer than 3",
-                        o.kind, o.name
+                        o.kind,
+                        o.name
                     ),
                 );
             }
@@ -90,9 +91,10 @@ fn run(ctx: &Context, out: &mut Emit) {
         None => out.at(
             spec,
             "spec",
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" sets no replicas (the default is 1), fewer than 3",
-                o.kind, o.name
+                o.kind,
+                o.name
             ),
         ),
     }

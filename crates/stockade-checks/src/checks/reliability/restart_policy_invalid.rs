@@ -88,18 +88,18 @@ fn run(ctx: &Context, out: &mut Emit) {
         match (long_running, policy, value) {
             (true, Some(p), Some(v)) if v != "Always" => out.at(
                 p,
-                format!("{}.restartPolicy", pod.path),
-                format!("{} \"{}\" sets restartPolicy {v}; only Always is allowed", o.kind, o.name),
+                stockade_model::format_exact!("{}.restartPolicy", pod.path),
+                stockade_model::format_exact!("{} \"{}\" sets restartPolicy {v}; only Always is allowed", o.kind, o.name),
             ),
             (false, Some(p), Some("Always")) => out.at(
                 p,
-                format!("{}.restartPolicy", pod.path),
-                format!("{} \"{}\" sets restartPolicy Always; a Job needs OnFailure or Never", o.kind, o.name),
+                stockade_model::format_exact!("{}.restartPolicy", pod.path),
+                stockade_model::format_exact!("{} \"{}\" sets restartPolicy Always; a Job needs OnFailure or Never", o.kind, o.name),
             ),
             (false, None, _) => out.at(
                 pod.spec,
                 pod.path.clone(),
-                format!("{} \"{}\" sets no restartPolicy (it defaults to Always); a Job needs OnFailure or Never", o.kind, o.name),
+                stockade_model::format_exact!("{} \"{}\" sets no restartPolicy (it defaults to Always); a Job needs OnFailure or Never", o.kind, o.name),
             ),
             _ => {}
         }

@@ -100,7 +100,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             t,
             "spec.strategy.type",
-            format!(
+            stockade_model::format_exact!(
                 "Deployment \"{}\" uses the Recreate strategy: every pod stops before new ones start",
                 o.name
             ),
@@ -120,7 +120,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             mu,
             "spec.strategy.rollingUpdate.maxUnavailable",
-            format!(
+            stockade_model::format_exact!(
                 "Deployment \"{}\" allows maxUnavailable {} of {} replicas: a rollout can stop them all at once",
                 o.name,
                 mu.as_str().unwrap_or(""),

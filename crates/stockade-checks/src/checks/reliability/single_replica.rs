@@ -97,7 +97,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             w,
             r.node,
             r.path,
-            format!("{} \"{}\" {how}", w.kind, w.name),
+            stockade_model::format_exact!("{} \"{}\" {how}", w.kind, w.name),
         );
     }
 }

@@ -89,7 +89,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                 None => wrong.push("no maxSkew".to_string()),
                 Some(m) => {
                     if let Some(n) = m.as_i64().filter(|n| *n < 1) {
-                        wrong.push(format!("maxSkew {n} below 1"));
+                        wrong.push(stockade_model::format_exact!("maxSkew {n} below 1"));
                     }
                 }
             }
@@ -97,7 +97,9 @@ fn run(ctx: &Context, out: &mut Emit) {
                 && !matches!(w, "DoNotSchedule" | "ScheduleAnyway")
                 && !w.contains("{{")
             {
-                wrong.push(format!("whenUnsatisfiable \"{w}\" is not a valid value"));
+                wrong.push(stockade_model::format_exact!(
+                    "whenUnsatisfiable \"{w}\" is not a valid value"
+                ));
             }
             if c.get("labelSelector").is_none_or(|l| l.is_null()) {
                 wrong.push("no labelSelector, so it counts no pods".to_string());
@@ -105,8 +107,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             if !wrong.is_empty() {
                 out.at(
                     c,
-                    format!("{}.topologySpreadConstraints[{i}]", pod.path),
-                    format!(
+                    stockade_model::format_exact!("{}.topologySpreadConstraints[{i}]", pod.path),
+                    stockade_model::format_exact!(
                         "{} \"{}\" topology spread constraint {i}: {}",
                         o.kind,
                         o.name,

@@ -84,11 +84,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             }
             out.at(
                 when.unwrap_or(c),
-                format!(
+                stockade_model::format_exact!(
                     "{}.topologySpreadConstraints[{i}].whenUnsatisfiable",
                     pod.path
                 ),
-                format!(
+                stockade_model::format_exact!(
                     "{} \"{}\" topology spread constraint {i} on {} is DoNotSchedule",
                     o.kind,
                     o.name,

@@ -113,12 +113,12 @@ fn run(ctx: &Context, out: &mut Emit) {
         let what = if written.is_empty() {
             "sets no accessModes".to_owned()
         } else {
-            format!("has accessModes {}", written.join(", "))
+            stockade_model::format_exact!("has accessModes {}", written.join(", "))
         };
         out.at(
             modes.or(spec).unwrap_or(t),
-            format!("spec.volumeClaimTemplates[{i}].spec.accessModes"),
-            format!(
+            stockade_model::format_exact!("spec.volumeClaimTemplates[{i}].spec.accessModes"),
+            stockade_model::format_exact!(
                 "StatefulSet \"{}\" volumeClaimTemplate \"{name}\" {what}, not ReadWriteOnce",
                 o.name
             ),

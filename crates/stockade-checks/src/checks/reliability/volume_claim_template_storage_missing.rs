@@ -101,8 +101,10 @@ fn run(ctx: &Context, out: &mut Emit) {
                 .unwrap_or_default();
             out.at(
                 spec.unwrap_or(t),
-                format!("spec.volumeClaimTemplates[{i}].spec.resources.requests.storage"),
-                format!(
+                stockade_model::format_exact!(
+                    "spec.volumeClaimTemplates[{i}].spec.resources.requests.storage"
+                ),
+                stockade_model::format_exact!(
                     "StatefulSet \"{}\" volumeClaimTemplate \"{name}\" requests no storage",
                     o.name
                 ),

@@ -79,8 +79,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         };
         out.container(
             c,
-            Some((cpu, &format!("{}.resources.limits.cpu", c.path))),
-            format!("{} sets a CPU limit", c.label()),
+            Some((
+                cpu,
+                &stockade_model::format_exact!("{}.resources.limits.cpu", c.path),
+            )),
+            stockade_model::format_exact!("{} sets a CPU limit", c.label()),
         );
     }
 }

@@ -106,9 +106,9 @@ fn run(ctx: &Context, out: &mut Emit) {
             c,
             Some((
                 node,
-                &format!("{}.resources.{path}.ephemeral-storage", c.path),
+                &stockade_model::format_exact!("{}.resources.{path}.ephemeral-storage", c.path),
             )),
-            format!("{} {what}", c.label()),
+            stockade_model::format_exact!("{} {what}", c.label()),
         );
     }
 }

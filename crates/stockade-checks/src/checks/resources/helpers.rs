@@ -43,7 +43,11 @@ pub fn report_missing(ctx: &Context, out: &mut Emit, bound: Bound, resource: &st
             if lists.iter().any(|l| has(own, l, resource)) {
                 continue;
             }
-            out.container(c, None, format!("{} has no {what}", c.label()));
+            out.container(
+                c,
+                None,
+                stockade_model::format_exact!("{} has no {what}", c.label()),
+            );
         }
     }
 }
@@ -140,7 +144,7 @@ pub fn report_namespaces_without(ctx: &crate::SetContext, out: &mut crate::SetEm
             ns,
             node,
             "metadata.name",
-            format!("Namespace \"{name}\" has no {kind} in the input"),
+            stockade_model::format_exact!("Namespace \"{name}\" has no {kind} in the input"),
         );
     }
 }

@@ -113,7 +113,7 @@ fn problems<'n>(
                 .filter(|n| !n.is_null())
         };
         let Some(limit) = get("limits") else {
-            found.push(format!("no {res} limit"));
+            found.push(stockade_model::format_exact!("no {res} limit"));
             continue;
         };
         let Some(request) = get("requests") else {
@@ -125,8 +125,13 @@ fn problems<'n>(
             _ => r == l,
         };
         if !equal {
-            found.push(format!("{res} request {r} differs from limit {l}"));
-            at.get_or_insert((request, format!("{path}.requests.{res}")));
+            found.push(stockade_model::format_exact!(
+                "{res} request {r} differs from limit {l}"
+            ));
+            at.get_or_insert((
+                request,
+                stockade_model::format_exact!("{path}.requests.{res}"),
+            ));
         }
     }
     (at, found)
@@ -141,14 +146,14 @@ fn run(ctx: &Context, out: &mut Emit) {
                     .any(|r| pod_res.at(&[l, r]).is_some())
             })
         {
-            let path = format!("{}.resources", pod.path);
+            let path = stockade_model::format_exact!("{}.resources", pod.path);
             let (at, found) = problems(Some(pod_res), &path);
             if !found.is_empty() {
                 let (node, path) = at.unwrap_or((pod_res, path));
                 out.at(
                     node,
                     path,
-                    format!(
+                    stockade_model::format_exact!(
                         "pod-level resources are not Guaranteed: {}",
                         found.join("; ")
                     ),
@@ -160,12 +165,16 @@ fn run(ctx: &Context, out: &mut Emit) {
             if c.kind == ContainerKind::Ephemeral {
                 continue;
             }
-            let path = format!("{}.resources", c.path);
+            let path = stockade_model::format_exact!("{}.resources", c.path);
             let (at, found) = problems(c.node.get("resources"), &path);
             if found.is_empty() {
                 continue;
             }
-            let message = format!("{} is not Guaranteed: {}", c.label(), found.join("; "));
+            let message = stockade_model::format_exact!(
+                "{} is not Guaranteed: {}",
+                c.label(),
+                found.join("; ")
+            );
             match at {
                 Some((n, p)) => out.container(c, Some((n, &p)), message),
                 None => out.container(c, None, message),

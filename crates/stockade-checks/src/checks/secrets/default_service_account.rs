@@ -92,12 +92,14 @@ fn run(ctx: &Context, out: &mut Emit) {
                 Some("default") => out.at(
                     n,
                     path,
-                    format!("pod runs as the default service account ({field}: default)"),
+                    stockade_model::format_exact!(
+                        "pod runs as the default service account ({field}: default)"
+                    ),
                 ),
                 Some("") | None => out.at(
                     n,
                     path,
-                    format!(
+                    stockade_model::format_exact!(
                         "pod runs as the namespace's default service account ({field} is empty)"
                     ),
                 ),

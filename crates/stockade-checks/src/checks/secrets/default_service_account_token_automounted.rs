@@ -61,7 +61,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         Some(n) if !n.is_null() => out.at(
             n,
             "automountServiceAccountToken",
-            format!(
+            stockade_model::format_exact!(
                 "default ServiceAccount of namespace {} sets automountServiceAccountToken: true",
                 o.namespace.as_deref().unwrap_or("(unset)")
             ),
@@ -71,7 +71,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.at(
                 at,
                 "metadata.name",
-                format!(
+                stockade_model::format_exact!(
                     "default ServiceAccount of namespace {} does not set automountServiceAccountToken: false",
                     o.namespace.as_deref().unwrap_or("(unset)")
                 ),

@@ -8,7 +8,7 @@ use stockade_model::{Node, Object, PodSpec};
 /// Returns the node and its field path.
 pub fn pod_field<'a>(obj: &'a Object, pod: &PodSpec<'a>, key: &str) -> Option<(&'a Node, String)> {
     if let Some(n) = pod.field(key) {
-        return Some((n, format!("{}.{key}", pod.path)));
+        return Some((n, stockade_model::format_exact!("{}.{key}", pod.path)));
     }
     if obj.group() != "argoproj.io" {
         return None;
@@ -17,7 +17,7 @@ pub fn pod_field<'a>(obj: &'a Object, pod: &PodSpec<'a>, key: &str) -> Option<(&
         .into_iter()
         .find_map(|base| {
             let n = obj.root.at(base)?.get(key).filter(|n| !n.is_null())?;
-            Some((n, format!("{}.{key}", base.join("."))))
+            Some((n, stockade_model::format_exact!("{}.{key}", base.join("."))))
         })
 }
 
@@ -596,7 +596,7 @@ mod tests {
             k("npm_abcdefghijklmnopqrstuvwxyz0123456789"),
             Some("npm access token")
         );
-        let tf = format!("ABCDEFGHIJ0123.atlasv1.{}", "a1B2c3D4e5".repeat(7));
+        let tf = stockade_model::format_exact!("ABCDEFGHIJ0123.atlasv1.{}", "a1B2c3D4e5".repeat(7));
         assert_eq!(k(&tf), Some("Terraform Cloud token"));
         assert_eq!(
             k("hvs.CAESIJabcdefghijklmnopqrstuvwxyz0123"),

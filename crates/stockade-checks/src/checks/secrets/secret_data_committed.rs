@@ -88,7 +88,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         out.at(
             node,
             field,
-            format!(
+            stockade_model::format_exact!(
                 "Secret \"{}\" commits {} value{} in {field} ({})",
                 obj.name,
                 keys.len(),

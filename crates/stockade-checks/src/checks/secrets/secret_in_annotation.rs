@@ -106,10 +106,14 @@ fn last_applied(json: &str) -> Option<String> {
             .filter(|f| obj.root.get(f).is_some_and(|d| !d.entries().is_empty()))
             .collect();
         if !fields.is_empty() {
-            return Some(format!("a copy of the Secret's {}", fields.join(" and ")));
+            return Some(stockade_model::format_exact!(
+                "a copy of the Secret's {}",
+                fields.join(" and ")
+            ));
         }
     }
-    find_credential(&obj.root).map(|(kind, v)| format!("a {kind}: {}", redact(v)))
+    find_credential(&obj.root)
+        .map(|(kind, v)| stockade_model::format_exact!("a {kind}: {}", redact(v)))
 }
 
 fn check(annotations: &Node, base: &str, what: &str, extra: &[String], out: &mut Emit) {
@@ -120,17 +124,17 @@ fn check(annotations: &Node, base: &str, what: &str, extra: &[String], out: &mut
         let found = if &*e.key == LAST_APPLIED {
             last_applied(value)
         } else if let Some(kind) = known_credential(value) {
-            Some(format!("a {kind}: {}", redact(value)))
+            Some(stockade_model::format_exact!("a {kind}: {}", redact(value)))
         } else {
             let last = e.key.rsplit('/').next().unwrap_or(&e.key);
             (secret_like_name(last, extra) && token_like(value) && !digest(value))
-                .then(|| format!("a secret-looking value: {}", redact(value)))
+                .then(|| stockade_model::format_exact!("a secret-looking value: {}", redact(value)))
         };
         if let Some(found) = found {
             out.at(
                 &e.value,
-                format!("{base}.{}", e.key),
-                format!("{what} annotation {} holds {found}", e.key),
+                stockade_model::format_exact!("{base}.{}", e.key),
+                stockade_model::format_exact!("{what} annotation {} holds {found}", e.key),
             );
         }
     }
@@ -140,7 +144,7 @@ fn run(ctx: &Context, out: &mut Emit) {
     let obj = ctx.object;
     let extra = &ctx.options.secret_env_names;
     if let Some(a) = obj.metadata().get("annotations") {
-        let what = format!("{} \"{}\"", obj.kind, obj.name);
+        let what = stockade_model::format_exact!("{} \"{}\"", obj.kind, obj.name);
         check(a, "metadata.annotations", &what, extra, out);
     }
     for pod in ctx.pods {
@@ -149,7 +153,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             continue;
         }
         if let Some(a) = pod.metadata.and_then(|m| m.get("annotations")) {
-            let base = format!("{}.annotations", pod.metadata_path);
+            let base = stockade_model::format_exact!("{}.annotations", pod.metadata_path);
             check(a, &base, "pod template", extra, out);
         }
     }
@@ -162,7 +166,7 @@ mod tests {
     #[test]
     fn last_applied_copies_are_read_when_they_can_hold_a_finding() {
         let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
-        let with_token = format!(
+        let with_token = stockade_model::format_exact!(
             r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"a"}},"spec":{{"template":{{"spec":{{"containers":[{{"name":"c","env":[{{"name":"T","value":"{token}"}}]}}]}}}}}}}}"#
         );
         assert!(last_applied(&with_token).is_some_and(|m| m.starts_with("a GitHub token")));

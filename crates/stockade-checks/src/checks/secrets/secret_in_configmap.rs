@@ -82,7 +82,7 @@ pub static CHECK: Check = Check {
 pub(crate) fn why<'v>(key: &str, value: &'v str, extra: &[String]) -> Option<(String, &'v str)> {
     if !value.trim_end().contains('\n') {
         if let Some(kind) = known_credential(value) {
-            return Some((format!("a {kind}"), value));
+            return Some((stockade_model::format_exact!("a {kind}"), value));
         }
         return (secret_like_name(key, extra)
             && !obviously_not_secret(value)
@@ -97,17 +97,28 @@ pub(crate) fn why<'v>(key: &str, value: &'v str, extra: &[String]) -> Option<(St
     }
     for (line, k, v) in assignments(value) {
         if marked && let Some(kind) = known_credential(v) {
-            return Some((format!("a {kind} on line {line} ({k})"), v));
+            return Some((
+                stockade_model::format_exact!("a {kind} on line {line} ({k})"),
+                v,
+            ));
         }
         if secret_like_name(k, extra) && token_like(v) {
-            return Some((format!("a secret-looking value on line {line} ({k})"), v));
+            return Some((
+                stockade_model::format_exact!("a secret-looking value on line {line} ({k})"),
+                v,
+            ));
         }
     }
     if !marked {
         return None;
     }
     value.lines().enumerate().find_map(|(i, l)| {
-        known_credential(l).map(|kind| (format!("a {kind} on line {}", i + 1), l.trim()))
+        known_credential(l).map(|kind| {
+            (
+                stockade_model::format_exact!("a {kind} on line {}", i + 1),
+                l.trim(),
+            )
+        })
     })
 }
 
@@ -126,8 +137,8 @@ fn run(ctx: &Context, out: &mut Emit) {
         if let Some((what, secret)) = why(&e.key, value, &ctx.options.secret_env_names) {
             out.at(
                 &e.value,
-                format!("data.{}", e.key),
-                format!(
+                stockade_model::format_exact!("data.{}", e.key),
+                stockade_model::format_exact!(
                     "ConfigMap \"{}\" key {} holds {what}: {}",
                     obj.name,
                     e.key,

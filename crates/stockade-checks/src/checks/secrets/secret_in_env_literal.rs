@@ -144,11 +144,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             let message = if let Some(kind) =
                 known_credential(value).or_else(|| vendor_credential(name, value))
             {
-                format!("{} env {name} holds a literal {kind}", c.label())
+                stockade_model::format_exact!("{} env {name} holds a literal {kind}", c.label())
             } else if !obviously_not_secret(value)
                 && secret_like_name(name, &ctx.options.secret_env_names)
             {
-                format!(
+                stockade_model::format_exact!(
                     "{} sets secret-looking env {name} to a literal value",
                     c.label()
                 )
@@ -157,7 +157,10 @@ fn run(ctx: &Context, out: &mut Emit) {
             };
             out.container(
                 c,
-                Some((node, &format!("{}.env[{i}].value", c.path))),
+                Some((
+                    node,
+                    &stockade_model::format_exact!("{}.env[{i}].value", c.path),
+                )),
                 message,
             );
         }

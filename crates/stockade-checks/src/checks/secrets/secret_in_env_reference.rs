@@ -94,8 +94,14 @@ fn run(ctx: &Context, out: &mut Emit) {
                 let key = r.str_at("key").unwrap_or_default();
                 out.container(
                     c,
-                    Some((r, &format!("{}.env[{i}].valueFrom.secretKeyRef", c.path))),
-                    format!(
+                    Some((
+                        r,
+                        &stockade_model::format_exact!(
+                            "{}.env[{i}].valueFrom.secretKeyRef",
+                            c.path
+                        ),
+                    )),
+                    stockade_model::format_exact!(
                         "{} reads key \"{key}\" of Secret \"{secret}\" into env {var}",
                         c.label()
                     ),
@@ -110,8 +116,11 @@ fn run(ctx: &Context, out: &mut Emit) {
                 let secret = r.str_at("name").unwrap_or_default();
                 out.container(
                     c,
-                    Some((r, &format!("{}.envFrom[{i}].secretRef", c.path))),
-                    format!(
+                    Some((
+                        r,
+                        &stockade_model::format_exact!("{}.envFrom[{i}].secretRef", c.path),
+                    )),
+                    stockade_model::format_exact!(
                         "{} loads every key of Secret \"{secret}\" into its environment",
                         c.label()
                     ),

@@ -101,7 +101,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                     "pod mounts its service account token (automountServiceAccountToken: true)"
                         .to_string()
                 } else {
-                    format!(
+                    stockade_model::format_exact!(
                         "pod mounts its service account token (automountServiceAccountToken: `{}` is not the boolean false)",
                         n.as_str().unwrap_or("?")
                     )

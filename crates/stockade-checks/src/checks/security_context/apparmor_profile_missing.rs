@@ -65,7 +65,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 None,
-                format!("{} does not set an AppArmor profile", c.label()),
+                stockade_model::format_exact!("{} does not set an AppArmor profile", c.label()),
             );
         }
     }

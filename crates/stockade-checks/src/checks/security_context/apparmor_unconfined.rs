@@ -92,7 +92,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((p.node, &p.path)),
-                format!("{} runs with AppArmor Unconfined{}", c.label(), p.origin()),
+                stockade_model::format_exact!(
+                    "{} runs with AppArmor Unconfined{}",
+                    c.label(),
+                    p.origin()
+                ),
             );
         }
     }

@@ -97,7 +97,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             None => out.container(
                 c,
                 None,
-                format!(
+                stockade_model::format_exact!(
                     "{} does not drop ALL capabilities, so it keeps the runtime's default set",
                     c.label()
                 ),
@@ -105,7 +105,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             Some((node, path)) => {
                 let items = cap_items(c, "drop");
                 let message = if let Some(all) = items.iter().find(|i| i.name == "ALL") {
-                    format!(
+                    stockade_model::format_exact!(
                         "{} drops {}, which containerd does not read as ALL; write ALL",
                         c.label(),
                         all.written()
@@ -121,7 +121,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                     } else {
                         listed.join(", ")
                     };
-                    format!(
+                    stockade_model::format_exact!(
                         "{} drops {what} but not ALL, so it keeps the rest of the runtime's default capabilities",
                         c.label()
                     )

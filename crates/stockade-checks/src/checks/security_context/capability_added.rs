@@ -83,7 +83,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((item.node, &item.path)),
-                format!("{} adds capability {}", c.label(), item.written()),
+                stockade_model::format_exact!("{} adds capability {}", c.label(), item.written()),
             );
         }
     }

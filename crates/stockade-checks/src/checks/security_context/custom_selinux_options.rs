@@ -106,8 +106,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             if bad {
                 out.container(
                     c,
-                    Some((n, &format!("{}.{field}", opts.path))),
-                    format!(
+                    Some((n, &stockade_model::format_exact!("{}.{field}", opts.path))),
+                    stockade_model::format_exact!(
                         "{} sets SELinux {field} {}{}",
                         c.label(),
                         shown(n),

@@ -132,7 +132,10 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.container(
                     c,
                     Some((item.node, &item.path)),
-                    format!("{} adds the dangerous capability {written}", c.label()),
+                    stockade_model::format_exact!(
+                        "{} adds the dangerous capability {written}",
+                        c.label()
+                    ),
                 );
             }
         }

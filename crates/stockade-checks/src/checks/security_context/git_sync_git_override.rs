@@ -86,8 +86,8 @@ fn run(ctx: &Context, out: &mut Emit) {
                 };
                 out.container(
                     c,
-                    Some((e, &format!("{}.env[{i}]", c.path))),
-                    format!(
+                    Some((e, &stockade_model::format_exact!("{}.env[{i}]", c.path))),
+                    stockade_model::format_exact!(
                         "{} sets {name}, choosing the program git-sync runs as git",
                         c.label()
                     ),
@@ -107,8 +107,8 @@ fn run(ctx: &Context, out: &mut Emit) {
                 if s.starts_with('-') && (flag == "git" || flag.starts_with("git=")) {
                     out.container(
                         c,
-                        Some((a, &format!("{}.{key}[{i}]", c.path))),
-                        format!(
+                        Some((a, &stockade_model::format_exact!("{}.{key}[{i}]", c.path))),
+                        stockade_model::format_exact!(
                             "{} passes {s} to git-sync, choosing the program it runs as git",
                             c.label()
                         ),

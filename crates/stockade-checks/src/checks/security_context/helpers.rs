@@ -50,7 +50,7 @@ impl CapItem<'_> {
 pub fn cap_list<'a>(c: &Container<'a>, list: &str) -> Option<(&'a Node, String)> {
     let caps = c.security("capabilities")?;
     let node = caps.node.get(list).filter(|n| !n.is_null())?;
-    Some((node, format!("{}.{list}", caps.path)))
+    Some((node, stockade_model::format_exact!("{}.{list}", caps.path)))
 }
 
 /// The items of the container's `capabilities.<list>`, with normalised names.
@@ -63,7 +63,7 @@ pub fn cap_items<'a>(c: &Container<'a>, list: &str) -> Vec<CapItem<'a>> {
         .enumerate()
         .map(|(i, n)| CapItem {
             node: n,
-            path: format!("{path}[{i}]"),
+            path: stockade_model::format_exact!("{path}[{i}]"),
             name: n.as_str().map(cap_name).unwrap_or_default(),
         })
         .collect()
@@ -94,7 +94,7 @@ pub fn is_windows(pod: &PodSpec) -> bool {
 pub fn shown(node: &Node) -> String {
     match &node.value {
         Value::Scalar { text, plain: true } => text.to_string(),
-        Value::Scalar { text, plain: false } => format!("\"{text}\""),
+        Value::Scalar { text, plain: false } => stockade_model::format_exact!("\"{text}\""),
         Value::Seq(_) => "a list".to_string(),
         Value::Map(_) => "a mapping".to_string(),
     }
@@ -117,7 +117,10 @@ pub fn windows_option<'a>(c: &Container<'a>, field: &str) -> Option<Located<'a>>
     {
         return Some(Located {
             node: n,
-            path: format!("{}.securityContext.windowsOptions.{field}", c.path),
+            path: stockade_model::format_exact!(
+                "{}.securityContext.windowsOptions.{field}",
+                c.path
+            ),
             from_pod: false,
         });
     }
@@ -127,7 +130,10 @@ pub fn windows_option<'a>(c: &Container<'a>, field: &str) -> Option<Located<'a>>
         .filter(|n| !n.is_null())?;
     Some(Located {
         node: n,
-        path: format!("{}.securityContext.windowsOptions.{field}", c.pod_path),
+        path: stockade_model::format_exact!(
+            "{}.securityContext.windowsOptions.{field}",
+            c.pod_path
+        ),
         from_pod: true,
     })
 }
@@ -216,7 +222,7 @@ fn from_field<'a>(profile: &'a Node, path: String, source: ProfileSource) -> Pro
         Some(t) => Profile {
             kind: field_kind(t.as_str().unwrap_or_default()),
             node: t,
-            path: format!("{path}.type"),
+            path: stockade_model::format_exact!("{path}.type"),
             source,
         },
         None => Profile {
@@ -233,7 +239,7 @@ fn from_annotation<'a>(pod: &PodSpec<'a>, key: &str, source: ProfileSource) -> O
     Some(Profile {
         kind: annotation_kind(node.as_str().unwrap_or_default()),
         node,
-        path: format!("{}.annotations[\"{key}\"]", pod.metadata_path),
+        path: stockade_model::format_exact!("{}.annotations[\"{key}\"]", pod.metadata_path),
         source,
     })
 }
@@ -250,7 +256,7 @@ fn pod_field<'a>(pod: &PodSpec<'a>, field: &str) -> Option<Profile<'a>> {
         .filter(|n| !n.is_null())?;
     Some(from_field(
         n,
-        format!("{}.securityContext.{field}", pod.path),
+        stockade_model::format_exact!("{}.securityContext.{field}", pod.path),
         ProfileSource::Pod,
     ))
 }
@@ -262,7 +268,7 @@ pub fn seccomp<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>> 
         .or_else(|| {
             from_annotation(
                 pod,
-                &format!("{SECCOMP_CONTAINER_ANNOTATION}{}", c.name),
+                &stockade_model::format_exact!("{SECCOMP_CONTAINER_ANNOTATION}{}", c.name),
                 ProfileSource::ContainerAnnotation,
             )
         })
@@ -277,7 +283,7 @@ pub fn apparmor<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>>
         .or_else(|| {
             from_annotation(
                 pod,
-                &format!("{APPARMOR_CONTAINER_ANNOTATION}{}", c.name),
+                &stockade_model::format_exact!("{APPARMOR_CONTAINER_ANNOTATION}{}", c.name),
                 ProfileSource::ContainerAnnotation,
             )
         })
@@ -301,7 +307,7 @@ pub fn report_low_id(ctx: &crate::Context, out: &mut crate::Emit, field: &str, w
                     out.container(
                         c,
                         Some((l.node, &l.path)),
-                        format!(
+                        stockade_model::format_exact!(
                             "{} runs with {what} ID {id}{}, not above 10000",
                             c.label(),
                             origin(&l)
@@ -312,7 +318,10 @@ pub fn report_low_id(ctx: &crate::Context, out: &mut crate::Emit, field: &str, w
             None => out.container(
                 c,
                 None,
-                format!("{} sets no {field}: the image's {what} is used", c.label()),
+                stockade_model::format_exact!(
+                    "{} sets no {field}: the image's {what} is used",
+                    c.label()
+                ),
             ),
         }
     }

@@ -65,7 +65,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             Some(n) if n.as_bool() == Some(false) => {}
             Some(n) => out.at(
                 n,
-                format!("{}.hostUsers", pod.path),
+                stockade_model::format_exact!("{}.hostUsers", pod.path),
                 "pod sets hostUsers: true and shares the node's user namespace",
             ),
             None => out.at(

@@ -73,7 +73,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 None,
-                format!(
+                stockade_model::format_exact!(
                     "{} has no confining seccomp or AppArmor profile, no SELinux options and drops no capabilities",
                     c.label()
                 ),

@@ -93,7 +93,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((item.node, &item.path)),
-                format!("{} adds {written}", c.label()),
+                stockade_model::format_exact!("{} adds {written}", c.label()),
             );
         }
         if !added.is_empty() || is_windows(pod) || drops(c, "NET_RAW") {
@@ -104,12 +104,12 @@ fn run(ctx: &Context, out: &mut Emit) {
             .into_iter()
             .find(|i| i.is_prefixed() && (i.name == "NET_RAW" || i.name == "ALL"));
         let message = match prefixed {
-            Some(i) => format!(
+            Some(i) => stockade_model::format_exact!(
                 "{} does not drop NET_RAW: containerd ignores {} in drop; write NET_RAW or ALL",
                 c.label(),
                 i.written()
             ),
-            None => format!(
+            None => stockade_model::format_exact!(
                 "{} does not drop NET_RAW (drop lists neither ALL nor NET_RAW)",
                 c.label()
             ),

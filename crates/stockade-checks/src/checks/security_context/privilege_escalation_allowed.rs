@@ -93,7 +93,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 None,
-                format!(
+                stockade_model::format_exact!(
                     "{} does not set allowPrivilegeEscalation: false (escalation is allowed by default)",
                     c.label()
                 ),
@@ -105,7 +105,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             Some(true) => out.container(
                 c,
                 at,
-                format!("{} sets allowPrivilegeEscalation: true", c.label()),
+                stockade_model::format_exact!("{} sets allowPrivilegeEscalation: true", c.label()),
             ),
             Some(false) => {
                 let privileged = c
@@ -124,7 +124,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.container(
                     c,
                     at,
-                    format!(
+                    stockade_model::format_exact!(
                         "{} sets allowPrivilegeEscalation: false but {why}, which always allows escalation",
                         c.label()
                     ),
@@ -133,7 +133,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             None => out.container(
                 c,
                 at,
-                format!(
+                stockade_model::format_exact!(
                     "{} sets allowPrivilegeEscalation to {}, which is not the boolean false",
                     c.label(),
                     shown(ape.node)

@@ -78,7 +78,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((p.node, &p.path)),
-                format!("{} runs privileged", c.label()),
+                stockade_model::format_exact!("{} runs privileged", c.label()),
             );
         }
     }

@@ -73,8 +73,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             };
             out.container(
                 c,
-                Some((cp, &format!("{}.ports[{i}].containerPort", c.path))),
-                format!("{} listens on privileged port {n}", c.label()),
+                Some((
+                    cp,
+                    &stockade_model::format_exact!("{}.ports[{i}].containerPort", c.path),
+                )),
+                stockade_model::format_exact!("{} listens on privileged port {n}", c.label()),
             );
         }
     }

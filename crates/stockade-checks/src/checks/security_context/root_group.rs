@@ -75,7 +75,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         {
             out.at(
                 n,
-                format!("{}.securityContext.fsGroup", pod.path),
+                stockade_model::format_exact!("{}.securityContext.fsGroup", pod.path),
                 "pod sets fsGroup: 0, so its volumes are owned by the root group",
             );
         }
@@ -84,7 +84,10 @@ fn run(ctx: &Context, out: &mut Emit) {
                 if g.as_i64() == Some(0) {
                     out.at(
                         g,
-                        format!("{}.securityContext.supplementalGroups[{i}]", pod.path),
+                        stockade_model::format_exact!(
+                            "{}.securityContext.supplementalGroups[{i}]",
+                            pod.path
+                        ),
                         "pod adds the root group (0) to supplementalGroups",
                     );
                 }
@@ -97,7 +100,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                 out.container(
                     c,
                     Some((g.node, &g.path)),
-                    format!(
+                    stockade_model::format_exact!(
                         "{} runs with the root group: runAsGroup is 0{}",
                         c.label(),
                         origin(&g)

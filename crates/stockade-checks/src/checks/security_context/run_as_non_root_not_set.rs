@@ -107,7 +107,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             Some(n) => out.container(
                 c,
                 Some((n.node, &n.path)),
-                format!(
+                stockade_model::format_exact!(
                     "{} sets runAsNonRoot: {}{} and no non-zero runAsUser, so it may run as root",
                     c.label(),
                     shown(n.node),
@@ -117,7 +117,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             None => out.container(
                 c,
                 None,
-                format!(
+                stockade_model::format_exact!(
                     "{} sets neither runAsNonRoot: true nor a non-zero runAsUser, so it runs as the image's user, which may be root",
                     c.label()
                 ),

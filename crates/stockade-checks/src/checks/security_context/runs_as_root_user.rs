@@ -83,7 +83,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((u.node, &u.path)),
-                format!("{} runs as root: runAsUser is 0{}", c.label(), origin(&u)),
+                stockade_model::format_exact!(
+                    "{} runs as root: runAsUser is 0{}",
+                    c.label(),
+                    origin(&u)
+                ),
             );
         }
     }

@@ -86,7 +86,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         Some(rc) if rc.as_str().is_some_and(|s| !s.is_empty()) => out.at(
             rc,
             "spec.podTemplate.spec.runtimeClassName",
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" runs in RuntimeClass {}, not gVisor or Kata Containers",
                 o.kind,
                 o.name,
@@ -96,7 +96,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         _ => out.at(
             template,
             "spec.podTemplate.spec.runtimeClassName",
-            format!(
+            stockade_model::format_exact!(
                 "{} \"{}\" sets no runtimeClassName: its code runs on the node's default runtime, sharing the host kernel",
                 o.kind, o.name
             ),

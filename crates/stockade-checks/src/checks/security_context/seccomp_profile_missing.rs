@@ -98,7 +98,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             None => out.container(
                 c,
                 None,
-                format!(
+                stockade_model::format_exact!(
                     "{} has no seccomp profile, so it runs unconfined unless the kubelet enables seccompDefault",
                     c.label()
                 ),
@@ -108,7 +108,7 @@ fn run(ctx: &Context, out: &mut Emit) {
                     out.container(
                         c,
                         Some((p.node, &p.path)),
-                        format!(
+                        stockade_model::format_exact!(
                             "{} has a seccomp profile of unknown type `{t}`{}",
                             c.label(),
                             p.origin()

@@ -85,7 +85,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((p.node, &p.path)),
-                format!("{} runs with seccomp Unconfined{}", c.label(), p.origin()),
+                stockade_model::format_exact!(
+                    "{} runs with seccomp Unconfined{}",
+                    c.label(),
+                    p.origin()
+                ),
             );
         }
     }

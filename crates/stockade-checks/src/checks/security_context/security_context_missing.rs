@@ -81,7 +81,11 @@ fn run(ctx: &Context, out: &mut Emit) {
         }
         for c in &pod.containers {
             if empty(c.node.get("securityContext")) {
-                out.container(c, None, format!("{} sets no securityContext", c.label()));
+                out.container(
+                    c,
+                    None,
+                    stockade_model::format_exact!("{} sets no securityContext", c.label()),
+                );
             }
         }
     }

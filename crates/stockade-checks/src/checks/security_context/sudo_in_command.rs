@@ -73,8 +73,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             {
                 out.container(
                     c,
-                    Some((list, &format!("{}.{field}", c.path))),
-                    format!("{} runs sudo in its {field}", c.label()),
+                    Some((list, &stockade_model::format_exact!("{}.{field}", c.path))),
+                    stockade_model::format_exact!("{} runs sudo in its {field}", c.label()),
                 );
             }
         }

@@ -71,7 +71,10 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((p.node, &p.path)),
-                format!("{} mounts /proc unmasked (procMount: Unmasked)", c.label()),
+                stockade_model::format_exact!(
+                    "{} mounts /proc unmasked (procMount: Unmasked)",
+                    c.label()
+                ),
             );
         }
     }

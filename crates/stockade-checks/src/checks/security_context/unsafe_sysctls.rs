@@ -114,8 +114,8 @@ fn run(ctx: &Context, out: &mut Emit) {
             if !SAFE.contains(&normalise(name).as_str()) {
                 out.at(
                     item,
-                    format!("{}.securityContext.sysctls[{i}]", pod.path),
-                    format!("pod sets the unsafe sysctl {name}"),
+                    stockade_model::format_exact!("{}.securityContext.sysctls[{i}]", pod.path),
+                    stockade_model::format_exact!("pod sets the unsafe sysctl {name}"),
                 );
             }
         }

@@ -93,7 +93,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             out.container(
                 c,
                 Some((h.node, &h.path)),
-                format!(
+                stockade_model::format_exact!(
                     "{} runs as a Windows HostProcess container{}",
                     c.label(),
                     origin(&h)

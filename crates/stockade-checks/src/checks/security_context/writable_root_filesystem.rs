@@ -88,7 +88,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             None => out.container(
                 c,
                 None,
-                format!(
+                stockade_model::format_exact!(
                     "{} does not set readOnlyRootFilesystem: true, so its root filesystem is writable",
                     c.label()
                 ),
@@ -96,7 +96,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             Some(r) if r.node.as_bool() != Some(true) => out.container(
                 c,
                 Some((r.node, &r.path)),
-                format!(
+                stockade_model::format_exact!(
                     "{} sets readOnlyRootFilesystem: {}, so its root filesystem is writable",
                     c.label(),
                     shown(r.node)
