@@ -58,6 +58,9 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 // copy of every check's text.
                 .for_each_init(Memo::default, |memo, (buf, chunk)| {
                     buf.clear();
+                    // A finding's text is about a kilobyte: made room for once, not doubled
+                    // into (each doubling copies what the chunk has so far).
+                    buf.reserve(chunk.len() * 1024);
                     for f in chunk {
                         buf.extend_from_slice(b"\n    ");
                         finding(buf, memo, f);
