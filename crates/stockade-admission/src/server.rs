@@ -538,8 +538,9 @@ impl Server {
                 () = &mut shutdown => break,
             }
         }
-        state.set_ready(false);
+        // In this order: once `/readyz` says 503, no new connection is accepted.
         drop(listener);
+        state.set_ready(false);
         info!("shutting down: draining in-flight requests");
         if tokio::time::timeout(config.drain_timeout, graceful.shutdown())
             .await
