@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Running, eventually, fixture};
+use common::{Running, eventually, fixture, write_atomically};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -302,6 +302,21 @@ async fn configuration_is_reloaded_and_a_bad_one_is_rejected() {
         .await
     );
     assert_eq!(parse(&s.post("/validate", deploy).await.1), denied());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configuration_written_between_bind_and_run_is_loaded() {
+    let s = Running::start_between(
+        "checks:\n  select: [STK001]\nmodes:\n  default: audit\n",
+        |_| {},
+        |dir| write_atomically(&dir.join("config.yaml"), CONFIG),
+    )
+    .await;
+    let deploy = body(&fixture("deployment-create.json"));
+    assert!(
+        eventually(|| async { parse(&s.post("/validate", deploy.clone()).await.1) == denied() })
+            .await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -80,6 +80,16 @@ impl Running {
 
     /// As [`Running::start`], with `tweak` applied to the server configuration.
     pub async fn start_with(config: &str, tweak: impl FnOnce(&mut ServerConfig)) -> Running {
+        Running::start_between(config, tweak, |_| {}).await
+    }
+
+    /// As [`Running::start_with`], with `between` called on the directory after the server is
+    /// bound and before it runs.
+    pub async fn start_between(
+        config: &str,
+        tweak: impl FnOnce(&mut ServerConfig),
+        between: impl FnOnce(&Path),
+    ) -> Running {
         let pki = Pki::new();
         let dir = tempfile::tempdir().unwrap();
         let leaf = pki.write_leaf(dir.path());
@@ -93,6 +103,7 @@ impl Running {
         sc.events = Some(dir.path().join("events.db"));
         tweak(&mut sc);
         let server = Server::bind(sc).await.unwrap();
+        between(dir.path());
         let (addr, admin, state) = (server.local_addr(), server.admin_addr(), server.state());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -210,6 +221,15 @@ pub fn fixture(name: &str) -> serde_json::Value {
     ))
     .unwrap();
     serde_json::from_str(&text).unwrap()
+}
+
+/// Replaces `path` whole (a temporary file renamed over it), so that a server reading it
+/// concurrently sees the old or the new contents, never a part.
+pub fn write_atomically(path: &Path, contents: impl AsRef<[u8]>) {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    std::fs::write(&tmp, contents).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
 }
 
 /// Polls `f` every 20 ms for up to 5 s.
