@@ -49,6 +49,10 @@ impl Pki {
     }
 
     /// Writes a new leaf to `dir/tls.crt` and `dir/tls.key`; returns its DER.
+    ///
+    /// Each file is replaced whole, but one after the other: a running server's reload can see
+    /// the new key with the old certificate, refuse the pair and count a certificate reload
+    /// error, then take the pair at its next check.
     pub fn write_leaf(&self, dir: &Path) -> CertificateDer<'static> {
         let (cert, key, der) = self.leaf();
         // Write to temporary names and rename, as a Secret volume update does.
@@ -145,6 +149,18 @@ impl Running {
     pub async fn post(&self, path: &str, body: impl Into<Bytes>) -> (u16, String) {
         let mut send = http1(self.tls().await).await;
         request(&mut send, "POST", path, body.into()).await
+    }
+
+    /// The value of the sample `name` (with its labels, as exposed) on `/metrics`; 0 when the
+    /// family has no such sample yet.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let (code, text) = self.admin_get("/metrics").await;
+        assert_eq!(code, 200, "{text}");
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .map_or(0, |v| {
+                v.parse().unwrap_or_else(|e| panic!("{name} {v}: {e}"))
+            })
     }
 
     /// GETs `path` from the admin listener.
