@@ -334,7 +334,8 @@ async fn shutdown_drains_the_request_in_flight() {
     .unwrap();
     tls.write_all(head).await.unwrap();
     tls.flush().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The handler has the request (and waits for the rest of its body).
+    assert!(eventually(|| async { s.metric("stockade_admission_in_flight").await == 1 }).await);
 
     s.stop();
     // Not ready, no longer accepting, while the request is still in flight.
