@@ -6,7 +6,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ use crate::config::{ConfigError, Policy, load_policy_with};
 use crate::images::ImageVerdicts;
 use crate::metrics::Metrics;
 use crate::review::{AdmissionReview, ReviewError, Webhook, images_to_verify, review_with};
-use crate::tls::{CertStore, TlsError, stamp};
+use crate::tls::{CertStore, Stamp, TlsError, stamp};
 
 /// Where and how the server runs.
 #[derive(Debug, Clone)]
@@ -420,11 +420,16 @@ pub struct Server {
     listener: TcpListener,
     admin: TcpListener,
     config: ServerConfig,
+    /// The configuration files as the policy was loaded from them, for the reload loop.
+    config_stamps: ConfigStamps,
 }
 
 impl Server {
     /// Loads the policy and certificate, and binds both listeners.
     pub async fn bind(config: ServerConfig) -> Result<Server, ServeError> {
+        // Stamped before loading: a change from here on is reloaded (once more if it was
+        // already loaded), never missed.
+        let config_stamps = config_stamps(config.config.as_deref());
         let policy = load_policy_with(config.config.as_deref(), &config.registry)?;
         let certs = Arc::new(CertStore::load(&config.tls_cert, &config.tls_key)?);
         let bind = |addr: SocketAddr| async move {
@@ -444,6 +449,7 @@ impl Server {
             listener,
             admin,
             config,
+            config_stamps,
         })
     }
 
@@ -471,6 +477,7 @@ impl Server {
             listener,
             admin,
             config,
+            config_stamps,
         } = self;
         let tls = certs.server_config()?;
         let acceptor = TlsAcceptor::from(tls);
@@ -491,6 +498,7 @@ impl Server {
             state.clone(),
             certs.clone(),
             config.config.clone(),
+            config_stamps,
             config.reload_interval,
             config.registry.clone(),
         ));
@@ -538,8 +546,9 @@ impl Server {
                 () = &mut shutdown => break,
             }
         }
-        state.set_ready(false);
+        // In this order: once `/readyz` says 503, no new connection is accepted.
         drop(listener);
+        state.set_ready(false);
         info!("shutting down: draining in-flight requests");
         if tokio::time::timeout(config.drain_timeout, graceful.shutdown())
             .await
@@ -567,20 +576,26 @@ pub async fn serve(
     Server::bind(config).await?.run(shutdown).await
 }
 
+/// Stamps of the configuration file and the namespace labels file it names.
+type ConfigStamps = Option<(Stamp, Option<Stamp>)>;
+
+fn config_stamps(config: Option<&Path>) -> ConfigStamps {
+    config.map(|p| {
+        let ns = load_policy_labels_file(p);
+        (stamp(p), ns.as_deref().map(stamp))
+    })
+}
+
+/// Reloads the certificate and the configuration when their files change. `last`: the
+/// configuration's stamps when its policy was loaded (the certificate store keeps its own).
 async fn reload_loop(
     state: Arc<State>,
     certs: Arc<CertStore>,
     config: Option<PathBuf>,
+    mut last: ConfigStamps,
     every: Duration,
     registry: stockade_image::ClientConfig,
 ) {
-    let stamps = |config: &Option<PathBuf>| {
-        config.as_ref().map(|p| {
-            let ns = load_policy_labels_file(p);
-            (stamp(p), ns.as_deref().map(stamp))
-        })
-    };
-    let mut last = stamps(&config);
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
@@ -597,7 +612,7 @@ async fn reload_loop(
                 state.metrics.reload("certificate", false);
             }
         }
-        let now = stamps(&config);
+        let now = config_stamps(config.as_deref());
         if now != last {
             last = now;
             match load_policy_with(config.as_deref(), &registry) {

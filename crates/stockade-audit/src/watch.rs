@@ -175,10 +175,26 @@ mod tests {
         std::fs::rename(&path, dir.path().join("audit.log.1")).unwrap();
         std::fs::write(&path, "c\n").unwrap();
         wait_for(4);
-        // Truncate in place and write less than before.
-        std::thread::sleep(Duration::from_millis(30));
+        // Truncate in place, and once the follower has seen the file shrink, write as much as
+        // before: written earlier, the file would be back to its old length unnoticed.
         std::fs::write(&path, "").unwrap();
-        std::thread::sleep(Duration::from_millis(30));
+        let truncated = || {
+            notes
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|n| n.starts_with("truncated"))
+        };
+        let mut tries = 0;
+        while !truncated() {
+            tries += 1;
+            assert!(
+                tries < 400,
+                "truncation never noticed: {:?}",
+                notes.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)

@@ -49,6 +49,10 @@ impl Pki {
     }
 
     /// Writes a new leaf to `dir/tls.crt` and `dir/tls.key`; returns its DER.
+    ///
+    /// Each file is replaced whole, but one after the other: a running server's reload can see
+    /// the new key with the old certificate, refuse the pair and count a certificate reload
+    /// error, then take the pair at its next check.
     pub fn write_leaf(&self, dir: &Path) -> CertificateDer<'static> {
         let (cert, key, der) = self.leaf();
         // Write to temporary names and rename, as a Secret volume update does.
@@ -80,6 +84,16 @@ impl Running {
 
     /// As [`Running::start`], with `tweak` applied to the server configuration.
     pub async fn start_with(config: &str, tweak: impl FnOnce(&mut ServerConfig)) -> Running {
+        Running::start_between(config, tweak, |_| {}).await
+    }
+
+    /// As [`Running::start_with`], with `between` called on the directory after the server is
+    /// bound and before it runs.
+    pub async fn start_between(
+        config: &str,
+        tweak: impl FnOnce(&mut ServerConfig),
+        between: impl FnOnce(&Path),
+    ) -> Running {
         let pki = Pki::new();
         let dir = tempfile::tempdir().unwrap();
         let leaf = pki.write_leaf(dir.path());
@@ -93,6 +107,7 @@ impl Running {
         sc.events = Some(dir.path().join("events.db"));
         tweak(&mut sc);
         let server = Server::bind(sc).await.unwrap();
+        between(dir.path());
         let (addr, admin, state) = (server.local_addr(), server.admin_addr(), server.state());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -134,6 +149,18 @@ impl Running {
     pub async fn post(&self, path: &str, body: impl Into<Bytes>) -> (u16, String) {
         let mut send = http1(self.tls().await).await;
         request(&mut send, "POST", path, body.into()).await
+    }
+
+    /// The value of the sample `name` (with its labels, as exposed) on `/metrics`; 0 when the
+    /// family has no such sample yet.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let (code, text) = self.admin_get("/metrics").await;
+        assert_eq!(code, 200, "{text}");
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .map_or(0, |v| {
+                v.parse().unwrap_or_else(|e| panic!("{name} {v}: {e}"))
+            })
     }
 
     /// GETs `path` from the admin listener.
@@ -210,6 +237,15 @@ pub fn fixture(name: &str) -> serde_json::Value {
     ))
     .unwrap();
     serde_json::from_str(&text).unwrap()
+}
+
+/// Replaces `path` whole (a temporary file renamed over it), so that a server reading it
+/// concurrently sees the old or the new contents, never a part.
+pub fn write_atomically(path: &Path, contents: impl AsRef<[u8]>) {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    std::fs::write(&tmp, contents).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
 }
 
 /// Polls `f` every 20 ms for up to 5 s.
