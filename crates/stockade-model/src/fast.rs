@@ -28,14 +28,20 @@ pub(crate) fn parse(chunk: &str, first_line: u32) -> Option<(Node, Vec<(Pos, Str
     let s = chunk.as_bytes();
     // Control characters (tabs and carriage returns included). No early exit, so that the
     // loop vectorises.
-    if s.iter().fold(false, |bad, &b| {
-        bad | ((b < b' ') & (b != b'\n')) | (b == 0x7f)
-    }) {
+    // The same pass notes whether any byte is outside ASCII.
+    let (bad, high) = s.iter().fold((false, false), |(bad, high), &b| {
+        (
+            bad | ((b < b' ') & (b != b'\n')) | (b == 0x7f),
+            high | (b >= 0x80),
+        )
+    });
+    if bad {
         return None;
     }
+    let ascii = !high;
     // Outside ASCII: C1 controls, the byte order mark and the Unicode line and paragraph
     // separators (which YAML 1.1 treats as line breaks) go to the general parser.
-    if !chunk.is_ascii() && unicode_break_or_control(s) {
+    if !ascii && unicode_break_or_control(s) {
         return None;
     }
     // Document markers inside the chunk are left to the general parser. The loader split the
@@ -54,6 +60,8 @@ pub(crate) fn parse(chunk: &str, first_line: u32) -> Option<(Node, Vec<(Pos, Str
     let mut p = P {
         text: chunk,
         s,
+        // A column is then a byte count (most manifests are ASCII).
+        ascii,
         i: 0,
         line: first_line,
         line_start: 0,
@@ -90,6 +98,8 @@ pub(crate) fn parse(chunk: &str, first_line: u32) -> Option<(Node, Vec<(Pos, Str
 struct P<'a> {
     text: &'a str,
     s: &'a [u8],
+    /// Whether the chunk is all ASCII.
+    ascii: bool,
     i: usize,
     /// The current line (absolute, 1-based).
     line: u32,
@@ -115,7 +125,7 @@ impl P<'_> {
     /// The position of byte `i` on the current line; columns count characters.
     fn pos(&self, i: usize) -> Pos {
         let before = &self.s[self.line_start..i];
-        let col = if before.is_ascii() {
+        let col = if self.ascii || before.is_ascii() {
             before.len()
         } else {
             before.iter().filter(|&&b| b & 0xc0 != 0x80).count()
@@ -207,6 +217,7 @@ impl P<'_> {
         let mut q = P {
             text: self.text,
             s: self.s,
+            ascii: self.ascii,
             i: self.i,
             line: self.line,
             line_start: self.line_start,
