@@ -636,11 +636,7 @@ impl Engine {
                 }
                 let mut one = FileResult::default();
                 self.settle(&r.obj, r.sup, r.hits, r.extra, true, &mut one);
-                one.findings.sort_by(|a, b| {
-                    (a.line, a.column)
-                        .cmp(&(b.line, b.column))
-                        .then_with(|| check_id_cmp(&a.check, &b.check))
-                });
+                one.findings.sort_by(finding_cmp);
                 one.findings.shrink_to_fit();
                 (r.rank, one)
             })
@@ -794,11 +790,7 @@ impl Engine {
             let sup = self.suppressions(obj, &pods);
             self.settle(obj, sup, hits, extra, false, &mut out);
         }
-        out.findings.sort_by(|a, b| {
-            (a.line, a.column)
-                .cmp(&(b.line, b.column))
-                .then_with(|| check_id_cmp(&a.check, &b.check))
-        });
+        out.findings.sort_by(finding_cmp);
         out
     }
 
@@ -1062,7 +1054,8 @@ struct Retained {
 /// A kept object's findings usually sit between two of `own` (objects do not share lines), and
 /// then its run is moved whole between the pieces of `own` around it, so only `own` is copied.
 /// Otherwise the two are merged one finding at a time: a set finding goes before an own one
-/// when its line, column and check ID (as text) are smaller.
+/// when its line, column and check ID (by [`check_id_cmp`], as every sort of findings) are
+/// smaller.
 fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut Findings) {
     let at = |f: &Finding| (f.line, f.column);
     // For each run, how many of `own` go before it; valid when no finding of `own` sits on a
@@ -1100,9 +1093,7 @@ fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut Findings) {
     let mut set = runs.into_iter().flatten().peekable();
     let mut merged = Vec::with_capacity(own.len() + set.size_hint().0);
     for f in own {
-        while let Some(e) =
-            set.next_if(|e| (e.line, e.column, &e.check) < (f.line, f.column, &f.check))
-        {
+        while let Some(e) = set.next_if(|e| finding_cmp(e, &f).is_lt()) {
             merged.push(e);
         }
         merged.push(f);
@@ -1141,6 +1132,13 @@ fn order_findings(findings: &mut Vec<Finding>, rank: impl Fn(&Finding) -> usize)
     keys.sort_unstable();
     let mut slots: Vec<Option<Finding>> = findings.drain(..).map(Some).collect();
     findings.extend(keys.iter().filter_map(|k| slots[k.4 as usize].take()));
+}
+
+/// The order of findings in one input: line, column, then check ID by [`check_id_cmp`].
+fn finding_cmp(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (a.line, a.column)
+        .cmp(&(b.line, b.column))
+        .then_with(|| check_id_cmp(&a.check, &b.check))
 }
 
 fn finding_key(f: &Finding, rank: impl Fn(&Finding) -> usize) -> (usize, u32, u32, &str) {
@@ -1390,9 +1388,9 @@ impl Engine {
 mod merge_tests {
     use std::sync::Arc;
 
-    use stockade_model::{Finding, Findings, ObjectRef, Severity};
+    use stockade_model::{Finding, Findings, ObjectRef, Severity, check_id_cmp};
 
-    use super::merge_input;
+    use super::{finding_cmp, merge_input};
 
     fn f(line: u32, column: u32, check: &'static str) -> Finding {
         Finding {
@@ -1422,9 +1420,12 @@ mod merge_tests {
         let mut set = runs.iter().flatten().peekable();
         let mut out = Vec::new();
         for o in own {
-            while let Some(e) =
-                set.next_if(|e| (e.line, e.column, &e.check) < (o.line, o.column, &o.check))
-            {
+            while let Some(e) = set.next_if(|e| {
+                (e.line, e.column)
+                    .cmp(&(o.line, o.column))
+                    .then_with(|| check_id_cmp(&e.check, &o.check))
+                    .is_lt()
+            }) {
                 out.push(e);
             }
             out.push(o);
@@ -1467,9 +1468,14 @@ mod merge_tests {
                 vec![f(1, 1, "STK1"), f(5, 1, "STK1"), f(9, 1, "STK1")],
                 vec![vec![f(3, 1, "STK1"), f(7, 1, "STK1")]],
             ),
-            // The same line and column: the check IDs decide, as text ("STK10" < "STK2").
+            // The same line and column: the check IDs decide, by number as in every sort of
+            // findings ("STK2" before "STK10"; as text it would be the other way round).
             (vec![f(5, 1, "STK2")], vec![vec![f(5, 1, "STK10")]]),
             (vec![f(5, 1, "STK10")], vec![vec![f(5, 1, "STK2")]]),
+            (
+                vec![f(5, 1, "K8sRequiredLabels"), f(5, 1, "STK100")],
+                vec![vec![f(5, 1, "K8sAllowedRepos"), f(5, 1, "STK20")]],
+            ),
             (
                 vec![f(4, 1, "STK1"), f(8, 1, "STK1")],
                 vec![vec![f(4, 1, "STK1")]],
@@ -1487,6 +1493,13 @@ mod merge_tests {
                 .collect();
             assert_eq!(got, want);
             assert_eq!(out.len(), want.len() + 1);
+            // In the order every per-file and per-object sort gives.
+            assert!(
+                out.iter()
+                    .skip(1)
+                    .is_sorted_by(|a, b| finding_cmp(a, b).is_le()),
+                "{got:?}"
+            );
         }
     }
 }
