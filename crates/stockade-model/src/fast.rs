@@ -69,6 +69,7 @@ pub(crate) fn parse(chunk: &str, first_line: u32) -> Option<(Node, Vec<(Pos, Str
         errors: Vec::new(),
         entries: Vec::new(),
         items: Vec::new(),
+        block: String::new(),
     };
     // An optional `---` line (alone or with a comment).
     if s.starts_with(b"---") {
@@ -111,6 +112,9 @@ struct P<'a> {
     /// the end, so it is allocated once at its exact size (the tree may be kept for set checks).
     entries: Vec<Entry>,
     items: Vec<Node>,
+    /// A block scalar's text as it is put together, reused: the scalar is then copied out
+    /// once at its length instead of grown line by line.
+    block: String,
 }
 
 impl P<'_> {
@@ -225,6 +229,7 @@ impl P<'_> {
             errors: Vec::new(),
             entries: Vec::new(),
             items: Vec::new(),
+            block: String::new(),
         };
         q.key().is_some()
     }
@@ -379,7 +384,11 @@ impl P<'_> {
                 match self.plain_continuation(n)? {
                     None => scalar(self.str(start, end).into(), true, pos),
                     Some(rest) => {
-                        scalar(format!("{}{rest}", self.str(start, end)).into(), true, pos)
+                        let first = self.str(start, end);
+                        let mut text = Text::with_capacity(first.len() + rest.len());
+                        text.push_str(first);
+                        text.push_str(&rest);
+                        scalar(text, true, pos)
                     }
                 }
             }
@@ -410,7 +419,8 @@ impl P<'_> {
         let s = self.s;
         let mut indent = None;
         let mut max_blank = 0;
-        let mut text = String::new();
+        let mut text = std::mem::take(&mut self.block);
+        text.clear();
         let mut pending_breaks = 0usize;
         let mut seen_content = false;
         loop {
@@ -471,7 +481,9 @@ impl P<'_> {
                 }
             }
         }
-        Some(scalar(text.into(), false, pos))
+        let node = scalar(text.as_str().into(), false, pos);
+        self.block = text;
+        Some(node)
     }
 
     /// A one-line flow sequence or mapping at `self.i`.
@@ -624,8 +636,12 @@ impl P<'_> {
                 _ => j += 1,
             }
         }
-        out.push_str(self.str(run, j));
         self.i = j + 1;
+        if out.is_empty() {
+            // No escape or line break: the text as written (inline when short).
+            return Some(self.str(run, j).into());
+        }
+        out.push_str(self.str(run, j));
         Some(out.into())
     }
 
@@ -651,8 +667,12 @@ impl P<'_> {
                 _ => j += 1,
             }
         }
-        out.push_str(self.str(run, j));
         self.i = j + 1;
+        if out.is_empty() {
+            // No escape or line break: the text as written (inline when short).
+            return Some(self.str(run, j).into());
+        }
+        out.push_str(self.str(run, j));
         Some(out.into())
     }
 
