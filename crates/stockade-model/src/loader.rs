@@ -187,7 +187,7 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
                     looked_like_k8s = true;
                     out.errors.push(err(root.pos.line, root.pos.col, msg));
                 }
-                Doc::Other(msg) => other_docs.push((root.pos, msg)),
+                Doc::Other(msg) => other_docs.push((root.pos, kustomize_hint(&file, msg))),
             }
         }
     }
@@ -216,6 +216,27 @@ enum Doc {
     Object,
     Broken(String),
     Other(String),
+}
+
+/// A Kustomize file (`kustomization.yaml`) is configuration for `kustomize build`, not an
+/// object: the warning says so, and how to check what it builds.
+fn kustomize_hint(file: &str, msg: String) -> String {
+    let (dir, name) = match file.rfind(['/', '\\']) {
+        Some(i) => (&file[..i], &file[i + 1..]),
+        None => (".", file),
+    };
+    if matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    ) {
+        let dir = if dir.is_empty() { "/" } else { dir };
+        return format!(
+            "Kustomize configuration, not a Kubernetes object: manifests beside it are scanned \
+             as written, patches included; to check what it builds, run \
+             `kustomize build {dir} | stockade scan -`"
+        );
+    }
+    msg
 }
 
 fn classify(root: &Node) -> Doc {
@@ -960,6 +981,29 @@ mod tests {
                 Level::Warning,
                 "not a Kubernetes object: the mapping has no apiVersion and no kind"
             )]
+        );
+        let kustomization = load(
+            "deploy/overlays/prod/kustomization.yaml",
+            b"resources:\n- ../../base\npatches:\n- path: replicas.yaml\n",
+        );
+        assert_eq!(
+            errors(&kustomization),
+            [(
+                1,
+                1,
+                Level::Warning,
+                "Kustomize configuration, not a Kubernetes object: manifests beside it are \
+                 scanned as written, patches included; to check what it builds, run \
+                 `kustomize build deploy/overlays/prod | stockade scan -`"
+            )]
+        );
+        let here = load("Kustomization", b"resources: [a.yaml]\n");
+        assert!(
+            errors(&here)[0]
+                .3
+                .ends_with("`kustomize build . | stockade scan -`"),
+            "{:?}",
+            errors(&here)
         );
         let beside = load("f.yaml", b"apiVersion: v1\nkind: A\n---\n- 1\n");
         assert_eq!(
