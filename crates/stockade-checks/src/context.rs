@@ -271,7 +271,7 @@ mod tests {
                 .iter()
                 .map(|p| {
                     let c: Vec<&str> = p.containers.iter().map(|c| c.name).collect();
-                    stockade_model::format_exact!("{}: {}", p.path, c.join(","))
+                    format!("{}: {}", p.path, c.join(","))
                 })
                 .collect::<Vec<_>>()
         };

@@ -202,13 +202,13 @@ plugins:
         let head =
             "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n";
         assert_eq!(
-            config(&stockade_model::format_exact!("{head}defaults:\n  enforce: Baseline\n")),
+            config(&format!("{head}defaults:\n  enforce: Baseline\n")),
             Err(Error::AdmissionConfig(
                 "c.yaml:1: line 4: defaults.enforce: invalid Pod Security level \"Baseline\": must be one of privileged, baseline, restricted".into()
             ))
         );
         assert_eq!(
-            config(&stockade_model::format_exact!("{head}exemptions:\n  runtimeClass: [kata]\n")),
+            config(&format!("{head}exemptions:\n  runtimeClass: [kata]\n")),
             Err(Error::AdmissionConfig(
                 "c.yaml:1: line 4: unknown field exemptions.runtimeClass (expected usernames, runtimeClasses, namespaces)".into()
             ))

@@ -446,7 +446,7 @@ spec:
                 } else {
                     "ConfigMap"
                 };
-                stockade_model::format_exact!(
+                format!(
                     "{kind} {} {} | {} | {}",
                     r.name,
                     r.optional,
@@ -460,28 +460,26 @@ spec:
         assert_eq!(
             got,
             [
-                stockade_model::format_exact!(
-                    "Secret tls false | {p}.volumes[0].secret.secretName | volume \"certs\""
-                ),
-                stockade_model::format_exact!(
+                format!("Secret tls false | {p}.volumes[0].secret.secretName | volume \"certs\""),
+                format!(
                     "ConfigMap settings true | {p}.volumes[1].configMap.name | volume \"conf\""
                 ),
-                stockade_model::format_exact!(
+                format!(
                     "ConfigMap p-cm false | {p}.volumes[2].projected.sources[0].configMap.name | volume \"all\""
                 ),
-                stockade_model::format_exact!(
+                format!(
                     "Secret p-secret false | {p}.volumes[2].projected.sources[1].secret.name | volume \"all\""
                 ),
-                stockade_model::format_exact!(
+                format!(
                     "Secret env-secret false | {c}.envFrom[0].secretRef.name | container \"app\" envFrom"
                 ),
-                stockade_model::format_exact!(
+                format!(
                     "ConfigMap env-cm false | {c}.envFrom[1].configMapRef.name | container \"app\" envFrom"
                 ),
-                stockade_model::format_exact!(
+                format!(
                     "Secret token false | {c}.env[1].valueFrom.secretKeyRef.name | container \"app\" env TOKEN"
                 ),
-                stockade_model::format_exact!(
+                format!(
                     "ConfigMap levels false | {c}.env[2].valueFrom.configMapKeyRef.name | container \"app\" env LEVEL"
                 ),
             ]

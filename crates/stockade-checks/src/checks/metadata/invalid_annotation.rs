@@ -112,7 +112,7 @@ mod tests {
     fn oversized_annotations_are_flagged_once_at_the_mapping() {
         // Built here rather than kept as a 256 KiB fixture file.
         let big = "x".repeat(super::MAX_ANNOTATIONS_BYTES);
-        let yaml = stockade_model::format_exact!(
+        let yaml = format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: \"{big}\"\n"
         );
         let loaded = load("t", yaml.as_bytes());

@@ -596,7 +596,7 @@ mod tests {
             k("npm_abcdefghijklmnopqrstuvwxyz0123456789"),
             Some("npm access token")
         );
-        let tf = stockade_model::format_exact!("ABCDEFGHIJ0123.atlasv1.{}", "a1B2c3D4e5".repeat(7));
+        let tf = format!("ABCDEFGHIJ0123.atlasv1.{}", "a1B2c3D4e5".repeat(7));
         assert_eq!(k(&tf), Some("Terraform Cloud token"));
         assert_eq!(
             k("hvs.CAESIJabcdefghijklmnopqrstuvwxyz0123"),

@@ -166,7 +166,7 @@ mod tests {
     #[test]
     fn last_applied_copies_are_read_when_they_can_hold_a_finding() {
         let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
-        let with_token = stockade_model::format_exact!(
+        let with_token = format!(
             r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"a"}},"spec":{{"template":{{"spec":{{"containers":[{{"name":"c","env":[{{"name":"T","value":"{token}"}}]}}]}}}}}}}}"#
         );
         assert!(last_applied(&with_token).is_some_and(|m| m.starts_with("a GitHub token")));
