@@ -22,7 +22,7 @@ impl<'a> Context<'a> {
 }
 
 /// One raw finding emitted by a check; the engine adds the check's metadata.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hit {
     /// Message.
     pub message: String,

@@ -758,15 +758,7 @@ impl Engine {
         }
         let mut hits = Vec::new();
         for (_, _, i, j) in keys {
-            let h = &mut emit.hits[j as usize];
-            let hit = stockade_checks::Hit {
-                message: std::mem::take(&mut h.message),
-                pos: h.pos,
-                path: std::mem::take(&mut h.path),
-                container: h.container.take(),
-                severity: h.severity,
-            };
-            hits.push((i as usize, hit));
+            hits.push((i as usize, std::mem::take(&mut emit.hits[j as usize])));
         }
         emit.hits.clear();
         hits
