@@ -221,22 +221,22 @@ enum Doc {
 /// A Kustomize file (`kustomization.yaml`) is configuration for `kustomize build`, not an
 /// object: the warning says so, and how to check what it builds.
 fn kustomize_hint(file: &str, msg: String) -> String {
-    let (dir, name) = match file.rfind(['/', '\\']) {
-        Some(i) => (&file[..i], &file[i + 1..]),
-        None => (".", file),
-    };
-    if matches!(
-        name,
-        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    let path = std::path::Path::new(file);
+    if !matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
     ) {
-        let dir = if dir.is_empty() { "/" } else { dir };
-        return format!(
-            "Kustomize configuration, not a Kubernetes object: manifests beside it are scanned \
-             as written, patches included; to check what it builds, run \
-             `kustomize build {dir} | stockade scan -`"
-        );
+        return msg;
     }
-    msg
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.display().to_string(),
+        _ => ".".to_string(),
+    };
+    format!(
+        "Kustomize configuration, not a Kubernetes object: manifests beside it are scanned as \
+         written, patches included; to check what it builds, run \
+         `kustomize build {dir} | stockade scan -`"
+    )
 }
 
 fn classify(root: &Node) -> Doc {
