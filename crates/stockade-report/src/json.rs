@@ -15,8 +15,9 @@ struct Tool<'a> {
 }
 
 /// Findings serialised together, by as many threads as there are; a window bounds the text
-/// held in memory at once.
-const WINDOW: usize = 4_096;
+/// held in memory at once (about a kilobyte a finding: 1,024 findings hold 1 MB of fresh pages,
+/// 4,096 held 4 MB, 750 more page faults and 2.5 MB more peak memory on realworld).
+const WINDOW: usize = 1_024;
 const CHUNK: usize = 256;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
