@@ -4,6 +4,7 @@
 mod config;
 mod extra;
 mod inputs;
+mod kustomize;
 mod scan;
 mod suppress;
 

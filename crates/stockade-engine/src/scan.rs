@@ -274,8 +274,11 @@ impl Engine {
     /// run while each file streams through; set checks then run once over the objects they
     /// asked to keep, so memory grows with the largest file plus those objects only.
     pub fn scan(&self, inputs: &[Input]) -> ScanResult {
-        let per_file: Vec<(FileResult, Kept)> =
-            inputs.par_iter().map(|i| self.scan_input(i)).collect();
+        let patches = crate::kustomize::Patches::of(inputs, self.max_file_size);
+        let per_file: Vec<(FileResult, Kept)> = inputs
+            .par_iter()
+            .map(|i| self.scan_input(i, &patches))
+            .collect();
         let mut result = ScanResult::default();
         // Exact sizes up front: growing by doubling would briefly hold the old and the new
         // buffer, which on a large scan is most of the peak memory.
@@ -333,12 +336,12 @@ impl Engine {
         result
     }
 
-    fn scan_input(&self, input: &Input) -> (FileResult, Kept) {
+    fn scan_input(&self, input: &Input, patches: &crate::kustomize::Patches) -> (FileResult, Kept) {
         match input {
             Input::Bytes(name, bytes) if self.dockerfiles_only => {
                 (self.lint_dockerfile(name, bytes), Kept::default())
             }
-            Input::Bytes(name, bytes) => self.load_and_check(name, bytes),
+            Input::Bytes(name, bytes) => self.load_and_check(name, bytes, None),
             Input::File(path) => {
                 let name = path.display().to_string();
                 let error = |message: String| {
@@ -360,7 +363,7 @@ impl Engine {
                     Ok(bytes) if dockerfile => {
                         (self.lint_dockerfile(&name, &bytes), Kept::default())
                     }
-                    Ok(bytes) => self.load_and_check(&name, &bytes),
+                    Ok(bytes) => self.load_and_check(&name, &bytes, patches.of_file(path)),
                 }
             }
         }
@@ -368,7 +371,7 @@ impl Engine {
 
     /// Scans one file's bytes as a set of its own (set checks see only this file).
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> FileResult {
-        let (mut out, kept) = self.load_and_check(name, bytes);
+        let (mut out, kept) = self.load_and_check(name, bytes, None);
         let set = self.finish_set(kept, &mut out);
         out.findings.extend(set.into_iter().flat_map(|(_, f)| f));
         sort_findings(&mut out.findings);
@@ -481,7 +484,10 @@ impl Engine {
 
     /// Loads a file and runs the object checks. Objects a set check wants are kept, with
     /// their object-check hits, for [`Self::finish_set`], which then applies their suppressions.
-    fn load_and_check(&self, name: &str, bytes: &[u8]) -> (FileResult, Kept) {
+    /// Loads and checks one file. `patch` names the kustomization whose patch the file is: its
+    /// objects are then checked only for the values they set, and are not objects of the set
+    /// (`kustomize`).
+    fn load_and_check(&self, name: &str, bytes: &[u8], patch: Option<&str>) -> (FileResult, Kept) {
         let loaded = stockade_model::load(name, bytes);
         let mut out = FileResult {
             read: true,
@@ -490,15 +496,36 @@ impl Engine {
             ..FileResult::default()
         };
         let mut kept = Kept::default();
-        let any_set = self.set_checks().next().is_some();
+        let any_set = self.set_checks().next().is_some() && patch.is_none();
         let mut scratch = stockade_checks::Emit::default();
+        if let Some(k) = patch {
+            // A JSON patch (RFC 6902, a list of operations) is not an object: say whose it is.
+            for e in &mut out.errors {
+                if e.level == Level::Warning && e.message.starts_with(stockade_model::NOT_AN_OBJECT)
+                {
+                    e.message = format!(
+                        "Kustomize patch named by {k}, not a Kubernetes object: its operations are \
+                         not checked here; to check what it builds, run `kustomize build {} | \
+                         stockade scan -`",
+                        std::path::Path::new(k)
+                            .parent()
+                            .filter(|d| !d.as_os_str().is_empty())
+                            .map_or_else(|| ".".to_string(), |d| d.display().to_string())
+                    );
+                }
+            }
+        }
         for obj in loaded.objects {
             if any_set {
                 kept.inventory.push(ObjectId::of(&obj));
             }
             let pods = pod_specs(&obj);
-            let hits = self.object_hits(&obj, &pods, &mut scratch);
-            let extra = self.extra_object_hits(&obj, &mut out.errors);
+            let mut hits = self.object_hits(&obj, &pods, &mut scratch);
+            let mut extra = self.extra_object_hits(&obj, &mut out.errors);
+            if patch.is_some() {
+                hits.retain(|(_, h)| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
+                extra.retain(|h| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
+            }
             // Which set checks want the object, asked once here with the pod specs at hand;
             // `finish_set` hands each check exactly these.
             let wanted_by: Vec<u16> = if any_set {
@@ -514,7 +541,7 @@ impl Engine {
             } else {
                 Vec::new()
             };
-            let extra_wants = self.extra.as_ref().is_some_and(|x| x.wants(&obj));
+            let extra_wants = patch.is_none() && self.extra.as_ref().is_some_and(|x| x.wants(&obj));
             // Read now, with the pod specs at hand, whether the object is settled here or kept.
             let sup = self.suppressions(&obj, &pods);
             if !wanted_by.is_empty() || extra_wants {

@@ -13,6 +13,6 @@ pub mod text;
 
 pub use finding::{Finding, Findings, ObjectRef, Severity, Summary, check_id_cmp};
 pub use image::{ImageFacts, ImageFile, ImagePackage};
-pub use loader::{Level, LoadError, Loaded, Object, load};
+pub use loader::{Level, LoadError, Loaded, NOT_AN_OBJECT, Object, documents, load};
 pub use node::{Entry, Node, Pos, Text, Value};
 pub use pod::{Container, ContainerKind, ContainerLabel, PodSpec, pod_specs, push_index};

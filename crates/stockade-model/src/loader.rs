@@ -218,6 +218,23 @@ enum Doc {
     Other(String),
 }
 
+/// The root of every document in `text`, whatever it holds (a Kustomize file, a JSON patch):
+/// for reading files that are not objects. Problems are left to [`load`], which reports them.
+pub fn documents(text: &str) -> Vec<Node> {
+    let mut builder = Builder::default();
+    let mut roots = Vec::new();
+    for (first_line, chunk) in split_documents(text) {
+        match crate::fast::parse(chunk, first_line) {
+            Some((root, _)) => roots.push(root),
+            None => roots.extend(parse_chunk(chunk, first_line, &mut builder).docs),
+        }
+    }
+    roots
+}
+
+/// The start of the warning for a document that is not a Kubernetes object.
+pub const NOT_AN_OBJECT: &str = "not a Kubernetes object";
+
 /// A Kustomize file (`kustomization.yaml`) is configuration for `kustomize build`, not an
 /// object: the warning says so, and how to check what it builds.
 fn kustomize_hint(file: &str, msg: String) -> String {
@@ -233,9 +250,9 @@ fn kustomize_hint(file: &str, msg: String) -> String {
         _ => ".".to_string(),
     };
     format!(
-        "Kustomize configuration, not a Kubernetes object: manifests beside it are scanned as \
-         written, patches included; to check what it builds, run \
-         `kustomize build {dir} | stockade scan -`"
+        "Kustomize configuration, not a Kubernetes object: the manifests beside it are scanned \
+         as written, and the patches it names only for the values they set; to check what it \
+         builds, run `kustomize build {dir} | stockade scan -`"
     )
 }
 
@@ -250,16 +267,16 @@ fn classify(root: &Node) -> Doc {
     };
     if let Some(what) = what {
         return Doc::Other(format!(
-            "not a Kubernetes object: the document is {what}, not a mapping with apiVersion and kind"
+            "{NOT_AN_OBJECT}: the document is {what}, not a mapping with apiVersion and kind"
         ));
     }
     let api = root.get("apiVersion");
     let kind = root.get("kind");
     match (api.and_then(Node::as_str), kind.and_then(Node::as_str)) {
         (Some(_), Some(_)) => Doc::Object,
-        (None, None) if api.is_none() && kind.is_none() => {
-            Doc::Other("not a Kubernetes object: the mapping has no apiVersion and no kind".into())
-        }
+        (None, None) if api.is_none() && kind.is_none() => Doc::Other(format!(
+            "{NOT_AN_OBJECT}: the mapping has no apiVersion and no kind"
+        )),
         (None, _) => Doc::Broken(
             "Kubernetes object without apiVersion (a non-empty string is required)".into(),
         ),
@@ -992,8 +1009,9 @@ mod tests {
                 1,
                 1,
                 Level::Warning,
-                "Kustomize configuration, not a Kubernetes object: manifests beside it are \
-                 scanned as written, patches included; to check what it builds, run \
+                "Kustomize configuration, not a Kubernetes object: the manifests beside it are \
+                 scanned as written, and the patches it names only for the values they set; to \
+                 check what it builds, run \
                  `kustomize build deploy/overlays/prod | stockade scan -`"
             )]
         );

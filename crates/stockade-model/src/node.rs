@@ -88,6 +88,31 @@ impl Node {
         Some(node)
     }
 
+    /// The node a finding's field path names, as checks write them:
+    /// `spec.template.spec.containers[0].image`, `metadata.annotations["a.b/c"]`; the empty
+    /// path names this node. `None` when the path names nothing here (a field that is not set).
+    pub fn at_path(&self, path: &str) -> Option<&Node> {
+        let mut node = self;
+        let mut rest = path;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("[\"") {
+                let end = r.find("\"]")?;
+                node = node.get(&r[..end])?;
+                rest = &r[end + 2..];
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']')?;
+                node = node.items().get(r[..end].parse::<usize>().ok()?)?;
+                rest = &r[end + 1..];
+            } else {
+                let r = rest.strip_prefix('.').unwrap_or(rest);
+                let end = r.find(['.', '[']).unwrap_or(r.len());
+                node = node.get(&r[..end])?;
+                rest = &r[end..];
+            }
+        }
+        Some(node)
+    }
+
     /// The mapping's entries, or an empty slice.
     pub fn entries(&self) -> &[Entry] {
         match &self.value {
@@ -241,6 +266,38 @@ fn parse_int(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_path_follows_a_findings_field_path() {
+        let text = "spec:\n  template:\n    spec:\n      containers:\n        - name: a\n        - name: b\n          image: nginx\nmetadata:\n  annotations:\n    a.b/c: x\n";
+        let root = crate::documents(text).remove(0);
+        assert_eq!(
+            root.at_path("spec.template.spec.containers[1].image")
+                .and_then(Node::as_str),
+            Some("nginx")
+        );
+        assert_eq!(
+            root.at_path("metadata.annotations[\"a.b/c\"]")
+                .and_then(Node::as_str),
+            Some("x")
+        );
+        assert!(
+            root.at_path("spec.template.spec.containers[0]")
+                .is_some_and(Node::is_map)
+        );
+        assert!(std::ptr::eq(root.at_path("").unwrap(), &root));
+        // Fields that are not set, an index past the end, malformed paths: nothing.
+        for missing in [
+            "spec.replicas",
+            "spec.template.spec.containers[2]",
+            "spec.template.spec.containers[x]",
+            "spec.template.spec.containers[0",
+            "metadata.annotations[\"a.b/c",
+            "spec.template.spec.containers.name",
+        ] {
+            assert!(root.at_path(missing).is_none(), "{missing}");
+        }
+    }
 
     fn plain(t: &str) -> Node {
         Node {

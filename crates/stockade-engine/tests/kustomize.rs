@@ -1,0 +1,189 @@
+//! Kustomize patches in a scanned directory: a patch names only the fields it changes, so it is
+//! checked only for the values it sets (no "missing probe" noise on a replicas patch), it is not
+//! an object of the set (no second copy of the Deployment it patches), and a JSON patch is named
+//! as one instead of "not a Kubernetes object".
+
+use stockade_engine::{Config, Engine, collect_inputs};
+use stockade_model::Level;
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27.3
+";
+
+/// Sets a value that is wrong wherever it lands (privileged, a host path volume) and one that
+/// is not (a memory limit), and leaves everything else out.
+const PATCH: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          securityContext:
+            privileged: true
+          resources:
+            limits: {memory: 512Mi}
+      volumes:
+        - name: host
+          hostPath: {path: /}
+";
+
+const REPLICAS: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 5
+";
+
+const JSON_PATCH: &str = "- op: replace
+  path: /spec/replicas
+  value: 2
+";
+
+fn write(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("base")).unwrap();
+    std::fs::create_dir_all(dir.join("overlays/prod")).unwrap();
+    std::fs::write(dir.join("base/deployment.yaml"), DEPLOYMENT).unwrap();
+    std::fs::write(
+        dir.join("base/kustomization.yaml"),
+        "resources:\n  - deployment.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("overlays/prod/kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+patches:
+  - path: ./patches/security.yaml
+  - path: json.yaml
+    target: {kind: Deployment, name: web}
+patchesStrategicMerge:
+  - ../prod/replicas.yaml
+",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("overlays/prod/patches")).unwrap();
+    std::fs::write(dir.join("overlays/prod/patches/security.yaml"), PATCH).unwrap();
+    std::fs::write(dir.join("overlays/prod/replicas.yaml"), REPLICAS).unwrap();
+    std::fs::write(dir.join("overlays/prod/json.yaml"), JSON_PATCH).unwrap();
+    // Not named by any kustomization: an object like any other.
+    std::fs::write(dir.join("overlays/prod/extra.yaml"), REPLICAS).unwrap();
+}
+
+fn checks(result: &stockade_engine::ScanResult, file_suffix: &str) -> Vec<String> {
+    result
+        .findings
+        .iter()
+        .filter(|f| f.file.ends_with(file_suffix))
+        .map(|f| format!("{}:{} {}", f.line, f.column, f.check))
+        .collect()
+}
+
+#[test]
+fn patches_are_checked_only_for_the_values_they_set() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path());
+    let (inputs, errors) = collect_inputs(&[dir.path().to_path_buf()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let config = Config {
+        select: Some(vec!["all".into()]),
+        ..Config::default()
+    };
+    let engine = Engine::new(&config, false).unwrap();
+    let result = engine.scan(&inputs);
+
+    // The values the patch sets: privileged, the host path volume and its path, each also a
+    // Pod Security violation. Nothing about what it leaves out (probes,
+    // allowPrivilegeEscalation, requests, replicas...) nor about its memory limit.
+    assert_eq!(
+        checks(&result, "patches/security.yaml"),
+        [
+            "11:13 STK001",
+            "11:13 STK050",
+            "11:13 STK051",
+            "15:11 STK105",
+            "16:11 STK050",
+            "16:11 STK051",
+            "16:11 STK110",
+            "16:22 STK107"
+        ]
+    );
+    for f in result
+        .findings
+        .iter()
+        .filter(|f| f.file.contains("patches"))
+    {
+        assert!(
+            !f.path.ends_with(']') || f.path.contains("volumes"),
+            "a finding about a container's missing fields: {f:?}"
+        );
+    }
+    // A replicas-only patch: nothing to say (no PodDisruptionBudget finding either, as it is
+    // not an object of the set).
+    assert_eq!(checks(&result, "prod/replicas.yaml"), Vec::<String>::new());
+    // The same text in a file no kustomization names is an object: checked as written.
+    assert!(checks(&result, "prod/extra.yaml").contains(&"6:3 STK407".to_string()));
+    // The base is checked as written: the container's missing fields are reported there.
+    let base = checks(&result, "base/deployment.yaml");
+    assert!(base.contains(&"14:11 STK002".to_string()), "{base:?}");
+    assert!(base.contains(&"14:11 STK401".to_string()), "{base:?}");
+
+    // The JSON patch is named as one, with the command that checks what it builds.
+    let json: Vec<_> = result
+        .errors
+        .iter()
+        .filter(|e| e.file.ends_with("json.yaml"))
+        .collect();
+    assert_eq!(json.len(), 1, "{:?}", result.errors);
+    assert_eq!(json[0].level, Level::Warning);
+    assert!(
+        json[0].message.starts_with("Kustomize patch named by ")
+            && json[0]
+                .message
+                .contains("overlays/prod/kustomization.yaml, not a Kubernetes object")
+            && json[0]
+                .message
+                .ends_with("overlays/prod | stockade scan -`"),
+        "{}",
+        json[0].message
+    );
+}
+
+#[test]
+fn without_a_kustomization_the_same_files_are_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path());
+    std::fs::remove_file(dir.path().join("overlays/prod/kustomization.yaml")).unwrap();
+    let (inputs, _) = collect_inputs(&[dir.path().to_path_buf()]);
+    let config = Config {
+        select: Some(vec!["all".into()]),
+        ..Config::default()
+    };
+    let result = Engine::new(&config, false).unwrap().scan(&inputs);
+    let patch = checks(&result, "patches/security.yaml");
+    assert!(patch.contains(&"9:11 STK002".to_string()), "{patch:?}");
+    let json = result
+        .errors
+        .iter()
+        .find(|e| e.file.ends_with("json.yaml"))
+        .unwrap();
+    assert!(json.message.starts_with("not a Kubernetes object"));
+}
