@@ -870,6 +870,8 @@ impl Engine {
                 remediation: check.remediation.into(),
                 aliases: check.aliases,
             };
+        // Made room for once: a finding is a few hundred bytes, and each doubling copies them.
+        out.findings.reserve(hits.len() + extra.len());
         for (i, hit) in hits {
             let (check, configured) = self.checks[i];
             let severity = match hit.severity {

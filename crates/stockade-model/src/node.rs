@@ -224,6 +224,12 @@ impl Node {
 }
 
 fn parse_int(text: &str) -> Option<i64> {
+    // Every form below starts with a sign or a digit once `_` is taken out: other text (most
+    // names, `my_value`) is no integer, and is not copied to find out.
+    let first = text.bytes().find(|&b| b != b'_')?;
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+') {
+        return None;
+    }
     let t: std::borrow::Cow<str> = if text.contains('_') {
         text.replace('_', "").into()
     } else {
@@ -337,5 +343,11 @@ mod tests {
         assert_eq!(plain("1.5").as_i64(), None);
         assert_eq!(plain("abc").as_i64(), None);
         assert_eq!(plain("").as_i64(), None);
+        // Underscores anywhere, as before the early exit for text that starts otherwise.
+        assert_eq!(plain("_1_0").as_i64(), Some(10));
+        assert_eq!(plain("-_1").as_i64(), Some(-1));
+        assert_eq!(plain("my_value").as_i64(), None);
+        assert_eq!(plain("___").as_i64(), None);
+        assert_eq!(plain(".5").as_i64(), None);
     }
 }

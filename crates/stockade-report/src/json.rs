@@ -195,7 +195,11 @@ fn finding(buf: &mut Vec<u8>, memo: &mut Memo, f: &stockade_model::Finding) {
     memo.str(buf, &f.check);
     field(buf, false, "name");
     memo.str(buf, &f.name);
-    string(buf, false, "severity", f.severity.as_str());
+    // A severity's name is a lowercase word: nothing to escape.
+    field(buf, false, "severity");
+    buf.push(b'"');
+    buf.extend_from_slice(f.severity.as_str().as_bytes());
+    buf.push(b'"');
     string(buf, false, "message", &f.message);
     field(buf, false, "file");
     memo.file

@@ -422,9 +422,13 @@ fn scalar_kind(n: &Node) -> &'static str {
         "null"
     } else if n.as_bool().is_some() {
         "a boolean"
+    } else if !text.bytes().any(|b| b.is_ascii_digit()) {
+        // Integers and numbers have a digit; most strings (names, paths) have none, and are
+        // then not parsed twice to learn it.
+        "a string"
     } else if n.as_i64().is_some() && !text.contains(['.', 'e', 'E']) {
         "an integer"
-    } else if text.parse::<f64>().is_ok() && text.bytes().any(|b| b.is_ascii_digit()) {
+    } else if text.parse::<f64>().is_ok() {
         "a number"
     } else {
         "a string"
