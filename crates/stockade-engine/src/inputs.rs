@@ -18,10 +18,17 @@ impl Input {
     /// The name findings use.
     pub fn name(&self) -> String {
         match self {
-            Input::File(p) => p.display().to_string(),
+            Input::File(p) => path_name(p),
             Input::Bytes(n, _) => n.to_string(),
         }
     }
+}
+
+/// `path` as findings name it: as `Path::display` shows it, without `display`'s
+/// character-by-character pass over a path that is valid UTF-8 (almost every path).
+pub(crate) fn path_name(path: &Path) -> String {
+    path.to_str()
+        .map_or_else(|| path.display().to_string(), str::to_owned)
 }
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];

@@ -8,9 +8,13 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use stockade_model::{Node, PodSpec, Value};
+use rayon::prelude::*;
+use stockade_model::{Level, LoadError, Loaded, Node, PodSpec, Value};
 
 use crate::Input;
+
+/// The start of the warning on a file a kustomization names as a patch.
+pub const KUSTOMIZE_PATCH: &str = "Kustomize patch named by";
 
 /// The files kustomizations among the inputs name as patches, each with the kustomization
 /// that names it (as the scan shows its path).
@@ -52,6 +56,71 @@ impl Patches {
         }
         self.0.get(&normal(path)).map(String::as_str)
     }
+}
+
+/// The command that builds what the kustomization at `k` (a path as the scan shows it) makes.
+fn build_command(k: &str) -> String {
+    let dir = Path::new(k)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| ".".to_string(), |d| d.display().to_string());
+    format!("kustomize build {dir}")
+}
+
+/// Names a JSON patch (RFC 6902: a list of operations, which the loader reports as not an
+/// object) as the patch of the kustomization `k`.
+pub(crate) fn name_json_patches(errors: &mut [LoadError], k: &str) {
+    for e in errors {
+        if e.level == Level::Warning && e.message.starts_with(stockade_model::NOT_AN_OBJECT) {
+            e.message = format!(
+                "{KUSTOMIZE_PATCH} {k}, not a Kubernetes object: its operations are not checked \
+                 here; to check what it builds, run `{} | stockade scan -`",
+                build_command(k)
+            );
+        }
+    }
+}
+
+/// Reads and loads every input, in parallel, in input order: each input's objects and load
+/// problems, or why it could not be read. For the analyses of what a cluster would hold
+/// (`stockade pss`, `rbac`, `netpol`): the patches a kustomization among the inputs names only
+/// name the fields they change, and are left out of the objects with a warning that says so.
+pub fn load_inputs(inputs: &[Input], max_file_size: u64) -> Vec<Result<Loaded, LoadError>> {
+    let patches = Patches::of(inputs, max_file_size);
+    inputs
+        .par_iter()
+        .map(|input| {
+            let (mut loaded, path) = match input {
+                Input::Bytes(name, bytes) => (stockade_model::load(name, bytes), None),
+                Input::File(path) => {
+                    let name = crate::inputs::path_name(path);
+                    match crate::inputs::read_input(path, max_file_size) {
+                        Ok(bytes) => (stockade_model::load(&name, &bytes), Some(path)),
+                        Err(e) => return Err(LoadError::whole_file(name, e.to_string())),
+                    }
+                }
+            };
+            if let Some(k) = path.and_then(|p| patches.of_file(p)) {
+                name_json_patches(&mut loaded.errors, k);
+                if let Some(first) = loaded.objects.first() {
+                    loaded.errors.push(LoadError {
+                        file: first.file.clone(),
+                        line: first.root.pos.line,
+                        column: first.root.pos.col,
+                        level: Level::Warning,
+                        message: format!(
+                            "{KUSTOMIZE_PATCH} {k}: left out, as it names only the fields it \
+                             changes; to analyse what it builds, run `{}` and read its output \
+                             from standard input (`-`)",
+                            build_command(k)
+                        ),
+                    });
+                    loaded.objects.clear();
+                }
+            }
+            Ok(loaded)
+        })
+        .collect()
 }
 
 fn is_kustomization(path: &Path) -> bool {

@@ -14,6 +14,7 @@ pub use extra::{ExtraChecks, ExtraHit, ExtraResult};
 pub use inputs::{
     Input, ReadError, collect_dockerfiles, collect_inputs, is_dockerfile, read_bounded, read_input,
 };
+pub use kustomize::{KUSTOMIZE_PATCH, load_inputs};
 pub use scan::{
     DEFAULT_MAX_FILE_SIZE, Engine, EngineError, FileResult, IMAGE_KIND, ImageHit, ImageUse,
     ScanResult,

@@ -343,7 +343,7 @@ impl Engine {
             }
             Input::Bytes(name, bytes) => self.load_and_check(name, bytes, None),
             Input::File(path) => {
-                let name = path.display().to_string();
+                let name = crate::inputs::path_name(path);
                 let error = |message: String| {
                     let e = LoadError::whole_file(name.as_str(), message);
                     (
@@ -499,21 +499,7 @@ impl Engine {
         let any_set = self.set_checks().next().is_some() && patch.is_none();
         let mut scratch = stockade_checks::Emit::default();
         if let Some(k) = patch {
-            // A JSON patch (RFC 6902, a list of operations) is not an object: say whose it is.
-            for e in &mut out.errors {
-                if e.level == Level::Warning && e.message.starts_with(stockade_model::NOT_AN_OBJECT)
-                {
-                    e.message = format!(
-                        "Kustomize patch named by {k}, not a Kubernetes object: its operations are \
-                         not checked here; to check what it builds, run `kustomize build {} | \
-                         stockade scan -`",
-                        std::path::Path::new(k)
-                            .parent()
-                            .filter(|d| !d.as_os_str().is_empty())
-                            .map_or_else(|| ".".to_string(), |d| d.display().to_string())
-                    );
-                }
-            }
+            crate::kustomize::name_json_patches(&mut out.errors, k);
         }
         for obj in loaded.objects {
             if any_set {

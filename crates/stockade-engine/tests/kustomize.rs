@@ -187,3 +187,73 @@ fn without_a_kustomization_the_same_files_are_objects() {
         .unwrap();
     assert!(json.message.starts_with("not a Kubernetes object"));
 }
+
+#[test]
+fn analyses_leave_patches_out_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path());
+    let (inputs, _) = collect_inputs(&[dir.path().to_path_buf()]);
+    let loaded = stockade_engine::load_inputs(&inputs, stockade_engine::DEFAULT_MAX_FILE_SIZE);
+    assert_eq!(loaded.len(), inputs.len());
+    let mut objects = Vec::new();
+    let mut notes = Vec::new();
+    for (input, l) in inputs.iter().zip(loaded) {
+        let l = l.unwrap();
+        for e in &l.errors {
+            if e.message.starts_with(stockade_engine::KUSTOMIZE_PATCH) {
+                notes.push((input.name(), e.line, e.message.clone()));
+            }
+        }
+        objects.extend(l.objects.into_iter().map(|o| o.file.to_string()));
+    }
+    // The base Deployment, the file no kustomization names and the typed Kustomization (an
+    // object the analyses ignore); not the two patches.
+    let ends: Vec<_> = objects
+        .iter()
+        .map(|f| f.rsplit('/').take(2).collect::<Vec<_>>().join("<"))
+        .collect();
+    assert_eq!(
+        ends,
+        [
+            "deployment.yaml<base",
+            "extra.yaml<prod",
+            "kustomization.yaml<prod"
+        ]
+    );
+    let named: Vec<_> = notes
+        .iter()
+        .map(|(f, line, m)| {
+            (
+                f.rsplit('/').next().unwrap().to_string(),
+                *line,
+                m.contains("left out"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("json.yaml".to_string(), 1, false),
+            ("security.yaml".to_string(), 1, true),
+            ("replicas.yaml".to_string(), 1, true),
+        ]
+    );
+}
+
+#[test]
+fn an_unreadable_input_is_an_error_and_the_others_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path());
+    let (mut inputs, _) = collect_inputs(&[dir.path().to_path_buf()]);
+    inputs.insert(
+        0,
+        stockade_engine::Input::File(dir.path().join("missing.yaml")),
+    );
+    let loaded = stockade_engine::load_inputs(&inputs, stockade_engine::DEFAULT_MAX_FILE_SIZE);
+    let e = loaded[0].as_ref().unwrap_err();
+    assert!(
+        e.file.ends_with("missing.yaml") && e.message.starts_with("cannot read"),
+        "{e}"
+    );
+    assert!(loaded[1..].iter().all(Result::is_ok));
+}

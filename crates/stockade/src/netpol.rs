@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use stockade_engine::Input;
 use stockade_model::Level;
 use stockade_netpol::Analysis;
 use stockade_netpol::output::{self, Format};
@@ -213,22 +212,18 @@ fn read_objects(
         error(&e.file, &e.message);
     }
     let mut objects = Vec::new();
-    for input in &inputs {
-        let (name, bytes) = match input {
-            Input::File(p) => {
-                let name = p.display().to_string();
-                match stockade_engine::read_input(p, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
-                    Ok(b) => (name, b),
-                    Err(e) => {
-                        error(&name, &e);
-                        continue;
-                    }
-                }
+    for loaded in stockade_engine::load_inputs(&inputs, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                error(&e.file, &e.message);
+                continue;
             }
-            Input::Bytes(name, b) => (name.to_string(), b.to_vec()),
         };
-        let loaded = stockade_model::load(&name, &bytes);
-        for e in loaded.errors.iter().filter(|e| e.level == Level::Error) {
+        // Documents that do not parse, and Kustomize patches left out of the analysis.
+        for e in loaded.errors.iter().filter(|e| {
+            e.level == Level::Error || e.message.starts_with(stockade_engine::KUSTOMIZE_PATCH)
+        }) {
             eprintln!("stockade: warning: {}:{}: {}", e.file, e.line, e.message);
         }
         objects.extend(loaded.objects);

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use stockade_engine::{DEFAULT_MAX_FILE_SIZE, Input};
+use stockade_engine::DEFAULT_MAX_FILE_SIZE;
 use stockade_model::{Level as Severity, LoadError, Object};
 use stockade_pss::report::{self, Settings};
 use stockade_pss::{Level, Version, admission_config, suggest};
@@ -74,29 +74,21 @@ fn parse_version(s: &str) -> Result<Version, String> {
     s.parse().map_err(|e: stockade_pss::Error| e.to_string())
 }
 
-/// Reads and loads every input; objects in input order, and every problem.
+/// Reads and loads every input; objects in input order, and every problem. The patches a
+/// kustomization among the inputs names are left out, with a warning (`load_inputs`).
 fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
     let (inputs, mut errors) = crate::gather_inputs(paths)?;
     let mut objects = Vec::new();
-    for input in &inputs {
-        let loaded = match input {
-            Input::Bytes(name, bytes) => stockade_model::load(name, bytes),
-            Input::File(path) => match read(path) {
-                Ok(bytes) => stockade_model::load(&path.display().to_string(), &bytes),
-                Err(message) => {
-                    errors.push(LoadError::whole_file(path.display().to_string(), message));
-                    continue;
-                }
-            },
-        };
-        objects.extend(loaded.objects);
-        errors.extend(loaded.errors);
+    for loaded in stockade_engine::load_inputs(&inputs, DEFAULT_MAX_FILE_SIZE) {
+        match loaded {
+            Ok(loaded) => {
+                objects.extend(loaded.objects);
+                errors.extend(loaded.errors);
+            }
+            Err(e) => errors.push(e),
+        }
     }
     Ok((objects, errors))
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    stockade_engine::read_input(path, DEFAULT_MAX_FILE_SIZE).map_err(|e| e.to_string())
 }
 
 /// Loads a side file (namespace labels, exemptions): any problem is a usage error.

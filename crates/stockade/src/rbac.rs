@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use stockade_engine::Input;
 use stockade_model::{Level, LoadError, Object};
 use stockade_rbac::render::{self, Format};
 use stockade_rbac::{Goal, Policy, Principal, Request};
@@ -77,23 +76,14 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
     };
     let (inputs, mut errors) = crate::gather_inputs(&paths)?;
     let mut objects = Vec::new();
-    for input in &inputs {
-        let name = input.name();
-        let bytes: std::sync::Arc<[u8]> = match input {
-            Input::File(p) => {
-                match stockade_engine::read_input(p, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
-                    Ok(b) => b.into(),
-                    Err(e) => {
-                        errors.push(LoadError::whole_file(name, e.to_string()));
-                        continue;
-                    }
-                }
+    for loaded in stockade_engine::load_inputs(&inputs, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
+        match loaded {
+            Ok(loaded) => {
+                objects.extend(loaded.objects);
+                errors.extend(loaded.errors);
             }
-            Input::Bytes(_, b) => b.clone(),
-        };
-        let loaded = stockade_model::load(&name, &bytes);
-        objects.extend(loaded.objects);
-        errors.extend(loaded.errors);
+            Err(e) => errors.push(e),
+        }
     }
     Ok((objects, errors))
 }
