@@ -422,6 +422,43 @@ mod tests {
     }
 
     #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        // Every byte that needs escaping, and some that do not (non-ASCII among them), at every
+        // place in strings of every length around a word's: the first of several, after a
+        // borrow, in the tail.
+        let specials = [
+            "\"", "\\", "\n", "\t", "\r", "\u{8}", "\u{c}", "\u{0}", "\u{1f}", "\u{7f}", "é", "→",
+            " ", "a",
+        ];
+        for len in 0..20 {
+            for at in 0..len.max(1) {
+                for a in specials {
+                    for b in ["x", "\"", "\u{1}", "ü"] {
+                        let s: String = (0..len)
+                            .map(|i| {
+                                if i == at {
+                                    a
+                                } else if i > at && i % 3 == 0 {
+                                    b
+                                } else {
+                                    "k"
+                                }
+                            })
+                            .collect();
+                        let mut buf = Vec::new();
+                        escaped(&mut buf, &s);
+                        assert_eq!(
+                            String::from_utf8(buf).unwrap(),
+                            serde_json::to_string(&s).unwrap(),
+                            "{s:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn parallel_writing_is_byte_for_byte_serde_jsons_pretty_document() {
         let error = LoadError {
             file: Arc::from("bad.yaml"),
