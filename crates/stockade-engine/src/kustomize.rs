@@ -23,28 +23,32 @@ pub(crate) struct Patches(HashMap<PathBuf, String>);
 
 impl Patches {
     /// Reads every `kustomization.yaml` (`.yml`, `Kustomization`) among `inputs`. One that
-    /// cannot be read or parsed names no patches here; the scan reports it when it reads it.
+    /// cannot be read or is not UTF-8 names no patches here; the scan reports it when it reads
+    /// it.
     pub(crate) fn of(inputs: &[Input], max_file_size: u64) -> Self {
+        // Read in parallel (a repository of many overlays has many), taken in input order:
+        // where two name one file, the first names it.
+        let named: Vec<(PathBuf, String)> = inputs
+            .par_iter()
+            .filter_map(|input| match input {
+                Input::File(path) if is_kustomization(path) => Some(path),
+                _ => None,
+            })
+            .flat_map_iter(|path| {
+                let bytes = crate::inputs::read_input(path, max_file_size).unwrap_or_default();
+                let text = std::str::from_utf8(&bytes).unwrap_or_default();
+                let dir = path.parent().unwrap_or(Path::new(""));
+                let shown = crate::inputs::path_name(path);
+                stockade_model::documents(text)
+                    .iter()
+                    .flat_map(named_patches)
+                    .map(|file| (normal(&dir.join(file)), shown.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let mut patches = HashMap::new();
-        for input in inputs {
-            let Input::File(path) = input else { continue };
-            if !is_kustomization(path) {
-                continue;
-            }
-            let Ok(bytes) = crate::inputs::read_input(path, max_file_size) else {
-                continue;
-            };
-            let Ok(text) = std::str::from_utf8(&bytes) else {
-                continue;
-            };
-            let dir = path.parent().unwrap_or(Path::new(""));
-            for root in stockade_model::documents(text) {
-                for file in named_patches(&root) {
-                    patches
-                        .entry(normal(&dir.join(file)))
-                        .or_insert_with(|| path.display().to_string());
-                }
-            }
+        for (file, k) in named {
+            patches.entry(file).or_insert(k);
         }
         Self(patches)
     }
