@@ -9,17 +9,36 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use stockade_model::{Level, LoadError, Loaded, Node, PodSpec, Value};
+use stockade_model::{Entry, Level, LoadError, Loaded, Node, Object, PodSpec, Pos, Value};
 
 use crate::Input;
 
 /// The start of the warning on a file a kustomization names as a patch.
 pub const KUSTOMIZE_PATCH: &str = "Kustomize patch named by";
 
-/// The files kustomizations among the inputs name as patches, each with the kustomization
-/// that names it (as the scan shows its path).
+/// The files kustomizations among the inputs name as patches.
 #[derive(Debug, Default)]
-pub(crate) struct Patches(HashMap<PathBuf, String>);
+pub(crate) struct Patches(HashMap<PathBuf, Patch>);
+
+/// A file a kustomization names as a patch.
+#[derive(Debug, Clone)]
+pub(crate) struct Patch {
+    /// The kustomization, as the scan shows its path.
+    pub kustomization: String,
+    /// What it patches, when the kustomization says (`target:`): a JSON patch names no object
+    /// of its own.
+    pub target: Option<Target>,
+}
+
+/// A patch's `target:` in a kustomization.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Target {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+}
 
 impl Patches {
     /// Reads every `kustomization.yaml` (`.yml`, `Kustomization`) among `inputs`. One that
@@ -28,7 +47,7 @@ impl Patches {
     pub(crate) fn of(inputs: &[Input], max_file_size: u64) -> Self {
         // Read in parallel (a repository of many overlays has many), taken in input order:
         // where two name one file, the first names it.
-        let named: Vec<(PathBuf, String)> = inputs
+        let named: Vec<(PathBuf, Patch)> = inputs
             .par_iter()
             .filter_map(|input| match input {
                 Input::File(path) if is_kustomization(path) => Some(path),
@@ -42,7 +61,13 @@ impl Patches {
                 stockade_model::documents(text)
                     .iter()
                     .flat_map(named_patches)
-                    .map(|file| (normal(&dir.join(file)), shown.clone()))
+                    .map(|(file, target)| {
+                        let patch = Patch {
+                            kustomization: shown.clone(),
+                            target,
+                        };
+                        (normal(&dir.join(file)), patch)
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -53,12 +78,12 @@ impl Patches {
         Self(patches)
     }
 
-    /// The kustomization that names `path` as a patch, if one does.
-    pub(crate) fn of_file(&self, path: &Path) -> Option<&str> {
+    /// The patch `path` is, if a kustomization names it.
+    pub(crate) fn of_file(&self, path: &Path) -> Option<&Patch> {
         if self.0.is_empty() {
             return None;
         }
-        self.0.get(&normal(path)).map(String::as_str)
+        self.0.get(&normal(path))
     }
 }
 
@@ -85,6 +110,216 @@ pub(crate) fn name_json_patches(errors: &mut [LoadError], k: &str) {
     }
 }
 
+/// Checks the JSON patches (RFC 6902, lists of operations) in the patch file `name` like
+/// strategic-merge patches: the values their `add` and `replace` operations set make a partial
+/// object of the kind the kustomization's `target:` names, added to `loaded`. The loader's
+/// "not a Kubernetes object" warning on such a document goes, or says which operations are
+/// left unchecked; without a target kind it stays for [`name_json_patches`].
+pub(crate) fn json_patch_objects(name: &str, bytes: &[u8], patch: &Patch, loaded: &mut Loaded) {
+    let Some(target) = patch.target.as_ref().filter(|t| !t.kind.is_empty()) else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let file: std::sync::Arc<str> = name.into();
+    for root in stockade_model::documents(text) {
+        let Value::Seq(ops) = &root.value else {
+            continue;
+        };
+        let (object, unchecked) = partial_object(&file, ops, target);
+        let warning = loaded.errors.iter().position(|e| {
+            e.level == Level::Warning
+                && e.line == root.pos.line
+                && e.message.starts_with(stockade_model::NOT_AN_OBJECT)
+        });
+        if let Some(i) = warning {
+            if unchecked.is_empty() {
+                loaded.errors.remove(i);
+            } else {
+                loaded.errors[i].message = format!(
+                    "{KUSTOMIZE_PATCH} {}: its {} operations are not checked here (only add \
+                     and replace are); to check what it builds, run `{} | stockade scan -`",
+                    patch.kustomization,
+                    unchecked.join(", "),
+                    build_command(&patch.kustomization)
+                );
+            }
+        }
+        loaded.objects.extend(object);
+    }
+}
+
+/// The object of the kind `target` names holding the values `ops` add or replace, if they set
+/// any; and the operations not applied (`remove`, `move`, `copy`, `test`).
+fn partial_object(
+    file: &std::sync::Arc<str>,
+    ops: &[Node],
+    target: &Target,
+) -> (Option<Object>, Vec<String>) {
+    let at = ops.first().map_or(Pos { line: 1, col: 1 }, |o| o.pos);
+    let text = |t: &str| Node {
+        value: Value::Scalar {
+            text: t.into(),
+            plain: false,
+        },
+        pos: at,
+    };
+    let entry = |key: &str, value: Node| Entry {
+        key: key.into(),
+        value,
+    };
+    let api_version = api_version_of(target);
+    let mut metadata = vec![entry("name", text(&target.name))];
+    if let Some(ns) = &target.namespace {
+        metadata.push(entry("namespace", text(ns)));
+    }
+    let mut root = Node {
+        value: Value::Map(vec![
+            entry("apiVersion", text(&api_version)),
+            entry("kind", text(&target.kind)),
+            entry(
+                "metadata",
+                Node {
+                    value: Value::Map(metadata),
+                    pos: at,
+                },
+            ),
+        ]),
+        pos: at,
+    };
+    let mut unchecked: Vec<String> = Vec::new();
+    let mut set = false;
+    for op in ops {
+        match op.str_at("op").unwrap_or_default() {
+            "add" | "replace" => {
+                if let (Some(path), Some(value)) = (op.str_at("path"), op.get("value")) {
+                    set |= put(&mut root, path, value.clone(), op.pos);
+                }
+            }
+            other => {
+                let other = if other.is_empty() { "unnamed" } else { other };
+                if !unchecked.iter().any(|u| u == other) {
+                    unchecked.push(other.to_string());
+                }
+            }
+        }
+    }
+    let object = set.then(|| Object {
+        file: file.clone(),
+        source: None,
+        root,
+        api_version,
+        kind: target.kind.clone(),
+        name: target.name.clone(),
+        namespace: target.namespace.clone(),
+    });
+    (object, unchecked)
+}
+
+/// `target`'s apiVersion; a built-in kind's group when the target names none.
+fn api_version_of(t: &Target) -> String {
+    let version = if t.version.is_empty() {
+        "v1"
+    } else {
+        &t.version
+    };
+    let group = if t.group.is_empty() {
+        match t.kind.as_str() {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps",
+            "Job" | "CronJob" => "batch",
+            "Ingress" | "NetworkPolicy" => "networking.k8s.io",
+            "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => {
+                "rbac.authorization.k8s.io"
+            }
+            _ => "",
+        }
+    } else {
+        &t.group
+    };
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    }
+}
+
+/// Sets `value` at the JSON pointer `pointer` in `root`, making the mappings and lists on the
+/// way (at `pos`, the operation's); a list index past the end is padded with empty mappings,
+/// at most a thousand. False when the pointer cannot be followed (through a scalar, a bad
+/// index).
+fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos) -> bool {
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return false;
+    };
+    let tokens: Vec<String> = rest
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let is_index = |t: &str| t == "-" || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
+    let empty = |seq: bool| Node {
+        value: if seq {
+            Value::Seq(Vec::new())
+        } else {
+            Value::Map(Vec::new())
+        },
+        pos,
+    };
+    let mut node = root;
+    for (i, tok) in tokens.iter().enumerate() {
+        let last = i + 1 == tokens.len();
+        let next_seq = !last && is_index(&tokens[i + 1]);
+        if node.is_null() {
+            *node = empty(is_index(tok));
+        }
+        node = match &mut node.value {
+            Value::Map(entries) => {
+                let at = match entries.iter().position(|e| &*e.key == tok.as_str()) {
+                    Some(at) => at,
+                    None => {
+                        entries.push(Entry {
+                            key: tok.as_str().into(),
+                            value: empty(next_seq),
+                        });
+                        entries.len() - 1
+                    }
+                };
+                if last {
+                    entries[at].value = value;
+                    return true;
+                }
+                &mut entries[at].value
+            }
+            Value::Seq(items) => {
+                let at = if tok == "-" {
+                    items.len()
+                } else {
+                    match tok.parse::<usize>() {
+                        Ok(at) if at <= 1_000 => at,
+                        _ => return false,
+                    }
+                };
+                if last {
+                    if at < items.len() {
+                        items[at] = value;
+                    } else {
+                        items.resize(at, empty(false));
+                        items.push(value);
+                    }
+                    return true;
+                }
+                if at >= items.len() {
+                    items.resize(at, empty(false));
+                    items.push(empty(next_seq));
+                }
+                &mut items[at]
+            }
+            Value::Scalar { .. } => return false,
+        };
+    }
+    false
+}
+
 /// Reads and loads every input, in parallel, in input order: each input's objects and load
 /// problems, or why it could not be read. For the analyses of what a cluster would hold
 /// (`stockade pss`, `rbac`, `netpol`): the patches a kustomization among the inputs names only
@@ -104,7 +339,10 @@ pub fn load_inputs(inputs: &[Input], max_file_size: u64) -> Vec<Result<Loaded, L
                     }
                 }
             };
-            if let Some(k) = path.and_then(|p| patches.of_file(p)) {
+            if let Some(k) = path
+                .and_then(|p| patches.of_file(p))
+                .map(|p| &p.kustomization)
+            {
                 name_json_patches(&mut loaded.errors, k);
                 if let Some(first) = loaded.objects.first() {
                     loaded.errors.push(LoadError {
@@ -134,14 +372,25 @@ fn is_kustomization(path: &Path) -> bool {
     )
 }
 
-/// The patch files a kustomization names: `patches[].path`, `patchesJson6902[].path` and the
-/// file entries of `patchesStrategicMerge` (its other entries are inline patches).
-fn named_patches(root: &Node) -> Vec<&str> {
+/// The patch files a kustomization names, with their targets: `patches[].path`,
+/// `patchesJson6902[].path` and the file entries of `patchesStrategicMerge` (its other entries
+/// are inline patches).
+fn named_patches(root: &Node) -> Vec<(&str, Option<Target>)> {
     let mut files = Vec::new();
     for key in ["patches", "patchesJson6902"] {
         for p in root.get(key).map(Node::items).unwrap_or_default() {
             if let Some(file) = p.str_at("path") {
-                files.push(file);
+                let target = p.get("target").filter(|t| t.is_map()).map(|t| {
+                    let field = |k: &str| t.str_at(k).unwrap_or_default().to_string();
+                    Target {
+                        group: field("group"),
+                        version: field("version"),
+                        kind: field("kind"),
+                        name: field("name"),
+                        namespace: t.str_at("namespace").map(str::to_string),
+                    }
+                });
+                files.push((file, target));
             }
         }
     }
@@ -151,7 +400,7 @@ fn named_patches(root: &Node) -> Vec<&str> {
         .unwrap_or_default()
     {
         if let Some(file) = p.as_str().filter(|s| !s.contains('\n')) {
-            files.push(file.trim());
+            files.push((file.trim(), None));
         }
     }
     files
@@ -258,9 +507,95 @@ mod tests {
     }
 
     #[test]
+    fn json_pointers_make_the_fields_on_their_way() {
+        let doc = |t: &str| stockade_model::documents(t).remove(0);
+        let mut root = doc("metadata:\n  annotations:\n    a: b\nspec:\n  replicas: 1\n");
+        let v = |t: &str| doc(t);
+        let pos = Pos { line: 9, col: 1 };
+        // `~1` is `/`, `~0` is `~`.
+        assert!(put(
+            &mut root,
+            "/metadata/annotations/x.io~1a~0b",
+            v("y"),
+            pos
+        ));
+        assert_eq!(
+            root.at_path("metadata.annotations[\"x.io/a~b\"]")
+                .and_then(Node::as_str),
+            Some("y")
+        );
+        // Lists: made, padded with empty mappings, appended to with `-`.
+        assert!(put(
+            &mut root,
+            "/spec/template/spec/containers/1/image",
+            v("nginx"),
+            pos
+        ));
+        assert!(put(
+            &mut root,
+            "/spec/template/spec/containers/-",
+            v("{name: c}"),
+            pos
+        ));
+        let containers = root
+            .at_path("spec.template.spec.containers")
+            .unwrap()
+            .items();
+        assert_eq!(containers.len(), 3);
+        assert!(containers[0].entries().is_empty() && containers[0].pos == pos);
+        assert_eq!(containers[1].str_at("image"), Some("nginx"));
+        assert_eq!(containers[2].str_at("name"), Some("c"));
+        // A replaced value keeps the patch's own position.
+        let mut four = v("4");
+        four.pos = Pos { line: 3, col: 3 };
+        assert!(put(&mut root, "/spec/replicas", four, pos));
+        assert_eq!(
+            root.at_path("spec.replicas").unwrap().pos,
+            Pos { line: 3, col: 3 }
+        );
+        // Through a scalar, an index far past the end, no leading slash: nothing set.
+        for bad in [
+            "/spec/replicas/x",
+            "/spec/template/spec/containers/5000",
+            "spec/x",
+            "",
+        ] {
+            assert!(!put(&mut root, bad, v("1"), pos), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_target_without_a_group_gets_its_kinds() {
+        let t = |kind: &str, group: &str, version: &str| Target {
+            kind: kind.into(),
+            group: group.into(),
+            version: version.into(),
+            ..Target::default()
+        };
+        assert_eq!(api_version_of(&t("Deployment", "", "")), "apps/v1");
+        assert_eq!(api_version_of(&t("CronJob", "", "")), "batch/v1");
+        assert_eq!(api_version_of(&t("Pod", "", "")), "v1");
+        assert_eq!(
+            api_version_of(&t("Rollout", "argoproj.io", "v1alpha1")),
+            "argoproj.io/v1alpha1"
+        );
+    }
+
+    #[test]
     fn a_kustomization_names_its_patch_files() {
         let text = "patches:\n  - path: a.yaml\n  - patch: |-\n      - op: remove\n        path: /x\n    target: {kind: Deployment}\npatchesStrategicMerge:\n  - b.yaml\n  - |-\n    apiVersion: v1\n    kind: Service\npatchesJson6902:\n  - path: c.yaml\n    target: {kind: Deployment, name: web}\n";
         let root = stockade_model::documents(text).remove(0);
-        assert_eq!(named_patches(&root), ["a.yaml", "c.yaml", "b.yaml"]);
+        let named = named_patches(&root);
+        let files: Vec<_> = named.iter().map(|(f, _)| *f).collect();
+        assert_eq!(files, ["a.yaml", "c.yaml", "b.yaml"]);
+        assert_eq!(named[0].1, None);
+        assert_eq!(
+            named[1].1,
+            Some(Target {
+                kind: "Deployment".into(),
+                name: "web".into(),
+                ..Target::default()
+            })
+        );
     }
 }

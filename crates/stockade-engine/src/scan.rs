@@ -487,8 +487,16 @@ impl Engine {
     /// Loads and checks one file. `patch` names the kustomization whose patch the file is: its
     /// objects are then checked only for the values they set, and are not objects of the set
     /// (`kustomize`).
-    fn load_and_check(&self, name: &str, bytes: &[u8], patch: Option<&str>) -> (FileResult, Kept) {
-        let loaded = stockade_model::load(name, bytes);
+    fn load_and_check(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        patch: Option<&crate::kustomize::Patch>,
+    ) -> (FileResult, Kept) {
+        let mut loaded = stockade_model::load(name, bytes);
+        if let Some(p) = patch {
+            crate::kustomize::json_patch_objects(name, bytes, p, &mut loaded);
+        }
         let mut out = FileResult {
             read: true,
             objects: loaded.objects.len(),
@@ -498,8 +506,8 @@ impl Engine {
         let mut kept = Kept::default();
         let any_set = self.set_checks().next().is_some() && patch.is_none();
         let mut scratch = stockade_checks::Emit::default();
-        if let Some(k) = patch {
-            crate::kustomize::name_json_patches(&mut out.errors, k);
+        if let Some(p) = patch {
+            crate::kustomize::name_json_patches(&mut out.errors, &p.kustomization);
         }
         for obj in loaded.objects {
             if any_set {

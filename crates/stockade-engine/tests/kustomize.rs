@@ -54,6 +54,12 @@ spec:
 const JSON_PATCH: &str = "- op: replace
   path: /spec/replicas
   value: 2
+- op: add
+  path: /spec/template/spec/containers/0/securityContext
+  value:
+    privileged: true
+- op: remove
+  path: /spec/template/spec/containers/0/securityContext/runAsNonRoot
 ";
 
 fn write(dir: &std::path::Path) {
@@ -146,7 +152,30 @@ fn patches_are_checked_only_for_the_values_they_set() {
     assert!(base.contains(&"14:11 STK002".to_string()), "{base:?}");
     assert!(base.contains(&"14:11 STK401".to_string()), "{base:?}");
 
-    // The JSON patch is named as one, with the command that checks what it builds.
+    // The JSON patch: what its add and replace operations set is checked as a Deployment
+    // (the kustomization's target), at the line of the value; its remove is named as unchecked.
+    assert_eq!(
+        checks(&result, "prod/json.yaml"),
+        // replicas: 2 (fewer than three), then privileged.
+        ["3:3 STK424", "7:5 STK001", "7:5 STK050", "7:5 STK051"]
+    );
+    let f = result
+        .findings
+        .iter()
+        .find(|f| f.file.ends_with("prod/json.yaml") && f.check == "STK001")
+        .unwrap();
+    assert_eq!(
+        (
+            f.object.kind.as_str(),
+            f.object.name.as_str(),
+            f.path.as_str()
+        ),
+        (
+            "Deployment",
+            "web",
+            "spec.template.spec.containers[0].securityContext.privileged"
+        )
+    );
     let json: Vec<_> = result
         .errors
         .iter()
@@ -154,16 +183,14 @@ fn patches_are_checked_only_for_the_values_they_set() {
         .collect();
     assert_eq!(json.len(), 1, "{:?}", result.errors);
     assert_eq!(json[0].level, Level::Warning);
+    let m = &json[0].message;
     assert!(
-        json[0].message.starts_with("Kustomize patch named by ")
-            && json[0]
-                .message
-                .contains("overlays/prod/kustomization.yaml, not a Kubernetes object")
-            && json[0]
-                .message
-                .ends_with("overlays/prod | stockade scan -`"),
-        "{}",
-        json[0].message
+        m.starts_with("Kustomize patch named by ")
+            && m.contains(
+                "overlays/prod/kustomization.yaml: its remove operations are not checked"
+            )
+            && m.ends_with("overlays/prod | stockade scan -`"),
+        "{m}"
     );
 }
 
