@@ -170,7 +170,12 @@ fn partial_object(
         value,
     };
     let api_version = api_version_of(target);
-    let mut metadata = vec![entry("name", text(&target.name))];
+    // A target without a name (every Deployment) gives the object none: a finding about a
+    // missing name would be about the target, not the patch.
+    let mut metadata = Vec::new();
+    if !target.name.is_empty() {
+        metadata.push(entry("name", text(&target.name)));
+    }
     if let Some(ns) = &target.namespace {
         metadata.push(entry("namespace", text(ns)));
     }
@@ -215,6 +220,157 @@ fn partial_object(
         namespace: target.namespace.clone(),
     });
     (object, unchecked)
+}
+
+/// The patches written inside the kustomization file `name` (`patches[].patch`,
+/// `patchesJson6902[].patch`, the inline entries of `patchesStrategicMerge`) as objects, at the
+/// lines they are written on in the kustomization, to be checked only for the values they set;
+/// and the problems with them.
+pub(crate) fn inline_patch_objects(name: &str, bytes: &[u8]) -> (Vec<Object>, Vec<LoadError>) {
+    let mut objects = Vec::new();
+    let mut errors = Vec::new();
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return (objects, errors);
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let file: std::sync::Arc<str> = name.into();
+    for root in stockade_model::documents(text) {
+        for (node, target) in inline_patches(&root) {
+            let Some(body) = node.as_str() else {
+                continue;
+            };
+            let to_file = placement(&lines, node.pos, body);
+            // Loaded under no name (the kustomization's would make the loader's warnings about
+            // it), then given the kustomization's.
+            let mut loaded = stockade_model::load("", body.as_bytes());
+            let json: Vec<Node> = stockade_model::documents(body)
+                .into_iter()
+                .filter(Node::is_seq)
+                .collect();
+            // The loader's word on a list of operations is replaced by what is said below.
+            loaded.errors.retain(|e| {
+                !(e.level == Level::Warning
+                    && e.message.starts_with(stockade_model::NOT_AN_OBJECT)
+                    && json.iter().any(|d| d.pos.line == e.line))
+            });
+            for mut e in loaded.errors {
+                let at = to_file(Pos {
+                    line: e.line.max(1),
+                    col: e.column.max(1),
+                });
+                (e.file, e.line, e.column) = (file.clone(), at.line, at.col);
+                e.message = format!("in an inline patch: {}", e.message);
+                errors.push(e);
+            }
+            for mut o in loaded.objects {
+                place(&mut o.root, &to_file);
+                o.file = file.clone();
+                objects.push(o);
+            }
+            for mut doc in json {
+                place(&mut doc, &to_file);
+                let note = |message: String| LoadError {
+                    file: file.clone(),
+                    line: doc.pos.line,
+                    column: doc.pos.col,
+                    level: Level::Warning,
+                    message,
+                };
+                let Some(t) = target.as_ref().filter(|t| !t.kind.is_empty()) else {
+                    errors.push(note(
+                        "inline JSON patch without a target kind: its operations are not checked \
+                         here; to check what it builds, run `kustomize build` on its directory"
+                            .into(),
+                    ));
+                    continue;
+                };
+                let (object, unchecked) = partial_object(&file, doc.items(), t);
+                if !unchecked.is_empty() {
+                    errors.push(note(format!(
+                        "inline JSON patch: its {} operations are not checked here (only add and \
+                         replace are); to check what it builds, run `kustomize build` on its \
+                         directory",
+                        unchecked.join(", ")
+                    )));
+                }
+                objects.extend(object);
+            }
+        }
+    }
+    (objects, errors)
+}
+
+/// The inline patches of a kustomization, each with its target.
+fn inline_patches(root: &Node) -> Vec<(&Node, Option<Target>)> {
+    let mut found = Vec::new();
+    for key in ["patches", "patchesJson6902"] {
+        for p in root.get(key).map(Node::items).unwrap_or_default() {
+            if let Some(patch) = p.get("patch").filter(|n| n.as_str().is_some()) {
+                found.push((patch, target_of(p)));
+            }
+        }
+    }
+    for p in root
+        .get("patchesStrategicMerge")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        if p.as_str().is_some_and(|s| s.contains('\n')) {
+            found.push((p, None));
+        }
+    }
+    found
+}
+
+/// Maps a position in the text of a patch written at `at` in the kustomization to the
+/// kustomization's. A block scalar (`patch: |-`, `- |`) is found where its first line is
+/// written, on `at`'s line or the next, and keeps its lines and columns there; a patch written
+/// on one line (a quoted string) is placed at `at` as a whole.
+fn placement(lines: &[&str], at: Pos, body: &str) -> impl Fn(Pos) -> Pos {
+    let start = body
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())
+        .and_then(|(k, first)| {
+            (at.line..=at.line + 1).find_map(|n| {
+                let written = lines.get(n as usize - 1)?;
+                let indent = written.len() - written.trim_start_matches(' ').len();
+                let own = first.len() - first.trim_start_matches(' ').len();
+                (written.trim() == first.trim() && indent >= own)
+                    .then(|| (n.saturating_sub(k as u32), (indent - own) as u32))
+            })
+        });
+    move |p: Pos| match start {
+        Some((line, indent)) => Pos {
+            line: line + p.line - 1,
+            col: indent + p.col,
+        },
+        None => at,
+    }
+}
+
+/// Moves every position in `node` with `to`.
+fn place(node: &mut Node, to: &impl Fn(Pos) -> Pos) {
+    node.pos = to(node.pos);
+    match &mut node.value {
+        Value::Map(entries) => entries.iter_mut().for_each(|e| place(&mut e.value, to)),
+        Value::Seq(items) => items.iter_mut().for_each(|n| place(n, to)),
+        Value::Scalar { .. } => {}
+    }
+}
+
+/// A patch entry's `target:`.
+fn target_of(p: &Node) -> Option<Target> {
+    p.get("target").filter(|t| t.is_map()).map(|t| {
+        let field = |k: &str| t.str_at(k).unwrap_or_default().to_string();
+        Target {
+            group: field("group"),
+            version: field("version"),
+            kind: field("kind"),
+            name: field("name"),
+            namespace: t.str_at("namespace").map(str::to_string),
+        }
+    })
 }
 
 /// `target`'s apiVersion; a built-in kind's group when the target names none.
@@ -365,7 +521,7 @@ pub fn load_inputs(inputs: &[Input], max_file_size: u64) -> Vec<Result<Loaded, L
         .collect()
 }
 
-fn is_kustomization(path: &Path) -> bool {
+pub(crate) fn is_kustomization(path: &Path) -> bool {
     matches!(
         path.file_name().and_then(|n| n.to_str()),
         Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
@@ -380,17 +536,7 @@ fn named_patches(root: &Node) -> Vec<(&str, Option<Target>)> {
     for key in ["patches", "patchesJson6902"] {
         for p in root.get(key).map(Node::items).unwrap_or_default() {
             if let Some(file) = p.str_at("path") {
-                let target = p.get("target").filter(|t| t.is_map()).map(|t| {
-                    let field = |k: &str| t.str_at(k).unwrap_or_default().to_string();
-                    Target {
-                        group: field("group"),
-                        version: field("version"),
-                        kind: field("kind"),
-                        name: field("name"),
-                        namespace: t.str_at("namespace").map(str::to_string),
-                    }
-                });
-                files.push((file, target));
+                files.push((file, target_of(p)));
             }
         }
     }
@@ -422,6 +568,45 @@ fn normal(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The pod specs of a patch: those of an object, or where its kind keeps one when the patch
+/// sets pod fields but names no container (`hostNetwork: true` alone).
+pub(crate) fn patch_pod_specs(obj: &Object) -> Vec<PodSpec<'_>> {
+    let found = stockade_model::pod_specs(obj);
+    if !found.is_empty() {
+        return found;
+    }
+    let template = match obj.kind.as_str() {
+        "Pod" => "",
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => "spec.template",
+        "CronJob" => "spec.jobTemplate.spec.template",
+        "PodTemplate" => "template",
+        _ => return found,
+    };
+    let join = |field: &str| {
+        if template.is_empty() {
+            field.to_string()
+        } else {
+            format!("{template}.{field}")
+        }
+    };
+    let (path, metadata_path) = (join("spec"), join("metadata"));
+    match obj.root.at_path(&path) {
+        Some(spec) if spec.is_map() => vec![PodSpec {
+            spec,
+            metadata: obj.root.at_path(&metadata_path),
+            path,
+            metadata_path,
+            containers: Vec::new(),
+        }],
+        _ => found,
+    }
 }
 
 /// Whether a finding at `path` is about a value the patch `root` sets: the field it names is

@@ -497,26 +497,48 @@ impl Engine {
         if let Some(p) = patch {
             crate::kustomize::json_patch_objects(name, bytes, p, &mut loaded);
         }
+        // A kustomization's own patches, written inside it, are patches too.
+        let (inline, inline_errors) =
+            if crate::kustomize::is_kustomization(std::path::Path::new(name)) {
+                crate::kustomize::inline_patch_objects(name, bytes)
+            } else {
+                Default::default()
+            };
         let mut out = FileResult {
             read: true,
-            objects: loaded.objects.len(),
+            objects: loaded.objects.len() + inline.len(),
             errors: loaded.errors,
             ..FileResult::default()
         };
+        if !inline_errors.is_empty() {
+            out.errors.extend(inline_errors);
+            out.errors.sort_by_key(|e| (e.line, e.column));
+        }
         let mut kept = Kept::default();
-        let any_set = self.set_checks().next().is_some() && patch.is_none();
+        let any_set = self.set_checks().next().is_some();
         let mut scratch = stockade_checks::Emit::default();
         if let Some(p) = patch {
             crate::kustomize::name_json_patches(&mut out.errors, &p.kustomization);
         }
-        for obj in loaded.objects {
+        let objects = loaded
+            .objects
+            .into_iter()
+            .map(|o| (o, patch.is_some()))
+            .chain(inline.into_iter().map(|o| (o, true)));
+        for (obj, is_patch) in objects {
+            // A patch is not an object of the set.
+            let any_set = any_set && !is_patch;
             if any_set {
                 kept.inventory.push(ObjectId::of(&obj));
             }
-            let pods = pod_specs(&obj);
+            let pods = if is_patch {
+                crate::kustomize::patch_pod_specs(&obj)
+            } else {
+                pod_specs(&obj)
+            };
             let mut hits = self.object_hits(&obj, &pods, &mut scratch);
             let mut extra = self.extra_object_hits(&obj, &mut out.errors);
-            if patch.is_some() {
+            if is_patch {
                 hits.retain(|(_, h)| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
                 extra.retain(|h| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
             }
@@ -535,7 +557,7 @@ impl Engine {
             } else {
                 Vec::new()
             };
-            let extra_wants = patch.is_none() && self.extra.as_ref().is_some_and(|x| x.wants(&obj));
+            let extra_wants = !is_patch && self.extra.as_ref().is_some_and(|x| x.wants(&obj));
             // Read now, with the pod specs at hand, whether the object is settled here or kept.
             let sup = self.suppressions(&obj, &pods);
             if !wanted_by.is_empty() || extra_wants {

@@ -284,3 +284,102 @@ fn an_unreadable_input_is_an_error_and_the_others_still_load() {
     );
     assert!(loaded[1..].iter().all(Result::is_ok));
 }
+
+/// Patches written inside the kustomization: a strategic-merge patch as a block (`patch: |-`),
+/// a JSON patch with a target, one on a single quoted line, and a `patchesStrategicMerge` item.
+const INLINE: &str = r#"resources:
+  - deployment.yaml
+patches:
+  - patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        template:
+          spec:
+            hostNetwork: true
+  - target:
+      kind: Deployment
+      name: web
+    patch: |-
+      - op: add
+        path: /spec/template/spec/containers/0/securityContext/privileged
+        value: true
+      - op: remove
+        path: /spec/replicas
+  - patch: '[{"op": "add", "path": "/spec/template/spec/hostPID", "value": true}]'
+    target: {kind: Deployment}
+  - patch: '[{"op": "add", "path": "/spec/template/spec/hostIPC", "value": true}]'
+patchesStrategicMerge:
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      template:
+        spec:
+          hostIPC: true
+          containers:
+            - name: web
+              image: nginx:latest
+"#;
+
+#[test]
+fn patches_inside_a_kustomization_are_checked_at_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("deployment.yaml"), DEPLOYMENT).unwrap();
+    std::fs::write(dir.path().join("kustomization.yaml"), INLINE).unwrap();
+    let (inputs, _) = collect_inputs(&[dir.path().to_path_buf()]);
+    let result = Engine::new(&Config::default(), false)
+        .unwrap()
+        .scan(&inputs);
+    assert_eq!(
+        checks(&result, "kustomization.yaml"),
+        [
+            "12:13 STK101", // hostNetwork, in a pod spec with no containers
+            "19:9 STK001",  // the JSON patch's privileged, at its value
+            "22:5 STK102",  // hostPID, on the one line the patch is written on
+            "34:11 STK103", // hostIPC
+            "37:15 STK201", // nginx:latest
+        ]
+    );
+    // Nothing about what the patches leave out (the container's securityContext, probes...),
+    // and the base keeps its own findings.
+    assert!(checks(&result, "deployment.yaml").contains(&"14:11 STK002".to_string()));
+    let notes: Vec<_> = result
+        .errors
+        .iter()
+        .filter(|e| e.file.ends_with("kustomization.yaml") && e.line > 1)
+        .map(|e| (e.line, e.message.split(':').next().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (17, "inline JSON patch".to_string()), // its remove is not checked
+            (24, "inline JSON patch without a target kind".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_patch_that_sets_pod_fields_only_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources: [deployment.yaml]\npatches:\n  - path: host.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("deployment.yaml"), DEPLOYMENT).unwrap();
+    std::fs::write(
+        dir.path().join("host.yaml"),
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          hostPID: true\n",
+    )
+    .unwrap();
+    let (inputs, _) = collect_inputs(&[dir.path().to_path_buf()]);
+    let result = Engine::new(&Config::default(), false)
+        .unwrap()
+        .scan(&inputs);
+    assert_eq!(checks(&result, "host.yaml"), ["10:11 STK102"]);
+}
