@@ -195,11 +195,14 @@ fn partial_object(
     };
     let mut unchecked: Vec<String> = Vec::new();
     let mut set = false;
+    // Fields the operations may make on their way, all together: as the loader bounds what
+    // aliases expand to, a patch of many far-apart list indexes does not make millions.
+    let mut budget = MAX_MADE_NODES;
     for op in ops {
         match op.str_at("op").unwrap_or_default() {
             "add" | "replace" => {
                 if let (Some(path), Some(value)) = (op.str_at("path"), op.get("value")) {
-                    set |= put(&mut root, path, value.clone(), op.pos);
+                    set |= put(&mut root, path, value.clone(), op.pos, &mut budget);
                 }
             }
             other => {
@@ -333,7 +336,7 @@ fn placement(lines: &[&str], at: Pos, body: &str) -> impl Fn(Pos) -> Pos {
         .find(|(_, l)| !l.trim().is_empty())
         .and_then(|(k, first)| {
             (at.line..=at.line + 1).find_map(|n| {
-                let written = lines.get(n as usize - 1)?;
+                let written = lines.get((n as usize).checked_sub(1)?)?;
                 let indent = written.len() - written.trim_start_matches(' ').len();
                 let own = first.len() - first.trim_start_matches(' ').len();
                 (written.trim() == first.trim() && indent >= own)
@@ -400,11 +403,17 @@ fn api_version_of(t: &Target) -> String {
     }
 }
 
+/// The most fields a JSON pointer may name on its way.
+const MAX_POINTER_DEPTH: usize = 64;
+
+/// The most fields and list items the operations of one JSON patch may make.
+const MAX_MADE_NODES: usize = 100_000;
+
 /// Sets `value` at the JSON pointer `pointer` in `root`, making the mappings and lists on the
 /// way (at `pos`, the operation's); a list index past the end is padded with empty mappings,
 /// at most a thousand. False when the pointer cannot be followed (through a scalar, a bad
-/// index).
-fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos) -> bool {
+/// index), or would make more than `budget` fields and items.
+fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos, budget: &mut usize) -> bool {
     let Some(rest) = pointer.strip_prefix('/') else {
         return false;
     };
@@ -412,6 +421,10 @@ fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos) -> bool {
         .split('/')
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect();
+    // Deeper than any object: refused, as the loader refuses deep documents.
+    if tokens.len() > MAX_POINTER_DEPTH {
+        return false;
+    }
     let is_index = |t: &str| t == "-" || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
     let empty = |seq: bool| Node {
         value: if seq {
@@ -433,6 +446,10 @@ fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos) -> bool {
                 let at = match entries.iter().position(|e| &*e.key == tok.as_str()) {
                     Some(at) => at,
                     None => {
+                        *budget = match budget.checked_sub(1) {
+                            Some(b) => b,
+                            None => return false,
+                        };
                         entries.push(Entry {
                             key: tok.as_str().into(),
                             value: empty(next_seq),
@@ -455,18 +472,17 @@ fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos) -> bool {
                         _ => return false,
                     }
                 };
-                if last {
-                    if at < items.len() {
-                        items[at] = value;
-                    } else {
-                        items.resize(at, empty(false));
-                        items.push(value);
-                    }
-                    return true;
-                }
                 if at >= items.len() {
+                    *budget = match budget.checked_sub(at + 1 - items.len()) {
+                        Some(b) => b,
+                        None => return false,
+                    };
                     items.resize(at, empty(false));
                     items.push(empty(next_seq));
+                }
+                if last {
+                    items[at] = value;
+                    return true;
                 }
                 &mut items[at]
             }
@@ -697,12 +713,14 @@ mod tests {
         let mut root = doc("metadata:\n  annotations:\n    a: b\nspec:\n  replicas: 1\n");
         let v = |t: &str| doc(t);
         let pos = Pos { line: 9, col: 1 };
+        let mut budget = usize::MAX;
         // `~1` is `/`, `~0` is `~`.
         assert!(put(
             &mut root,
             "/metadata/annotations/x.io~1a~0b",
             v("y"),
-            pos
+            pos,
+            &mut budget
         ));
         assert_eq!(
             root.at_path("metadata.annotations[\"x.io/a~b\"]")
@@ -714,13 +732,15 @@ mod tests {
             &mut root,
             "/spec/template/spec/containers/1/image",
             v("nginx"),
-            pos
+            pos,
+            &mut budget
         ));
         assert!(put(
             &mut root,
             "/spec/template/spec/containers/-",
             v("{name: c}"),
-            pos
+            pos,
+            &mut budget
         ));
         let containers = root
             .at_path("spec.template.spec.containers")
@@ -733,20 +753,35 @@ mod tests {
         // A replaced value keeps the patch's own position.
         let mut four = v("4");
         four.pos = Pos { line: 3, col: 3 };
-        assert!(put(&mut root, "/spec/replicas", four, pos));
+        assert!(put(&mut root, "/spec/replicas", four, pos, &mut budget));
         assert_eq!(
             root.at_path("spec.replicas").unwrap().pos,
             Pos { line: 3, col: 3 }
         );
         // Through a scalar, an index far past the end, no leading slash: nothing set.
+        let deep = "/a".repeat(100_000);
         for bad in [
             "/spec/replicas/x",
             "/spec/template/spec/containers/5000",
             "spec/x",
             "",
+            &deep,
         ] {
-            assert!(!put(&mut root, bad, v("1"), pos), "{bad}");
+            assert!(
+                !put(&mut root, bad, v("1"), pos, &mut budget),
+                "{}",
+                &bad[..bad.len().min(20)]
+            );
         }
+        // Far-apart list indexes stop at the budget instead of making millions of items.
+        let mut budget = 2_500;
+        let made: usize = (0..100)
+            .filter(|i| {
+                let path = format!("/spec/x{i}/999");
+                put(&mut root, &path, v("1"), pos, &mut budget)
+            })
+            .count();
+        assert_eq!(made, 2);
     }
 
     #[test]
