@@ -37,7 +37,10 @@ const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 /// (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`).
 pub fn is_scanned(path: &Path) -> bool {
     let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("");
-    EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) || is_dockerfile(path)
+    EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext))
+        || is_dockerfile(path)
+        // Kustomize's third name for its file: read for the patches it names.
+        || path.file_name().is_some_and(|n| n == "Kustomization")
 }
 
 /// True when the file name says Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`,

@@ -18,7 +18,13 @@ pub const KUSTOMIZE_PATCH: &str = "Kustomize patch named by";
 
 /// The files kustomizations among the inputs name as patches.
 #[derive(Debug, Default)]
-pub(crate) struct Patches(HashMap<PathBuf, Patch>);
+pub(crate) struct Patches {
+    /// By the patch file's absolute path, dots taken out.
+    files: HashMap<PathBuf, Patch>,
+    /// Where relative paths start (a kustomization may name a patch by an absolute path while
+    /// the scan was given relative ones, or the other way round).
+    cwd: PathBuf,
+}
 
 /// A file a kustomization names as a patch.
 #[derive(Debug, Clone)]
@@ -66,24 +72,32 @@ impl Patches {
                             kustomization: shown.clone(),
                             target,
                         };
-                        (normal(&dir.join(file)), patch)
+                        (dir.join(file), patch)
                     })
                     .collect::<Vec<_>>()
             })
             .collect();
-        let mut patches = HashMap::new();
+        let mut patches = Self {
+            files: HashMap::new(),
+            cwd: std::env::current_dir().unwrap_or_default(),
+        };
         for (file, k) in named {
-            patches.entry(file).or_insert(k);
+            let key = patches.key(&file);
+            patches.files.entry(key).or_insert(k);
         }
-        Self(patches)
+        patches
     }
 
     /// The patch `path` is, if a kustomization names it.
     pub(crate) fn of_file(&self, path: &Path) -> Option<&Patch> {
-        if self.0.is_empty() {
+        if self.files.is_empty() {
             return None;
         }
-        self.0.get(&normal(path))
+        self.files.get(&self.key(path))
+    }
+
+    fn key(&self, path: &Path) -> PathBuf {
+        normal(&self.cwd.join(path))
     }
 }
 
@@ -123,31 +137,49 @@ pub(crate) fn json_patch_objects(name: &str, bytes: &[u8], patch: &Patch, loaded
         return;
     };
     let file: std::sync::Arc<str> = name.into();
+    // What to say on each JSON patch document's line, instead of the loader's warning.
+    let mut said: HashMap<u32, Option<String>> = HashMap::new();
     for root in stockade_model::documents(text) {
         let Value::Seq(ops) = &root.value else {
             continue;
         };
         let (object, unchecked) = partial_object(&file, ops, target);
-        let warning = loaded.errors.iter().position(|e| {
-            e.level == Level::Warning
-                && e.line == root.pos.line
-                && e.message.starts_with(stockade_model::NOT_AN_OBJECT)
+        let note = (!unchecked.is_empty()).then(|| {
+            format!(
+                "{KUSTOMIZE_PATCH} {}: {}; to check what it builds, run `{} | stockade scan -`",
+                patch.kustomization,
+                unchecked_phrase(&unchecked),
+                build_command(&patch.kustomization)
+            )
         });
-        if let Some(i) = warning {
-            if unchecked.is_empty() {
-                loaded.errors.remove(i);
-            } else {
-                loaded.errors[i].message = format!(
-                    "{KUSTOMIZE_PATCH} {}: its {} operations are not checked here (only add \
-                     and replace are); to check what it builds, run `{} | stockade scan -`",
-                    patch.kustomization,
-                    unchecked.join(", "),
-                    build_command(&patch.kustomization)
-                );
-            }
-        }
+        said.insert(root.pos.line, note);
         loaded.objects.extend(object);
     }
+    if said.is_empty() {
+        return;
+    }
+    loaded.errors.retain_mut(|e| {
+        if e.level != Level::Warning || !e.message.starts_with(stockade_model::NOT_AN_OBJECT) {
+            return true;
+        }
+        match said.get(&e.line) {
+            Some(Some(note)) => {
+                e.message.clone_from(note);
+                true
+            }
+            Some(None) => false,
+            None => true,
+        }
+    });
+}
+
+/// What a JSON patch's unchecked operations are, in words.
+fn unchecked_phrase(unchecked: &[String]) -> String {
+    format!(
+        "some of its operations are not checked here ({}; only the values add and replace set \
+         are)",
+        unchecked.join("; ")
+    )
 }
 
 /// The object of the kind `target` names holding the values `ops` add or replace, if they set
@@ -157,7 +189,9 @@ fn partial_object(
     ops: &[Node],
     target: &Target,
 ) -> (Option<Object>, Vec<String>) {
-    let at = ops.first().map_or(Pos { line: 1, col: 1 }, |o| o.pos);
+    // What the patch does not write (the target's identity, the fields made on a pointer's
+    // way) is at no position: `value_is_set` never takes it for a value the patch sets.
+    let at = MADE;
     let text = |t: &str| Node {
         value: Value::Scalar {
             text: t.into(),
@@ -198,19 +232,37 @@ fn partial_object(
     // Fields the operations may make on their way, all together: as the loader bounds what
     // aliases expand to, a patch of many far-apart list indexes does not make millions.
     let mut budget = MAX_MADE_NODES;
-    for op in ops {
+    let mut name = |what: String| {
+        if !unchecked.contains(&what) && unchecked.len() < 10 {
+            unchecked.push(what);
+        }
+    };
+    for (i, op) in ops.iter().enumerate() {
+        if i == MAX_OPS {
+            name(format!(
+                "the {} after the first {MAX_OPS}",
+                ops.len() - MAX_OPS
+            ));
+            break;
+        }
         match op.str_at("op").unwrap_or_default() {
-            "add" | "replace" => {
-                if let (Some(path), Some(value)) = (op.str_at("path"), op.get("value")) {
-                    set |= put(&mut root, path, value.clone(), op.pos, &mut budget);
+            kind @ ("add" | "replace") => {
+                let path = op.str_at("path").unwrap_or_default();
+                let applied = match op.get("value") {
+                    Some(value) => put(&mut root, path, value.clone(), &mut budget),
+                    None => false,
+                };
+                if applied {
+                    set = true;
+                } else {
+                    name(format!("{kind} at `{path}`, which could not be applied"));
                 }
             }
-            other => {
-                let other = if other.is_empty() { "unnamed" } else { other };
-                if !unchecked.iter().any(|u| u == other) {
-                    unchecked.push(other.to_string());
-                }
-            }
+            other => name(if other.is_empty() {
+                "an operation without `op`".to_string()
+            } else {
+                other.to_string()
+            }),
         }
     }
     let object = set.then(|| Object {
@@ -290,10 +342,9 @@ pub(crate) fn inline_patch_objects(name: &str, bytes: &[u8]) -> (Vec<Object>, Ve
                 let (object, unchecked) = partial_object(&file, doc.items(), t);
                 if !unchecked.is_empty() {
                     errors.push(note(format!(
-                        "inline JSON patch: its {} operations are not checked here (only add and \
-                         replace are); to check what it builds, run `kustomize build` on its \
-                         directory",
-                        unchecked.join(", ")
+                        "inline JSON patch: {}; to check what it builds, run `kustomize build` \
+                         on its directory",
+                        unchecked_phrase(&unchecked)
                     )));
                 }
                 objects.extend(object);
@@ -301,6 +352,12 @@ pub(crate) fn inline_patch_objects(name: &str, bytes: &[u8]) -> (Vec<Object>, Ve
         }
     }
     (objects, errors)
+}
+
+/// Whether a `patchesStrategicMerge` entry is a patch written in place rather than a file name:
+/// several lines, or JSON (`{"apiVersion": ...}`).
+fn inline(entry: &str) -> bool {
+    entry.contains('\n') || entry.trim_start().starts_with(['{', '['])
 }
 
 /// The inline patches of a kustomization, each with its target.
@@ -318,7 +375,7 @@ fn inline_patches(root: &Node) -> Vec<(&Node, Option<Target>)> {
         .map(Node::items)
         .unwrap_or_default()
     {
-        if p.as_str().is_some_and(|s| s.contains('\n')) {
+        if p.as_str().is_some_and(inline) {
             found.push((p, None));
         }
     }
@@ -326,26 +383,40 @@ fn inline_patches(root: &Node) -> Vec<(&Node, Option<Target>)> {
 }
 
 /// Maps a position in the text of a patch written at `at` in the kustomization to the
-/// kustomization's. A block scalar (`patch: |-`, `- |`) is found where its first line is
-/// written, on `at`'s line or the next, and keeps its lines and columns there; a patch written
-/// on one line (a quoted string) is placed at `at` as a whole.
+/// kustomization's. A literal block (`patch: |-`, `- |`) is found where its lines are written,
+/// from `at`'s line on, and keeps its lines and columns there; a patch whose lines are not
+/// written as they read (a folded `>` block, a quoted string) is placed at `at` as a whole.
 fn placement(lines: &[&str], at: Pos, body: &str) -> impl Fn(Pos) -> Pos {
-    let start = body
-        .lines()
-        .enumerate()
-        .find(|(_, l)| !l.trim().is_empty())
-        .and_then(|(k, first)| {
-            (at.line..=at.line + 1).find_map(|n| {
-                let written = lines.get((n as usize).checked_sub(1)?)?;
-                let indent = written.len() - written.trim_start_matches(' ').len();
-                let own = first.len() - first.trim_start_matches(' ').len();
-                (written.trim() == first.trim() && indent >= own)
-                    .then(|| (n.saturating_sub(k as u32), (indent - own) as u32))
-            })
-        });
+    let body_lines: Vec<&str> = body.lines().collect();
+    let leading = body_lines
+        .iter()
+        .take_while(|l| l.trim().is_empty())
+        .count();
+    let start = body_lines.get(leading).and_then(|first| {
+        let own = first.len() - first.trim_start_matches(' ').len();
+        // The first written line at or just after `at` (past the blank lines the body opens
+        // with), and every other line of the body as written below it.
+        (at.line..=at.line + 1 + leading as u32).find_map(|n| {
+            let first_at = (n as usize).checked_sub(1)?;
+            let written = lines.get(first_at)?;
+            let indent = written.len() - written.trim_start_matches(' ').len();
+            if written.trim() != first.trim() || indent < own {
+                return None;
+            }
+            let shift = indent - own;
+            let all = body_lines[leading..].iter().enumerate().all(|(k, l)| {
+                lines.get(first_at + k).is_some_and(|w| {
+                    w.trim().is_empty() && l.trim().is_empty()
+                        || w.get(shift..).is_some_and(|w| w.trim_end() == l.trim_end())
+                })
+            });
+            all.then(|| (n.checked_sub(leading as u32), shift as u32))
+                .and_then(|(line, shift)| Some((line?, shift)))
+        })
+    });
     move |p: Pos| match start {
         Some((line, indent)) => Pos {
-            line: line + p.line - 1,
+            line: line + p.line.saturating_sub(1),
             col: indent + p.col,
         },
         None => at,
@@ -406,14 +477,21 @@ fn api_version_of(t: &Target) -> String {
 /// The most fields a JSON pointer may name on its way.
 const MAX_POINTER_DEPTH: usize = 64;
 
+/// The most operations of one JSON patch applied (each looks its fields up one by one).
+const MAX_OPS: usize = 5_000;
+
+/// The position of what a JSON patch's object holds but the patch does not write.
+const MADE: Pos = Pos { line: 0, col: 0 };
+
 /// The most fields and list items the operations of one JSON patch may make.
 const MAX_MADE_NODES: usize = 100_000;
 
 /// Sets `value` at the JSON pointer `pointer` in `root`, making the mappings and lists on the
-/// way (at `pos`, the operation's); a list index past the end is padded with empty mappings,
+/// way (at no position: [`MADE`]); a list index past the end is padded with empty mappings,
 /// at most a thousand. False when the pointer cannot be followed (through a scalar, a bad
-/// index), or would make more than `budget` fields and items.
-fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos, budget: &mut usize) -> bool {
+/// index, `-` before the last field), or would make more than `budget` fields and items.
+fn put(root: &mut Node, pointer: &str, value: Node, budget: &mut usize) -> bool {
+    let pos = MADE;
     let Some(rest) = pointer.strip_prefix('/') else {
         return false;
     };
@@ -464,7 +542,7 @@ fn put(root: &mut Node, pointer: &str, value: Node, pos: Pos, budget: &mut usize
                 &mut entries[at].value
             }
             Value::Seq(items) => {
-                let at = if tok == "-" {
+                let at = if tok == "-" && last {
                     items.len()
                 } else {
                     match tok.parse::<usize>() {
@@ -561,7 +639,7 @@ fn named_patches(root: &Node) -> Vec<(&str, Option<Target>)> {
         .map(Node::items)
         .unwrap_or_default()
     {
-        if let Some(file) = p.as_str().filter(|s| !s.contains('\n')) {
+        if let Some(file) = p.as_str().filter(|s| !inline(s)) {
             files.push((file.trim(), None));
         }
     }
@@ -625,21 +703,38 @@ pub(crate) fn patch_pod_specs(obj: &Object) -> Vec<PodSpec<'_>> {
     }
 }
 
-/// Whether a finding at `path` is about a value the patch `root` sets: the field it names is
-/// written in the patch, and is not one of the places findings about missing fields point at:
-/// the object, its metadata or spec, a pod template, its metadata or pod spec, a container.
-/// A field's value, a list, a list item such as a volume, or a mapping such as a volume's
-/// `hostPath` is a value the patch sets.
+/// Whether a finding at `path` is about a value the patch `root` sets. A patch is merged into
+/// its base: a mapping it writes keeps the base's other fields, so a finding about a field
+/// missing from the object, its metadata or spec, a pod template, pod spec or container, or a
+/// mapping that is merged field by field ([`MERGED`]: labels, securityContext, resources,
+/// probes...) is about the base. What the patch sets is a scalar it writes, a list, a list item
+/// (a volume, a sysctl, an environment variable), or a mapping under another field (a volume's
+/// `hostPath`, an `envFrom` item's `secretRef`, a misspelt field). Not a value either: what
+/// names the object (`apiVersion`, `kind`, `metadata.name`, `metadata.namespace`; the base has
+/// the same), a strategic-merge directive (`$patch`), and what a JSON patch's object holds that
+/// the patch does not write ([`MADE`]).
 pub(crate) fn value_is_set(root: &Node, pods: &[PodSpec], path: &str) -> bool {
+    if matches!(
+        path,
+        "apiVersion" | "kind" | "metadata.name" | "metadata.namespace"
+    ) || path.starts_with('$')
+        || path.contains(".$")
+        || path.contains("[\"$")
+    {
+        return false;
+    }
     let Some(node) = root.at_path(path) else {
         return false;
     };
+    if node.pos == MADE {
+        return false;
+    }
     match &node.value {
         Value::Scalar { .. } => !node.is_null(),
         Value::Seq(_) => true,
         Value::Map(_) => {
             let is = |other: Option<&Node>| other.is_some_and(|o| std::ptr::eq(o, node));
-            let anchor = std::ptr::eq(root, node)
+            let structural = std::ptr::eq(root, node)
                 || is(root.get("metadata"))
                 || is(root.get("spec"))
                 || pods.iter().any(|p| {
@@ -648,10 +743,43 @@ pub(crate) fn value_is_set(root: &Node, pods: &[PodSpec], path: &str) -> bool {
                         || is(p.path.strip_suffix(".spec").and_then(|t| root.at_path(t)))
                         || p.containers.iter().any(|c| std::ptr::eq(c.node, node))
                 });
-            !anchor
+            let key = if path.ends_with(']') {
+                ""
+            } else {
+                path.rsplit('.').next().unwrap_or(path)
+            };
+            !structural && !MERGED.contains(&key)
         }
     }
 }
+
+/// Fields whose mappings a strategic merge patch merges field by field, and that findings about
+/// fields missing inside them point at.
+const MERGED: &[&str] = &[
+    "labels",
+    "annotations",
+    "selector",
+    "securityContext",
+    "capabilities",
+    "seccompProfile",
+    "appArmorProfile",
+    "seLinuxOptions",
+    "windowsOptions",
+    "resources",
+    "limits",
+    "requests",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+    "strategy",
+    "rollingUpdate",
+    "dnsConfig",
+    "affinity",
+    "nodeAffinity",
+    "podAffinity",
+    "podAntiAffinity",
+];
 
 #[cfg(test)]
 mod tests {
@@ -682,19 +810,24 @@ mod tests {
         for path in [
             format!("{c}.securityContext.privileged"),
             format!("{c}.args"),
-            format!("{c}.securityContext"),
             "spec.template.spec.volumes[0]".into(),
             "spec.template.spec.volumes[0].hostPath".into(),
-            "spec.template.metadata.labels".into(),
+            "spec.template.spec.volumes[0].hostPath.path".into(),
+            "spec.template.metadata.labels.a".into(),
         ] {
             assert!(set(&path), "{path}");
         }
         for path in [
-            // Where findings about missing fields point.
+            // Where findings about missing fields point: mappings the base may fill.
             "",
             "metadata",
             "spec",
             "spec.template",
+            "spec.template.metadata.labels",
+            &format!("{c}.securityContext"),
+            // What names the object.
+            "kind",
+            "metadata.name",
             "spec.template.metadata",
             "spec.template.spec",
             c,
@@ -712,14 +845,12 @@ mod tests {
         let doc = |t: &str| stockade_model::documents(t).remove(0);
         let mut root = doc("metadata:\n  annotations:\n    a: b\nspec:\n  replicas: 1\n");
         let v = |t: &str| doc(t);
-        let pos = Pos { line: 9, col: 1 };
         let mut budget = usize::MAX;
         // `~1` is `/`, `~0` is `~`.
         assert!(put(
             &mut root,
             "/metadata/annotations/x.io~1a~0b",
             v("y"),
-            pos,
             &mut budget
         ));
         assert_eq!(
@@ -732,14 +863,12 @@ mod tests {
             &mut root,
             "/spec/template/spec/containers/1/image",
             v("nginx"),
-            pos,
             &mut budget
         ));
         assert!(put(
             &mut root,
             "/spec/template/spec/containers/-",
             v("{name: c}"),
-            pos,
             &mut budget
         ));
         let containers = root
@@ -747,13 +876,13 @@ mod tests {
             .unwrap()
             .items();
         assert_eq!(containers.len(), 3);
-        assert!(containers[0].entries().is_empty() && containers[0].pos == pos);
+        assert!(containers[0].entries().is_empty() && containers[0].pos == MADE);
         assert_eq!(containers[1].str_at("image"), Some("nginx"));
         assert_eq!(containers[2].str_at("name"), Some("c"));
         // A replaced value keeps the patch's own position.
         let mut four = v("4");
         four.pos = Pos { line: 3, col: 3 };
-        assert!(put(&mut root, "/spec/replicas", four, pos, &mut budget));
+        assert!(put(&mut root, "/spec/replicas", four, &mut budget));
         assert_eq!(
             root.at_path("spec.replicas").unwrap().pos,
             Pos { line: 3, col: 3 }
@@ -768,7 +897,7 @@ mod tests {
             &deep,
         ] {
             assert!(
-                !put(&mut root, bad, v("1"), pos, &mut budget),
+                !put(&mut root, bad, v("1"), &mut budget),
                 "{}",
                 &bad[..bad.len().min(20)]
             );
@@ -778,10 +907,25 @@ mod tests {
         let made: usize = (0..100)
             .filter(|i| {
                 let path = format!("/spec/x{i}/999");
-                put(&mut root, &path, v("1"), pos, &mut budget)
+                put(&mut root, &path, v("1"), &mut budget)
             })
             .count();
         assert_eq!(made, 2);
+    }
+
+    #[test]
+    fn an_inline_patch_keeps_its_lines_only_where_they_are_written_as_they_read() {
+        let file = "patches:\n  - patch: |-\n\n      kind: A\n      spec:\n        x: 1\n  - patch: >\n      kind: B\n      spec: {x: 1}\n";
+        let lines: Vec<&str> = file.lines().collect();
+        let roots = stockade_model::documents(file);
+        let patches = roots[0].get("patches").unwrap().items();
+        let at = |i: usize| patches[i].get("patch").unwrap();
+        // A literal block opening with a blank line: `x` is on line 6, column 9.
+        let to = placement(&lines, at(0).pos, at(0).as_str().unwrap());
+        assert_eq!(to(Pos { line: 4, col: 3 }), Pos { line: 6, col: 9 });
+        // A folded block reads as other lines than it is written on: placed at its key.
+        let to = placement(&lines, at(1).pos, at(1).as_str().unwrap());
+        assert_eq!(to(Pos { line: 1, col: 1 }), at(1).pos);
     }
 
     #[test]

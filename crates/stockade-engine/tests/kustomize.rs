@@ -187,7 +187,8 @@ fn patches_are_checked_only_for_the_values_they_set() {
     assert!(
         m.starts_with("Kustomize patch named by ")
             && m.contains(
-                "overlays/prod/kustomization.yaml: its remove operations are not checked"
+                "overlays/prod/kustomization.yaml: some of its operations are not checked here \
+                 (remove; only the values add and replace set are)"
             )
             && m.ends_with("overlays/prod | stockade scan -`"),
         "{m}"
@@ -382,4 +383,72 @@ fn a_patch_that_sets_pod_fields_only_is_checked() {
         .unwrap()
         .scan(&inputs);
     assert_eq!(checks(&result, "host.yaml"), ["10:11 STK102"]);
+}
+
+#[test]
+fn what_a_patch_merges_into_its_base_is_not_taken_for_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    // Named `Kustomization`, a name Kustomize reads too; patches by absolute path.
+    let abs = dir.path().join("labels.yaml");
+    std::fs::write(
+        dir.path().join("Kustomization"),
+        format!(
+            "patches:\n  - path: {}\n  - path: ingress.yaml\n  - path: json.yaml\n    target: {{group: extensions, version: v1beta1, kind: Ingress, name: Web_App, namespace: default}}\n",
+            abs.display()
+        ),
+    )
+    .unwrap();
+    // Labels merge with the base's (no "lacks recommended labels"); a probe's one field merges
+    // with the base's probe; a `$patch` directive is not a volume.
+    std::fs::write(
+        &abs,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {tier: x}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          readinessProbe: {initialDelaySeconds: 5}\n      volumes:\n        - $patch: replace\n",
+    )
+    .unwrap();
+    // An annotation key with dots that holds a token: a value the patch sets.
+    std::fs::write(
+        dir.path().join("ingress.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    nginx.ingress.kubernetes.io/server-snippet: |\n      lua_need_request_body on;\n    example.com/api-token: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n",
+    )
+    .unwrap();
+    // The target's identity (an old apiVersion, the default namespace) is not the patch's.
+    std::fs::write(
+        dir.path().join("json.yaml"),
+        "- op: replace\n  path: /spec/rules/0/host\n  value: '*.example.com'\n",
+    )
+    .unwrap();
+    let (inputs, errors) = collect_inputs(&[dir.path().to_path_buf()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(inputs.iter().any(|i| i.name().ends_with("Kustomization")));
+    let config = Config {
+        select: Some(vec!["all".into()]),
+        ..Config::default()
+    };
+    let result = Engine::new(&config, false).unwrap().scan(&inputs);
+    assert_eq!(checks(&result, "labels.yaml"), Vec::<String>::new());
+    let ingress: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.file.ends_with("ingress.yaml"))
+        .map(|f| f.path.as_str())
+        .collect();
+    assert!(
+        ingress.contains(&"metadata.annotations.example.com/api-token")
+            || ingress.contains(&"metadata.annotations[\"example.com/api-token\"]"),
+        "{ingress:?}"
+    );
+    assert!(
+        ingress.iter().any(|p| p.contains("server-snippet")),
+        "{ingress:?}"
+    );
+    let json: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.file.ends_with("json.yaml"))
+        .map(|f| (f.check.to_string(), f.path.clone()))
+        .collect();
+    assert!(
+        json.iter().all(|(_, p)| p.starts_with("spec.rules")),
+        "{json:?}"
+    );
 }

@@ -104,10 +104,19 @@ impl Node {
                 node = node.items().get(r[..end].parse::<usize>().ok()?)?;
                 rest = &r[end + 1..];
             } else {
+                // A key may hold dots (`metadata.annotations.example.com/token`, as some checks
+                // write annotation keys): the longest key of the mapping the path goes on with.
                 let r = rest.strip_prefix('.').unwrap_or(rest);
-                let end = r.find(['.', '[']).unwrap_or(r.len());
-                node = node.get(&r[..end])?;
-                rest = &r[end..];
+                let e = node
+                    .entries()
+                    .iter()
+                    .filter(|e| {
+                        r.strip_prefix(&*e.key)
+                            .is_some_and(|after| after.is_empty() || after.starts_with(['.', '[']))
+                    })
+                    .max_by_key(|e| e.key.len())?;
+                node = &e.value;
+                rest = &r[e.key.len()..];
             }
         }
         Some(node)
@@ -292,6 +301,12 @@ mod tests {
                 .is_some_and(Node::is_map)
         );
         assert!(std::ptr::eq(root.at_path("").unwrap(), &root));
+        // Dotted keys written without brackets.
+        assert_eq!(
+            root.at_path("metadata.annotations.a.b/c")
+                .and_then(Node::as_str),
+            Some("x")
+        );
         // Fields that are not set, an index past the end, malformed paths: nothing.
         for missing in [
             "spec.replicas",
