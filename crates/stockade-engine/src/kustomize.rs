@@ -1,8 +1,11 @@
 //! Kustomize patches among the inputs. A patch names only the fields it changes: scanned as a
 //! whole object it looks like a workload missing everything (no probes, no securityContext),
 //! and like a second copy of the object it patches. The files a kustomization among the inputs
-//! names as patches are therefore checked only for the values they set (`value_is_set`), and
-//! are not objects of the set; what the patches build is checked with
+//! names as patches (`Patches`), and the patches written inside a kustomization
+//! (`inline_patch_objects`), are therefore checked only for the values they set
+//! (`value_is_set`); a JSON patch's `add` and `replace` values as an object of the kind its
+//! target names (`partial_object`). No patch is an object of the set, and the analyses of what a
+//! cluster holds leave them out (`load_inputs`). What the patches build is checked with
 //! `kustomize build DIR | stockade scan -`.
 
 use std::collections::HashMap;
@@ -303,10 +306,12 @@ pub(crate) fn inline_patch_objects(name: &str, bytes: &[u8]) -> (Vec<Object>, Ve
                 .filter(Node::is_seq)
                 .collect();
             // The loader's word on a list of operations is replaced by what is said below.
+            let json_lines: std::collections::HashSet<u32> =
+                json.iter().map(|d| d.pos.line).collect();
             loaded.errors.retain(|e| {
                 !(e.level == Level::Warning
                     && e.message.starts_with(stockade_model::NOT_AN_OBJECT)
-                    && json.iter().any(|d| d.pos.line == e.line))
+                    && json_lines.contains(&e.line))
             });
             for mut e in loaded.errors {
                 let at = to_file(Pos {

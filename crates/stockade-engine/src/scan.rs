@@ -484,9 +484,8 @@ impl Engine {
 
     /// Loads a file and runs the object checks. Objects a set check wants are kept, with
     /// their object-check hits, for [`Self::finish_set`], which then applies their suppressions.
-    /// Loads and checks one file. `patch` names the kustomization whose patch the file is: its
-    /// objects are then checked only for the values they set, and are not objects of the set
-    /// (`kustomize`).
+    /// A Kustomize patch (`patch`: the file is one; or a patch written inside a kustomization)
+    /// is checked only for the values it sets and is not an object of the set (`kustomize`).
     fn load_and_check(
         &self,
         name: &str,
