@@ -221,6 +221,8 @@ enum Doc {
 /// The root of every document in `text`, whatever it holds (a Kustomize file, a JSON patch):
 /// for reading files that are not objects. Problems are left to [`load`], which reports them.
 pub fn documents(text: &str) -> Vec<Node> {
+    // As `load` reads it: a byte order mark is not part of the first key.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder::default();
     let mut roots = Vec::new();
     for (first_line, chunk) in split_documents(text) {
