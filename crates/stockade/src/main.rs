@@ -84,6 +84,26 @@ pub fn gather_inputs(paths: &[std::path::PathBuf]) -> anyhow::Result<Collected> 
     )
 }
 
+/// Reads and loads every input under `paths`: objects in input order, and every problem. The
+/// patches a kustomization among the inputs names are left out, with a warning
+/// (`load_inputs`). For the analyses of what a cluster holds (`pss`, `rbac`).
+pub fn load_objects(
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<(Vec<stockade_model::Object>, Vec<stockade_model::LoadError>)> {
+    let (inputs, mut errors) = gather_inputs(paths)?;
+    let mut objects = Vec::new();
+    for loaded in stockade_engine::load_inputs(&inputs, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
+        match loaded {
+            Ok(loaded) => {
+                objects.extend(loaded.objects);
+                errors.extend(loaded.errors);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((objects, errors))
+}
+
 /// Inputs and the problems found while collecting them.
 pub type Collected = (Vec<stockade_engine::Input>, Vec<stockade_model::LoadError>);
 

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use stockade_engine::DEFAULT_MAX_FILE_SIZE;
 use stockade_model::{Level as Severity, LoadError, Object};
 use stockade_pss::report::{self, Settings};
 use stockade_pss::{Level, Version, admission_config, suggest};
@@ -74,26 +73,9 @@ fn parse_version(s: &str) -> Result<Version, String> {
     s.parse().map_err(|e: stockade_pss::Error| e.to_string())
 }
 
-/// Reads and loads every input; objects in input order, and every problem. The patches a
-/// kustomization among the inputs names are left out, with a warning (`load_inputs`).
-fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
-    let (inputs, mut errors) = crate::gather_inputs(paths)?;
-    let mut objects = Vec::new();
-    for loaded in stockade_engine::load_inputs(&inputs, DEFAULT_MAX_FILE_SIZE) {
-        match loaded {
-            Ok(loaded) => {
-                objects.extend(loaded.objects);
-                errors.extend(loaded.errors);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    Ok((objects, errors))
-}
-
 /// Loads a side file (namespace labels, exemptions): any problem is a usage error.
 fn load_side_file(path: &Path, what: &str) -> anyhow::Result<Vec<Object>> {
-    let (objects, errors) = load_all(&[path.to_path_buf()])?;
+    let (objects, errors) = crate::load_objects(&[path.to_path_buf()])?;
     if let Some(e) = errors
         .iter()
         .find(|e| e.level == Severity::Error)
@@ -126,7 +108,7 @@ fn has_errors(errors: &[LoadError]) -> bool {
 
 pub fn run(args: PssArgs) -> anyhow::Result<ExitCode> {
     if let Some(PssCommand::Suggest { paths, format }) = args.command {
-        let (objects, errors) = load_all(&paths)?;
+        let (objects, errors) = crate::load_objects(&paths)?;
         let suggestions = suggest::suggest(&objects);
         match format {
             OutputFormat::Text => write(|out| suggest::write_text(&suggestions, &errors, out))?,
@@ -156,7 +138,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<ExitCode> {
         let objects = load_side_file(path, "--exemptions")?;
         settings.config = Some(admission_config::config_from_objects(&objects)?);
     }
-    let (objects, errors) = load_all(&args.paths)?;
+    let (objects, errors) = crate::load_objects(&args.paths)?;
     let outcome = report::evaluate_objects(&objects, &settings)?;
     match args.format {
         OutputFormat::Text => write(|out| report::write_text(&outcome, &errors, out))?,

@@ -74,18 +74,7 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Object>, Vec<LoadError>)> {
     } else {
         paths.to_vec()
     };
-    let (inputs, mut errors) = crate::gather_inputs(&paths)?;
-    let mut objects = Vec::new();
-    for loaded in stockade_engine::load_inputs(&inputs, stockade_engine::DEFAULT_MAX_FILE_SIZE) {
-        match loaded {
-            Ok(loaded) => {
-                objects.extend(loaded.objects);
-                errors.extend(loaded.errors);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    Ok((objects, errors))
+    crate::load_objects(&paths)
 }
 
 pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
