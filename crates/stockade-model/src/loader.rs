@@ -161,13 +161,7 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
     let mut other_docs = Vec::new();
     let mut builder = Builder::default();
     for (first_line, chunk) in split_documents(text) {
-        let mut parsed = match crate::fast::parse(chunk, first_line) {
-            Some((root, errors)) => ParsedChunk {
-                docs: vec![root],
-                errors,
-            },
-            None => parse_chunk(chunk, first_line, &mut builder),
-        };
+        let mut parsed = parse_document(chunk, first_line, &mut builder);
         for e in parsed.errors.drain(..) {
             out.errors.push(err(e.0.line, e.0.col, e.1));
         }
@@ -224,14 +218,22 @@ pub fn documents(text: &str) -> Vec<Node> {
     // As `load` reads it: a byte order mark is not part of the first key.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder::default();
-    let mut roots = Vec::new();
-    for (first_line, chunk) in split_documents(text) {
-        match crate::fast::parse(chunk, first_line) {
-            Some((root, _)) => roots.push(root),
-            None => roots.extend(parse_chunk(chunk, first_line, &mut builder).docs),
-        }
+    split_documents(text)
+        .into_iter()
+        .flat_map(|(first_line, chunk)| parse_document(chunk, first_line, &mut builder).docs)
+        .collect()
+}
+
+/// One chunk between `---` lines, by the byte-level fast path when it can read it, by saphyr
+/// otherwise.
+fn parse_document(chunk: &str, first_line: u32, builder: &mut Builder) -> ParsedChunk {
+    match crate::fast::parse(chunk, first_line) {
+        Some((root, errors)) => ParsedChunk {
+            docs: vec![root],
+            errors,
+        },
+        None => parse_chunk(chunk, first_line, builder),
     }
-    roots
 }
 
 /// The start of the warning for a document that is not a Kubernetes object.
