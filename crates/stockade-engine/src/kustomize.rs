@@ -367,24 +367,13 @@ fn inline(entry: &str) -> bool {
 
 /// The inline patches of a kustomization, each with its target.
 fn inline_patches(root: &Node) -> Vec<(&Node, Option<Target>)> {
-    let mut found = Vec::new();
-    for key in ["patches", "patchesJson6902"] {
-        for p in root.get(key).map(Node::items).unwrap_or_default() {
-            if let Some(patch) = p.get("patch").filter(|n| n.as_str().is_some()) {
-                found.push((patch, target_of(p)));
-            }
-        }
-    }
-    for p in root
-        .get("patchesStrategicMerge")
-        .map(Node::items)
-        .unwrap_or_default()
-    {
-        if p.as_str().is_some_and(inline) {
-            found.push((p, None));
-        }
-    }
-    found
+    patch_entries(root)
+        .into_iter()
+        .filter_map(|(entry, target)| match entry {
+            Listed::Inline(patch) => Some((patch, target)),
+            Listed::File(_) => None,
+        })
+        .collect()
 }
 
 /// Maps a position in the text of a patch written at `at` in the kustomization to the
@@ -627,15 +616,35 @@ pub(crate) fn is_kustomization(path: &Path) -> bool {
     )
 }
 
-/// The patch files a kustomization names, with their targets: `patches[].path`,
-/// `patchesJson6902[].path` and the file entries of `patchesStrategicMerge` (its other entries
-/// are inline patches).
+/// The patch files a kustomization names, with their targets.
 fn named_patches(root: &Node) -> Vec<(&str, Option<Target>)> {
-    let mut files = Vec::new();
+    patch_entries(root)
+        .into_iter()
+        .filter_map(|(entry, target)| match entry {
+            Listed::File(file) => Some((file, target)),
+            Listed::Inline(_) => None,
+        })
+        .collect()
+}
+
+/// A patch a kustomization lists: a file it names, or a patch written in place.
+enum Listed<'a> {
+    File(&'a str),
+    Inline(&'a Node),
+}
+
+/// Every patch a kustomization lists, with its target: `patches[]` and `patchesJson6902[]` by
+/// `path` or written as `patch`, and `patchesStrategicMerge[]`, file names or patches written
+/// in place ([`inline`]).
+fn patch_entries(root: &Node) -> Vec<(Listed<'_>, Option<Target>)> {
+    let mut found = Vec::new();
     for key in ["patches", "patchesJson6902"] {
         for p in root.get(key).map(Node::items).unwrap_or_default() {
             if let Some(file) = p.str_at("path") {
-                files.push((file, target_of(p)));
+                found.push((Listed::File(file), target_of(p)));
+            }
+            if let Some(patch) = p.get("patch").filter(|n| n.as_str().is_some()) {
+                found.push((Listed::Inline(patch), target_of(p)));
             }
         }
     }
@@ -644,11 +653,13 @@ fn named_patches(root: &Node) -> Vec<(&str, Option<Target>)> {
         .map(Node::items)
         .unwrap_or_default()
     {
-        if let Some(file) = p.as_str().filter(|s| !inline(s)) {
-            files.push((file.trim(), None));
+        match p.as_str() {
+            Some(text) if inline(text) => found.push((Listed::Inline(p), None)),
+            Some(file) => found.push((Listed::File(file.trim()), None)),
+            None => {}
         }
     }
-    files
+    found
 }
 
 /// `path` with `.` and `a/..` taken out, without touching the file system: the walk's paths
