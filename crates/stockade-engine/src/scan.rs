@@ -482,8 +482,9 @@ impl Engine {
         result
     }
 
-    /// Loads a file and runs the object checks. Objects a set check wants are kept, with
-    /// their object-check hits, for [`Self::finish_set`], which then applies their suppressions.
+    /// Loads a file and runs the object checks on the objects no set check wants. The others
+    /// are kept for [`Self::finish_set`], which runs their object checks after the set checks
+    /// and applies their suppressions.
     /// A Kustomize patch (`patch`: the file is one; or a patch written inside a kustomization)
     /// is checked only for the values it sets and is not an object of the set (`kustomize`).
     fn load_and_check(
@@ -535,10 +536,8 @@ impl Engine {
             } else {
                 pod_specs(&obj)
             };
-            let mut hits = self.object_hits(&obj, &pods, &mut scratch);
             let mut extra = self.extra_object_hits(&obj, &mut out.errors);
             if is_patch {
-                hits.retain(|(_, h)| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
                 extra.retain(|h| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
             }
             // Which set checks want the object, asked once here with the pod specs at hand;
@@ -559,17 +558,24 @@ impl Engine {
             let extra_wants = !is_patch && self.extra.as_ref().is_some_and(|x| x.wants(&obj));
             // Read now, with the pod specs at hand, whether the object is settled here or kept.
             let sup = self.suppressions(&obj, &pods);
+            // A kept object's own checks run when it is settled, after the set checks: its
+            // hits are then not held beside every kept tree while the set checks run (they
+            // were a third of the peak memory of a large scan).
             if !wanted_by.is_empty() || extra_wants {
                 drop(pods);
                 kept.objects.push(Retained {
                     rank: 0,
                     obj: Arc::new(obj),
-                    hits,
+                    hits: Vec::new(),
                     extra,
                     wanted_by,
                     sup,
                 });
             } else {
+                let mut hits = self.object_hits(&obj, &pods, &mut scratch);
+                if is_patch {
+                    hits.retain(|(_, h)| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
+                }
                 self.settle(&obj, sup, hits, extra, false, &mut out);
             }
         }
@@ -669,15 +675,21 @@ impl Engine {
         let settled: Vec<(u32, FileResult)> = retained
             .into_par_iter()
             .with_min_len(16)
-            .map(|mut r| {
-                // The set checks' hits follow the object checks' (in location order already):
-                // put in place here, among hits, rather than among the findings made of them.
+            .map_init(stockade_checks::Emit::default, |scratch, r| {
+                // The object checks run now (see `load_and_check`); the set checks' hits
+                // follow theirs (in location order already) and are put in place here, among
+                // hits, rather than among the findings made of them.
+                let mut hits = {
+                    let pods = stockade_model::pod_specs(&r.obj);
+                    self.object_hits(&r.obj, &pods, scratch)
+                };
+                hits.extend(r.hits);
                 let key = |(i, h): &(usize, stockade_checks::Hit)| (h.pos.line, h.pos.col, *i);
-                if !r.hits.is_sorted_by_key(key) {
-                    r.hits.sort_by_key(key);
+                if !hits.is_sorted_by_key(key) {
+                    hits.sort_by_key(key);
                 }
                 let mut one = FileResult::default();
-                self.settle(&r.obj, r.sup, r.hits, r.extra, true, &mut one);
+                self.settle(&r.obj, r.sup, hits, r.extra, true, &mut one);
                 one.findings.sort_by(finding_cmp);
                 one.findings.shrink_to_fit();
                 (r.rank, one)
@@ -775,8 +787,10 @@ impl Engine {
         let emit = scratch;
         emit.hits.clear();
         let mut runs: Vec<(usize, usize)> = Vec::new();
+        let any_exclusion = !self.exclusions.is_empty();
         for (i, &(check, _)) in self.checks.iter().enumerate() {
-            if matches!(check.run, Run::Object(_)) && !self.excluded(check, obj) {
+            if matches!(check.run, Run::Object(_)) && !(any_exclusion && self.excluded(check, obj))
+            {
                 let before = emit.hits.len();
                 stockade_checks::run_check_into(check, obj, pods, &self.options, emit);
                 if emit.hits.len() > before {
@@ -1069,14 +1083,15 @@ pub const IMAGE_KIND: &str = "Image";
 /// The `kind` of the object a Dockerfile becomes in findings.
 pub const DOCKERFILE_KIND: &str = "Dockerfile";
 
-/// An object kept for set checks, with the hits object checks already found on it.
 /// A set check's hit on one of the objects it was given.
 type SetHit = (Arc<Object>, stockade_checks::Hit);
 
+/// An object kept for set checks.
 struct Retained {
     /// The place of the object's input among the scan's inputs.
     rank: u32,
     obj: Arc<Object>,
+    /// The set checks' hits on it (its object checks run when it is settled).
     hits: Vec<(usize, stockade_checks::Hit)>,
     extra: Vec<ExtraHit>,
     /// Indexes (into the engine's checks) of the set checks that want the object.
