@@ -274,6 +274,21 @@ impl Engine {
     /// run while each file streams through; set checks then run once over the objects they
     /// asked to keep, so memory grows with the largest file plus those objects only.
     pub fn scan(&self, inputs: &[Input]) -> ScanResult {
+        let mut findings = Findings::new();
+        let mut result = self.scan_streaming(inputs, &mut |run| findings.push_run(run));
+        result.findings = findings;
+        result
+    }
+
+    /// Scans like [`Self::scan`], but hands the findings to `sink` in output order, in runs, as
+    /// they are settled, instead of holding them all for the result (whose `findings` is then
+    /// empty; its summary counts them). Memory then holds the kept objects and the findings of
+    /// the objects no set check wants, not every finding of the scan.
+    pub fn scan_streaming(
+        &self,
+        inputs: &[Input],
+        sink: &mut dyn FnMut(Vec<Finding>),
+    ) -> ScanResult {
         let patches = crate::kustomize::Patches::of(inputs, self.max_file_size);
         let per_file: Vec<(FileResult, Kept)> = inputs
             .par_iter()
@@ -300,33 +315,51 @@ impl Engine {
             kept.inventory.extend(r.inventory);
         }
         let mut set = FileResult::default();
-        let extra = self.finish_set(kept, &mut set);
-        result.summary.suppressed += set.suppressed;
-        result.errors.extend(set.errors);
-        // Each file's findings are already in line order, and so are the set's (those of the
-        // objects kept for it), ranked by input: the two are merged, not re-sorted, and stay
-        // in the vectors they were made in where they do not interleave (`merge_input`), so
-        // they are not all moved into one buffer (on a large scan, that held them twice).
-        result.findings.reserve_runs(files.len() + extra.len());
-        let mut extra = extra.into_iter().peekable();
+        let retained = self.run_set_checks(kept, &mut set);
+        result.errors.extend(std::mem::take(&mut set.errors));
+        let summary = &mut result.summary;
+        let mut emit = |run: Vec<Finding>| {
+            if !run.is_empty() {
+                summary.findings += run.len();
+                for f in &run {
+                    *summary.by_severity.entry(f.severity).or_default() += 1;
+                }
+                sink(run);
+            }
+        };
+        // Each file's findings are already in line order, and so are those of the objects kept
+        // for the set checks, ranked by input: the two are merged, not re-sorted, and stay in
+        // the vectors they were made in where they do not interleave (`merge_input`). The kept
+        // objects are settled a batch at a time, in input order, as the files reach them.
+        let mut batches = SettleBatches {
+            rest: retained.into_iter().peekable(),
+        };
+        let mut settled: std::collections::VecDeque<(u32, Vec<Finding>)> = Default::default();
         for (i, own) in files.into_iter().enumerate() {
+            let i = i as u32;
+            while settled.back().is_none_or(|(r, _)| *r <= i) {
+                let Some(batch) = batches.next() else { break };
+                settled.extend(self.settle_kept(batch, &mut set));
+            }
             let mut runs = Vec::new();
-            while let Some((_, run)) = extra.next_if(|(r, _)| *r as usize <= i) {
-                runs.push(run);
+            while settled.front().is_some_and(|(r, _)| *r <= i) {
+                runs.extend(settled.pop_front().map(|(_, run)| run));
             }
             if runs.is_empty() {
-                result.findings.push_run(own);
-                continue;
+                emit(own);
+            } else {
+                merge_input(own, runs, &mut emit);
             }
-            merge_input(own, runs, &mut result.findings);
         }
-        for (_, run) in extra {
-            result.findings.push_run(run);
+        for (_, run) in settled {
+            emit(run);
         }
-        result.summary.findings = result.findings.len();
-        for f in &result.findings {
-            *result.summary.by_severity.entry(f.severity).or_default() += 1;
+        for batch in batches {
+            for (_, run) in self.settle_kept(batch, &mut set) {
+                emit(run);
+            }
         }
+        result.summary.suppressed += set.suppressed;
         result.summary.errors = result
             .errors
             .iter()
@@ -589,12 +622,19 @@ impl Engine {
     /// Returns the kept objects' findings in runs with the rank of their input, in input order
     /// and then in line order; load errors and suppression counts go to `out`.
     fn finish_set(&self, kept: Kept, out: &mut FileResult) -> Vec<(u32, Vec<Finding>)> {
+        let retained = self.run_set_checks(kept, out);
+        self.settle_kept(retained, out)
+    }
+
+    /// Runs the set checks over the kept objects and gives each its hits; load errors go to
+    /// `out`. The objects are returned in input order, their trees held by them alone.
+    fn run_set_checks(&self, kept: Kept, out: &mut FileResult) -> Vec<Retained> {
         let Kept {
             objects: mut retained,
             inventory,
         } = kept;
         if retained.is_empty() {
-            return Vec::new();
+            return retained;
         }
         let objects: Vec<Arc<Object>> = retained.iter().map(|r| r.obj.clone()).collect();
         let index: std::collections::HashMap<*const Object, usize> = objects
@@ -669,6 +709,18 @@ impl Engine {
         drop(pods);
         drop(objects);
         drop(wanted);
+        retained
+    }
+
+    /// Settles kept objects (in input order, all of an input's or none): runs their object
+    /// checks, turns their hits into findings and applies their suppressions. Returns their
+    /// findings in runs with the rank of their input, in input order and then in line order;
+    /// suppression counts go to `out`.
+    fn settle_kept(
+        &self,
+        retained: Vec<Retained>,
+        out: &mut FileResult,
+    ) -> Vec<(u32, Vec<Finding>)> {
         // Settling builds the findings of most objects (most are kept for some set check);
         // each object is settled, and its tree dropped, on its own, in parallel, and the
         // results are joined in input order.
@@ -1086,6 +1138,37 @@ pub const DOCKERFILE_KIND: &str = "Dockerfile";
 /// A set check's hit on one of the objects it was given.
 type SetHit = (Arc<Object>, stockade_checks::Hit);
 
+/// Kept objects in batches for [`Engine::settle_kept`]: a few hundred at a time, never
+/// splitting an input's objects between two batches.
+struct SettleBatches {
+    rest: std::iter::Peekable<std::vec::IntoIter<Retained>>,
+}
+
+impl SettleBatches {
+    /// Objects settled at a time: enough for every core, few enough that their findings are
+    /// a small part of a large scan's.
+    const SIZE: usize = 512;
+}
+
+impl Iterator for SettleBatches {
+    type Item = Vec<Retained>;
+
+    fn next(&mut self) -> Option<Vec<Retained>> {
+        let first = self.rest.next()?;
+        let mut batch = Vec::with_capacity(Self::SIZE);
+        let mut rank = first.rank;
+        batch.push(first);
+        while let Some(r) = self
+            .rest
+            .next_if(|r| batch.len() < Self::SIZE || r.rank == rank)
+        {
+            rank = r.rank;
+            batch.push(r);
+        }
+        Some(batch)
+    }
+}
+
 /// An object kept for set checks.
 struct Retained {
     /// The place of the object's input among the scan's inputs.
@@ -1107,7 +1190,7 @@ struct Retained {
 /// Otherwise the two are merged one finding at a time: a set finding goes before an own one
 /// when its line, column and check ID (by [`check_id_cmp`], as every sort of findings) are
 /// smaller.
-fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut Findings) {
+fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut impl FnMut(Vec<Finding>)) {
     let at = |f: &Finding| (f.line, f.column);
     // For each run, how many of `own` go before it; valid when no finding of `own` sits on a
     // line and column within the run's first and last.
@@ -1130,15 +1213,15 @@ fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut Findings) {
             if cut == len && taken < len {
                 // All the rest goes before this run: moved whole, keeping its allocation
                 // when nothing was taken from the front.
-                out.push_run(std::mem::take(&mut own).collect());
+                out(std::mem::take(&mut own).collect());
                 taken = len;
             } else if cut > taken {
-                out.push_run(own.by_ref().take(cut - taken).collect());
+                out(own.by_ref().take(cut - taken).collect());
                 taken = cut;
             }
-            out.push_run(run);
+            out(run);
         }
-        out.push_run(own.collect());
+        out(own.collect());
         return;
     }
     let mut set = runs.into_iter().flatten().peekable();
@@ -1150,7 +1233,7 @@ fn merge_input(own: Vec<Finding>, runs: Vec<Vec<Finding>>, out: &mut Findings) {
         merged.push(f);
     }
     merged.extend(set);
-    out.push_run(merged);
+    out(merged);
 }
 
 /// Orders findings by `rank` (the file's place in the input), then line, column and check.
@@ -1536,7 +1619,7 @@ mod merge_tests {
             let want = one_by_one(&own, &runs);
             let mut out = Findings::new();
             out.push(f(0, 0, "before"));
-            merge_input(own, runs, &mut out);
+            merge_input(own, runs, &mut |run| out.push_run(run));
             let got: Vec<(u32, u32, String)> = out
                 .iter()
                 .skip(1)

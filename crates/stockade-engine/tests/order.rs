@@ -84,3 +84,58 @@ fn set_and_object_findings_are_merged_in_input_order() {
             .any(|(f, _, _, c)| f == "b.yaml" && c == "STK201")
     );
 }
+
+/// One input of `n` Deployments with a Service each, in a namespace of its own (so that
+/// scanned alone it has the findings it has among the others).
+fn workloads(i: usize, n: usize) -> String {
+    let mut s = String::new();
+    for j in 0..n {
+        s.push_str(&format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{j}\n  namespace: ns-{i}\n\
+             spec:\n  replicas: 1\n  selector:\n    matchLabels: {{app: web-{j}}}\n  template:\n    \
+             metadata:\n      labels: {{app: web-{j}}}\n    spec:\n      containers:\n        - name: web\n          \
+             image: nginx\n          envFrom:\n            - configMapRef: {{name: cm-{j}}}\n---\n\
+             apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{j}\n  namespace: ns-{i}\nspec:\n  \
+             selector: {{app: web-{}}}\n  ports:\n    - port: 80\n---\n",
+            j + j % 2
+        ));
+    }
+    s
+}
+
+#[test]
+fn findings_streamed_in_batches_are_each_inputs_findings_in_input_order() {
+    let engine = Engine::new(&Config::default(), false).unwrap();
+    // More kept objects than one batch settles (512), and an input larger than a batch.
+    let mut inputs: Vec<Input> = (0..20)
+        .map(|i| input(&format!("f{i:02}.yaml"), &workloads(i, 9)))
+        .collect();
+    inputs.insert(7, input("big.yaml", &workloads(99, 300)));
+    let mut runs = Vec::new();
+    let streamed = engine.scan_streaming(&inputs, &mut |run| runs.push(run));
+    assert!(streamed.findings.is_empty());
+    assert!(
+        runs.iter().all(|r| !r.is_empty()),
+        "an empty run was handed out"
+    );
+    let streamed_findings: Vec<_> = runs.into_iter().flatten().collect();
+    assert_eq!(streamed.summary.findings, streamed_findings.len());
+    let mut by_severity = std::collections::BTreeMap::new();
+    for f in &streamed_findings {
+        *by_severity.entry(f.severity).or_insert(0) += 1;
+    }
+    assert_eq!(streamed.summary.by_severity, by_severity);
+    // Each input scanned alone is a set of its own, settled in one batch.
+    let mut alone = Vec::new();
+    for i in &inputs {
+        alone.extend(engine.scan(std::slice::from_ref(i)).findings.into_vec());
+    }
+    assert!(alone.len() > 5_000, "{} findings", alone.len());
+    assert!(
+        alone.iter().any(|f| f.check == "STK604"),
+        "no set-check finding"
+    );
+    assert_eq!(streamed_findings.len(), alone.len());
+    assert!(streamed_findings == alone, "streamed findings differ");
+    assert_eq!(engine.scan(&inputs).findings.into_vec(), alone);
+}

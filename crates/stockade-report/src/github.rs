@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use stockade_model::{Level, Severity};
+use stockade_model::{Finding, Level, LoadError, Severity};
 
 use crate::Report;
 
@@ -17,25 +17,35 @@ fn prop(s: &str) -> String {
 /// GitHub Actions workflow commands: one annotation per finding and input error.
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in r.findings {
-        let cmd = match f.severity {
-            Severity::Critical | Severity::High => "error",
-            Severity::Medium => "warning",
-            Severity::Low | Severity::Info => "notice",
-        };
-        writeln!(
-            out,
-            "::{cmd} file={},line={},col={},title={}::{}",
-            prop(&f.file),
-            f.line,
-            f.column,
-            prop(&format!("{} {} ({})", f.check, f.name, f.severity)),
-            data(&format!(
-                "{} [{} {}]",
-                f.message, f.object.kind, f.object.name
-            )),
-        )?;
+        finding(out, f)?;
     }
-    for e in r.errors {
+    finish(out, r.errors)
+}
+
+/// One finding's annotation.
+pub fn finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let cmd = match f.severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "notice",
+    };
+    writeln!(
+        out,
+        "::{cmd} file={},line={},col={},title={}::{}",
+        prop(&f.file),
+        f.line,
+        f.column,
+        prop(&format!("{} {} ({})", f.check, f.name, f.severity)),
+        data(&format!(
+            "{} [{} {}]",
+            f.message, f.object.kind, f.object.name
+        )),
+    )
+}
+
+/// The input errors' annotations.
+pub fn finish(out: &mut dyn Write, errors: &[LoadError]) -> io::Result<()> {
+    for e in errors {
         let cmd = if e.level == Level::Error {
             "error"
         } else {

@@ -21,72 +21,110 @@ const WINDOW: usize = 1_024;
 const CHUNK: usize = 256;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = Writer::begin(out, r.version)?;
+    let mut window: Vec<&stockade_model::Finding> = Vec::with_capacity(WINDOW);
+    let mut all = r.findings.iter();
+    loop {
+        window.clear();
+        window.extend(all.by_ref().take(WINDOW));
+        if window.is_empty() {
+            break;
+        }
+        w.window(&window)?;
+    }
+    w.finish(r.errors, r.summary)
+}
+
+/// The document written in three steps: what comes before the findings, the findings a window
+/// at a time, then what follows them.
+pub struct Writer<'w> {
     // serde_json writes many small pieces: a concrete buffer lets them inline instead of
     // going through `dyn Write` one by one (a third of a large scan's instructions).
-    let mut w = io::BufWriter::with_capacity(1 << 16, &mut *out);
-    // The document is what `serde_json::to_writer_pretty` makes of [`Doc`], byte for byte
-    // (a test holds it to that), but its findings, most of a large report, are serialised in
-    // parallel, each at the depth it sits at.
-    let tool = Tool {
-        name: "stockade",
-        version: r.version,
-    };
-    write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"tool\": ")?;
-    nested(&mut w, &tool, 1)?;
-    w.write_all(b",\n  \"findings\": ")?;
-    if r.findings.is_empty() {
-        w.write_all(b"[]")?;
-    } else {
-        w.write_all(b"[")?;
-        // One text buffer per chunk of a window, reused from window to window: fresh
-        // buffers each time would be fresh pages, and page faults cost as much as the text.
-        let mut texts: Vec<Vec<u8>> = vec![Vec::new(); WINDOW / CHUNK];
-        let mut window: Vec<&stockade_model::Finding> = Vec::with_capacity(WINDOW);
-        let mut all = r.findings.iter();
-        let mut written = 0;
-        loop {
-            window.clear();
-            window.extend(all.by_ref().take(WINDOW));
-            if window.is_empty() {
-                break;
-            }
-            written += window.len();
-            let chunks = window.chunks(CHUNK).count();
-            texts[..chunks]
-                .par_iter_mut()
-                .zip(window.par_chunks(CHUNK))
-                // A memo per job, not per chunk: held by every chunk, each would keep its own
-                // copy of every check's text.
-                .for_each_init(Memo::default, |memo, (buf, chunk)| {
-                    buf.clear();
-                    // A finding's text is about a kilobyte: made room for once, not doubled
-                    // into (each doubling copies what the chunk has so far).
-                    buf.reserve(chunk.len() * 1024);
-                    for f in chunk {
-                        buf.extend_from_slice(b"\n    ");
-                        finding(buf, memo, f);
-                        buf.push(b',');
-                    }
-                });
-            let last = written == r.findings.len();
-            for (i, text) in texts[..chunks].iter().enumerate() {
-                // Every element ends with a comma; the document's last one must not.
-                let end = if last && i + 1 == chunks {
-                    text.len() - 1
-                } else {
-                    text.len()
-                };
-                w.write_all(&text[..end])?;
-            }
-        }
-        w.write_all(b"\n  ]")?;
+    w: io::BufWriter<&'w mut dyn Write>,
+    /// One text buffer per chunk of a window, reused from window to window: fresh buffers
+    /// each time would be fresh pages, and page faults cost as much as the text.
+    texts: Vec<Vec<u8>>,
+    written: usize,
+}
+
+impl<'w> Writer<'w> {
+    /// The findings handed to [`Self::window`] at once, at most.
+    pub const WINDOW: usize = WINDOW;
+
+    /// Writes what comes before the findings.
+    pub fn begin(out: &'w mut dyn Write, version: &str) -> io::Result<Self> {
+        let mut w = io::BufWriter::with_capacity(1 << 16, out);
+        // The document is what `serde_json::to_writer_pretty` makes of [`Doc`], byte for byte
+        // (a test holds it to that), but its findings, most of a large report, are serialised
+        // in parallel, each at the depth it sits at.
+        let tool = Tool {
+            name: "stockade",
+            version,
+        };
+        write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"tool\": ")?;
+        nested(&mut w, &tool, 1)?;
+        w.write_all(b",\n  \"findings\": ")?;
+        Ok(Self {
+            w,
+            texts: vec![Vec::new(); WINDOW / CHUNK],
+            written: 0,
+        })
     }
-    w.write_all(b",\n  \"errors\": ")?;
-    nested(&mut w, &r.errors, 1)?;
-    w.write_all(b",\n  \"summary\": ")?;
-    nested(&mut w, r.summary, 1)?;
-    w.write_all(b"\n}\n")?;
-    w.flush()
+
+    /// Writes the next findings (at most [`Self::WINDOW`]), serialised in parallel.
+    pub fn window(&mut self, window: &[&stockade_model::Finding]) -> io::Result<()> {
+        debug_assert!(window.len() <= WINDOW);
+        if window.is_empty() {
+            return Ok(());
+        }
+        if self.written == 0 {
+            self.w.write_all(b"[")?;
+        }
+        // Every element but the document's first follows a comma.
+        let first = self.written;
+        let chunks = window.chunks(CHUNK).count();
+        self.texts[..chunks]
+            .par_iter_mut()
+            .zip(window.par_chunks(CHUNK).enumerate())
+            // A memo per job, not per chunk: held by every chunk, each would keep its own
+            // copy of every check's text.
+            .for_each_init(Memo::default, |memo, (buf, (c, chunk))| {
+                buf.clear();
+                // A finding's text is about a kilobyte: made room for once, not doubled
+                // into (each doubling copies what the chunk has so far).
+                buf.reserve(chunk.len() * 1024);
+                for (k, f) in chunk.iter().enumerate() {
+                    let separator: &[u8] = if first + c * CHUNK + k == 0 {
+                        b"\n    "
+                    } else {
+                        b",\n    "
+                    };
+                    buf.extend_from_slice(separator);
+                    finding(buf, memo, f);
+                }
+            });
+        for text in &self.texts[..chunks] {
+            self.w.write_all(text)?;
+        }
+        self.written += window.len();
+        Ok(())
+    }
+
+    /// Writes what follows the findings.
+    pub fn finish(
+        mut self,
+        errors: &[stockade_model::LoadError],
+        summary: &stockade_model::Summary,
+    ) -> io::Result<()> {
+        let w = &mut self.w;
+        w.write_all(if self.written == 0 { b"[]" } else { b"\n  ]" })?;
+        w.write_all(b",\n  \"errors\": ")?;
+        nested(w, &errors, 1)?;
+        w.write_all(b",\n  \"summary\": ")?;
+        nested(w, summary, 1)?;
+        w.write_all(b"\n}\n")?;
+        w.flush()
+    }
 }
 
 /// Escaped text already written, by the address and length of what it was made from. Most of a

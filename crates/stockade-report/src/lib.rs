@@ -9,7 +9,7 @@ mod text;
 
 use std::io::{self, Write};
 
-use stockade_model::{Findings, LoadError, Summary};
+use stockade_model::{Finding, Findings, LoadError, Summary};
 
 /// What every format renders.
 #[derive(Debug, Clone, Copy)]
@@ -78,6 +78,123 @@ impl Format {
             Format::Github => github::write(report, out),
         }
     }
+}
+
+impl Format {
+    /// Whether the format can be written as the findings come ([`Self::stream`]): its
+    /// findings precede everything that counts them.
+    pub fn streams(self) -> bool {
+        matches!(self, Format::Text | Format::Json | Format::Github)
+    }
+
+    /// A writer of this format that takes the findings as they come, in output order, and
+    /// holds only the ones it is writing; `None` for formats that do not stream. Writes the
+    /// same bytes as [`Self::write`] given the same findings, errors and summary.
+    pub fn stream<'w>(
+        self,
+        out: &'w mut dyn Write,
+        color: bool,
+        version: &str,
+    ) -> io::Result<Option<Stream<'w>>> {
+        Ok(Some(Stream(match self {
+            Format::Json => Inner::Json {
+                w: json::Writer::begin(out, version)?,
+                runs: Vec::new(),
+                held: 0,
+            },
+            Format::Text => Inner::Text(out, text::Writer::new(color)),
+            Format::Github => Inner::Github(out),
+            Format::Sarif | Format::Junit => return Ok(None),
+        })))
+    }
+}
+
+/// A report being written as the findings come: [`Format::stream`].
+pub struct Stream<'w>(Inner<'w>);
+
+enum Inner<'w> {
+    /// JSON findings are written a window at a time (in parallel): runs are held until one
+    /// is full.
+    Json {
+        w: json::Writer<'w>,
+        runs: Vec<Vec<Finding>>,
+        held: usize,
+    },
+    Text(&'w mut dyn Write, text::Writer),
+    Github(&'w mut dyn Write),
+}
+
+impl Stream<'_> {
+    /// Writes the next findings (after every one written so far).
+    pub fn push(&mut self, run: Vec<Finding>) -> io::Result<()> {
+        match &mut self.0 {
+            Inner::Json { w, runs, held } => {
+                *held += run.len();
+                runs.push(run);
+                if *held >= json::Writer::WINDOW {
+                    json_windows(w, runs, held, false)?;
+                }
+                Ok(())
+            }
+            Inner::Text(out, w) => run.iter().try_for_each(|f| w.finding(*out, f)),
+            Inner::Github(out) => run.iter().try_for_each(|f| github::finding(*out, f)),
+        }
+    }
+
+    /// Writes what follows the findings: the input errors and the summary.
+    pub fn finish(self, errors: &[LoadError], summary: &Summary) -> io::Result<()> {
+        match self.0 {
+            Inner::Json {
+                mut w,
+                mut runs,
+                mut held,
+            } => {
+                json_windows(&mut w, &mut runs, &mut held, true)?;
+                w.finish(errors, summary)
+            }
+            Inner::Text(out, w) => w.finish(out, errors, summary),
+            Inner::Github(out) => github::finish(out, errors),
+        }
+    }
+}
+
+/// Writes the held runs' findings in full windows (and, when `all`, the last partial one),
+/// keeping the rest.
+fn json_windows(
+    w: &mut json::Writer,
+    runs: &mut Vec<Vec<Finding>>,
+    held: &mut usize,
+    all: bool,
+) -> io::Result<()> {
+    let window = json::Writer::WINDOW;
+    let full = if all { *held } else { *held / window * window };
+    {
+        let mut findings = runs.iter().flatten();
+        let mut batch: Vec<&Finding> = Vec::with_capacity(window.min(full));
+        let mut done = 0;
+        while done < full {
+            batch.clear();
+            batch.extend(findings.by_ref().take(window.min(full - done)));
+            w.window(&batch)?;
+            done += batch.len();
+        }
+    }
+    // The findings written are dropped; a run written only in part keeps its rest.
+    let mut left = full;
+    runs.retain_mut(|run| {
+        if left >= run.len() {
+            left -= run.len();
+            false
+        } else {
+            if left > 0 {
+                run.drain(..left);
+                left = 0;
+            }
+            true
+        }
+    });
+    *held -= full;
+    Ok(())
 }
 
 impl std::str::FromStr for Format {

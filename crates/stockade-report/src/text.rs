@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use stockade_model::{Level, Severity};
+use stockade_model::{Finding, Level, LoadError, Severity, Summary};
 
 use crate::Report;
 
@@ -23,14 +23,36 @@ fn sev_code(s: Severity) -> &'static str {
 }
 
 pub fn write(r: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
-    let mut current: Option<&str> = None;
+    let mut w = Writer::new(color);
     for f in r.findings {
-        if current != Some(&f.file) {
-            if current.is_some() {
+        w.finding(out, f)?;
+    }
+    w.finish(out, r.errors, r.summary)
+}
+
+/// Text written a finding at a time: it remembers the file the last finding was in.
+pub struct Writer {
+    color: bool,
+    current: Option<std::sync::Arc<str>>,
+}
+
+impl Writer {
+    pub fn new(color: bool) -> Self {
+        Self {
+            color,
+            current: None,
+        }
+    }
+
+    /// Writes one finding, under its file's name when it is the first in that file.
+    pub fn finding(&mut self, out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+        let color = self.color;
+        if self.current.as_deref() != Some(&*f.file) {
+            if self.current.is_some() {
                 writeln!(out)?;
             }
             writeln!(out, "{}", paint(color, "1;4", &f.file))?;
-            current = Some(&f.file);
+            self.current = Some(f.file.clone());
         }
         let ns = f
             .object
@@ -60,57 +82,63 @@ pub fn write(r: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
             at.push_str(" · ");
             at.push_str(&f.path);
         }
-        writeln!(out, "              {}", paint(color, "2", &at))?;
+        writeln!(out, "              {}", paint(color, "2", &at))
     }
-    if !r.errors.is_empty() {
-        if current.is_some() {
+
+    /// Writes the input problems and the summary line.
+    pub fn finish(self, out: &mut dyn Write, errors: &[LoadError], s: &Summary) -> io::Result<()> {
+        let color = self.color;
+        let any = self.current.is_some();
+        if !errors.is_empty() {
+            if any {
+                writeln!(out)?;
+            }
+            for e in errors {
+                let label = match e.level {
+                    Level::Error => paint(color, "1;31", "error"),
+                    Level::Warning => paint(color, "33", "warning"),
+                };
+                writeln!(out, "{label}: {e}")?;
+            }
+        }
+        if any || !errors.is_empty() {
             writeln!(out)?;
         }
-        for e in r.errors {
-            let label = match e.level {
-                Level::Error => paint(color, "1;31", "error"),
-                Level::Warning => paint(color, "33", "warning"),
-            };
-            writeln!(out, "{label}: {e}")?;
+
+        let mut parts: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .filter_map(|sev| {
+                s.by_severity
+                    .get(sev)
+                    .filter(|n| **n > 0)
+                    .map(|n| format!("{n} {sev}"))
+            })
+            .collect();
+        if parts.is_empty() {
+            parts.push("none".into());
         }
+        let mut line = format!(
+            "{} finding{} ({}) in {} object{} from {} file{}",
+            s.findings,
+            plural(s.findings),
+            parts.join(", "),
+            s.objects,
+            plural(s.objects),
+            s.files,
+            plural(s.files)
+        );
+        if s.suppressed > 0 {
+            line.push_str(&format!("; {} suppressed", s.suppressed));
+        }
+        if s.errors > 0 {
+            line.push_str(&format!("; {} input error{}", s.errors, plural(s.errors)));
+        }
+        if s.warnings > 0 {
+            line.push_str(&format!("; {} warning{}", s.warnings, plural(s.warnings)));
+        }
+        writeln!(out, "{}", paint(color, "1", &line))
     }
-    if !r.findings.is_empty() || !r.errors.is_empty() {
-        writeln!(out)?;
-    }
-    let s = r.summary;
-    let mut parts: Vec<String> = Severity::ALL
-        .iter()
-        .rev()
-        .filter_map(|sev| {
-            s.by_severity
-                .get(sev)
-                .filter(|n| **n > 0)
-                .map(|n| format!("{n} {sev}"))
-        })
-        .collect();
-    if parts.is_empty() {
-        parts.push("none".into());
-    }
-    let mut line = format!(
-        "{} finding{} ({}) in {} object{} from {} file{}",
-        s.findings,
-        plural(s.findings),
-        parts.join(", "),
-        s.objects,
-        plural(s.objects),
-        s.files,
-        plural(s.files)
-    );
-    if s.suppressed > 0 {
-        line.push_str(&format!("; {} suppressed", s.suppressed));
-    }
-    if s.errors > 0 {
-        line.push_str(&format!("; {} input error{}", s.errors, plural(s.errors)));
-    }
-    if s.warnings > 0 {
-        line.push_str(&format!("; {} warning{}", s.warnings, plural(s.warnings)));
-    }
-    writeln!(out, "{}", paint(color, "1", &line))
 }
 
 fn plural(n: usize) -> &'static str {

@@ -264,3 +264,88 @@ fn text_groups_by_file_and_summarises() {
         "{text}"
     );
 }
+
+/// Many findings over several files, in runs of uneven sizes (some larger than a JSON window).
+fn many() -> Vec<Vec<Finding>> {
+    let (base, _, _) = sample();
+    let mut all = Vec::new();
+    for i in 0..2_600u32 {
+        let mut f = base[(i % 3) as usize].clone();
+        f.file = Arc::from(format!("dir/file-{}.yaml", i / 40));
+        f.line = i + 1;
+        f.message = format!("finding {i} \"quoted\"\tand tabbed");
+        all.push(f);
+    }
+    let sizes = [1usize, 7, 0, 1_500, 3, 1_024, 64];
+    let mut runs = Vec::new();
+    let mut rest = all.into_iter();
+    for n in sizes.iter().cycle() {
+        let run: Vec<Finding> = rest.by_ref().take(*n).collect();
+        if run.is_empty() && *n > 0 {
+            break;
+        }
+        runs.push(run);
+    }
+    runs
+}
+
+fn written(format: Format, runs: &[Vec<Finding>], color: bool) -> (Vec<u8>, Vec<u8>) {
+    let (_, errors, mut summary) = sample();
+    summary.findings = runs.iter().map(Vec::len).sum();
+    let mut held = Findings::new();
+    for run in runs {
+        held.push_run(run.clone());
+    }
+    let report = Report {
+        findings: &held,
+        errors: &errors,
+        summary: &summary,
+        version: "0.1.0",
+    };
+    let mut whole = Vec::new();
+    format.write(&report, &mut whole, color).unwrap();
+    let mut streamed = Vec::new();
+    let mut stream = format
+        .stream(&mut streamed, color, "0.1.0")
+        .unwrap()
+        .expect("the format streams");
+    for run in runs {
+        stream.push(run.clone()).unwrap();
+    }
+    stream.finish(&errors, &summary).unwrap();
+    (whole, streamed)
+}
+
+#[test]
+fn streamed_reports_are_the_reports_written_whole() {
+    for (format, _) in Format::ALL {
+        if !format.streams() {
+            assert!(
+                format
+                    .stream(&mut Vec::new(), false, "0.1.0")
+                    .unwrap()
+                    .is_none(),
+                "{format:?}"
+            );
+            continue;
+        }
+        for color in [false, true] {
+            let runs = many();
+            let (whole, streamed) = written(*format, &runs, color);
+            assert!(whole.len() > 100_000, "{format:?}: {} bytes", whole.len());
+            assert!(whole == streamed, "{format:?} differs when streamed");
+            // No findings at all, and findings in one run.
+            let (whole, streamed) = written(*format, &[], color);
+            assert!(whole == streamed, "{format:?} without findings differs");
+            let (whole, streamed) = written(*format, &[sample().0], color);
+            assert!(whole == streamed, "{format:?} of one run differs");
+        }
+    }
+    // The JSON streamed is a document with every finding, in order.
+    let runs = many();
+    let (_, streamed) = written(Format::Json, &runs, false);
+    let doc: serde_json::Value = serde_json::from_slice(&streamed).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2_600);
+    assert!(findings.iter().enumerate().all(|(i, f)| f["line"] == i + 1));
+}

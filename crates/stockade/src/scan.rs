@@ -138,29 +138,6 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     };
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal() && inputs.len() > 1;
-    let mut result = if what == Inputs::Images {
-        crate::image::lint_targets(&engine, &paths, &args.images.registry, &args.pull.platform)
-    } else if show_progress {
-        with_progress(&engine, &inputs)
-    } else {
-        engine.scan(&inputs)
-    };
-    result.summary.errors += input_errors.len();
-    result.errors.splice(0..0, input_errors);
-    if let Some(policy) = &images {
-        verify_images(&engine, policy, &inputs, &mut result);
-    }
-    if args.pull.images {
-        crate::scan_images::scan_images(
-            &engine,
-            &inputs,
-            &args.pull,
-            &args.images.registry,
-            (&config, config_path.as_deref()),
-            &mut result,
-        )?;
-    }
-
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -168,54 +145,103 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let report = Report {
-        findings: &result.findings,
-        errors: &result.errors,
-        summary: &result.summary,
-        version: env!("CARGO_PKG_VERSION"),
-    };
-    match &args.output_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            for f in &formats {
-                let path = dir.join(f.file_name());
-                let mut file = std::io::BufWriter::new(
-                    std::fs::File::create(&path)
-                        .with_context(|| format!("creating {}", path.display()))?,
-                );
-                f.write(&report, &mut file, false)
-                    .and_then(|()| file.flush())
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
-            if !formats.contains(&Format::Text) {
-                // Still tell the person at the terminal what happened.
-                let mut err = std::io::stderr().lock();
-                let _ = Format::Text.write(
-                    &Report {
-                        findings: &stockade_model::Findings::new(),
-                        ..report
-                    },
-                    &mut err,
-                    false,
-                );
-            }
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            match formats[0]
-                .write(&report, &mut out, color)
-                .and_then(|()| out.flush())
+    // One report of a format written as the findings come, from manifests alone: the
+    // findings are written as they are settled instead of all being held for the report.
+    let stream = what != Inputs::Images
+        && images.is_none()
+        && !args.pull.images
+        && !show_progress
+        && formats.len() == 1
+        && formats[0].streams();
+    let mut out = Output::open(args.output_dir.as_deref(), formats[0])?;
+    let result = if stream {
+        let mut failed = None;
+        let (result, written) = {
+            let mut writer = match formats[0].stream(out.writer(), color, env!("CARGO_PKG_VERSION"))
             {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                other => other.context("writing the report")?,
-            }
+                Ok(Some(w)) => w,
+                Ok(None) => bail!(
+                    "the {} format is not written as findings come",
+                    formats[0].name()
+                ),
+                Err(e) => return Err(anyhow::Error::new(e).context("writing the report")),
+            };
+            let mut result = engine.scan_streaming(&inputs, &mut |run| {
+                if failed.is_none()
+                    && let Err(e) = writer.push(run)
+                {
+                    failed = Some(e);
+                }
+            });
+            result.summary.errors += input_errors.len();
+            result.errors.splice(0..0, input_errors);
+            let written = match failed {
+                Some(e) => Err(e),
+                None => writer.finish(&result.errors, &result.summary),
+            };
+            (result, written)
+        };
+        out.done(written)?;
+        result
+    } else {
+        let mut result = if what == Inputs::Images {
+            crate::image::lint_targets(&engine, &paths, &args.images.registry, &args.pull.platform)
+        } else if show_progress {
+            with_progress(&engine, &inputs)
+        } else {
+            engine.scan(&inputs)
+        };
+        result.summary.errors += input_errors.len();
+        result.errors.splice(0..0, input_errors);
+        if let Some(policy) = &images {
+            verify_images(&engine, policy, &inputs, &mut result);
         }
+        if args.pull.images {
+            crate::scan_images::scan_images(
+                &engine,
+                &inputs,
+                &args.pull,
+                &args.images.registry,
+                (&config, config_path.as_deref()),
+                &mut result,
+            )?;
+        }
+        let report = Report {
+            findings: &result.findings,
+            errors: &result.errors,
+            summary: &result.summary,
+            version: env!("CARGO_PKG_VERSION"),
+        };
+        let written = formats[0].write(&report, out.writer(), color);
+        out.done(written)?;
+        for f in &formats[1..] {
+            let mut out = Output::open(args.output_dir.as_deref(), *f)?;
+            let written = f.write(&report, out.writer(), color);
+            out.done(written)?;
+        }
+        result
+    };
+    if args.output_dir.is_some() && !formats.contains(&Format::Text) {
+        // Still tell the person at the terminal what happened.
+        let mut err = std::io::stderr().lock();
+        let _ = Format::Text.write(
+            &Report {
+                findings: &stockade_model::Findings::new(),
+                errors: &result.errors,
+                summary: &result.summary,
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            &mut err,
+            false,
+        );
     }
 
+    let fails = |s: Severity, n: &usize| s >= engine.fail_on && *n > 0;
     let code = if result.has_errors() {
         ExitCode::from(2)
-    } else if result.findings.iter().any(|f| f.severity >= engine.fail_on) {
+    } else if result.summary.by_severity.iter().any(|(s, n)| fails(*s, n))
+        || result.findings.iter().any(|f| f.severity >= engine.fail_on)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -224,6 +250,57 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     // one by one first cost about 1% of a scan's instructions.
     std::mem::forget(result);
     Ok(code)
+}
+
+/// Where one report goes: its file in `--output-dir`, or standard output.
+enum Output {
+    File(std::io::BufWriter<std::fs::File>, PathBuf),
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+}
+
+impl Output {
+    fn open(dir: Option<&std::path::Path>, format: Format) -> anyhow::Result<Self> {
+        Ok(match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                let path = dir.join(format.file_name());
+                let file = std::fs::File::create(&path)
+                    .with_context(|| format!("creating {}", path.display()))?;
+                Output::File(std::io::BufWriter::new(file), path)
+            }
+            None => Output::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
+        })
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Output::File(w, _) => w,
+            Output::Stdout(w) => w,
+        }
+    }
+
+    fn context(&self, e: std::io::Error) -> anyhow::Error {
+        match self {
+            Output::File(_, path) => {
+                anyhow::Error::new(e).context(format!("writing {}", path.display()))
+            }
+            Output::Stdout(_) => anyhow::Error::new(e).context("writing the report"),
+        }
+    }
+
+    /// Flushes what was written; a reader of standard output that went away is not an error.
+    fn done(&mut self, written: std::io::Result<()>) -> anyhow::Result<()> {
+        let written = written.and_then(|()| match self {
+            Output::File(w, _) => w.flush(),
+            Output::Stdout(w) => w.flush(),
+        });
+        match (written, &*self) {
+            (Err(e), Output::Stdout(_)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            (Err(e), _) => Err(self.context(e)),
+            (Ok(()), _) => Ok(()),
+        }
+    }
 }
 
 /// The catalog check `stockade scan --verify-images` reports.

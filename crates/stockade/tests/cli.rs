@@ -645,3 +645,52 @@ fn kube_version_decides_which_api_versions_are_removed() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A report of one streaming format (JSON, text, GitHub) is written as the findings are
+/// settled; with other formats beside it, from all findings held. The two are the same bytes.
+#[test]
+fn a_streamed_report_is_the_report_written_from_all_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [
+        fixtures().join("set"),
+        fixtures().join("bad"),
+        fixtures().join("suppress"),
+    ];
+    let inputs: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
+    for format in ["json", "text", "github"] {
+        let mut args = vec!["scan", "--no-config", "--select=all", "--format", format];
+        args.extend(&inputs);
+        let streamed = stockade(&args);
+        let held_dir = dir.path().join(format);
+        let both = format!("{format},sarif");
+        let mut args = vec![
+            "scan",
+            "--no-config",
+            "--select=all",
+            "--format",
+            &both,
+            "--output-dir",
+            held_dir.to_str().unwrap(),
+        ];
+        args.extend(&inputs);
+        let held = stockade(&args);
+        assert_eq!(streamed.status.code(), held.status.code(), "{format}");
+        let file = std::fs::read(held_dir.join(match format {
+            "json" => "stockade.json",
+            "text" => "stockade.txt",
+            _ => "stockade.github.txt",
+        }))
+        .unwrap();
+        assert!(
+            streamed.stdout.len() > 1_000,
+            "{format}: {}",
+            String::from_utf8_lossy(&streamed.stdout)
+        );
+        assert!(
+            streamed.stdout == file,
+            "{format} differs:\n{}\n---\n{}",
+            String::from_utf8_lossy(&streamed.stdout),
+            String::from_utf8_lossy(&file)
+        );
+    }
+}
