@@ -81,8 +81,10 @@ fn main() -> anyhow::Result<()> {
         let (objects, findings, result) = if args.load_only {
             (load_only(&inputs), 0, None)
         } else {
-            let r = engine.scan(&inputs);
-            (r.summary.objects, r.findings.len(), Some(r))
+            // As `stockade scan` with one report that streams (JSON, text, GitHub): each run
+            // of findings is handed over in output order and dropped once written.
+            let r = engine.scan_streaming(&inputs, &mut drop);
+            (r.summary.objects, r.summary.findings, Some(r))
         };
         passes.push(Pass {
             objects,
@@ -90,8 +92,8 @@ fn main() -> anyhow::Result<()> {
             wall: start.elapsed(),
             cpu: cpu_time().saturating_sub(cpu0),
         });
-        // The result is what a scan hands its report; freeing it is not part of the scan (the
-        // CLI leaves it to the process's end).
+        // What is left of the result (errors, counts) is the report's; freeing it is not part
+        // of the scan (the CLI leaves it to the process's end).
         drop(result);
     }
     report(
