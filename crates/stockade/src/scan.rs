@@ -153,8 +153,8 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         && !show_progress
         && formats.len() == 1
         && formats[0].streams();
-    let mut out = Output::open(args.output_dir.as_deref(), formats[0])?;
     let result = if stream {
+        let mut out = Output::open(args.output_dir.as_deref(), formats[0])?;
         let mut failed = None;
         let (result, written) = {
             let mut writer = match formats[0].stream(out.writer(), color, env!("CARGO_PKG_VERSION"))
@@ -212,9 +212,7 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
             summary: &result.summary,
             version: env!("CARGO_PKG_VERSION"),
         };
-        let written = formats[0].write(&report, out.writer(), color);
-        out.done(written)?;
-        for f in &formats[1..] {
+        for f in &formats {
             let mut out = Output::open(args.output_dir.as_deref(), *f)?;
             let written = f.write(&report, out.writer(), color);
             out.done(written)?;
