@@ -137,6 +137,10 @@ pub enum Run {
         wants: fn(&Object, &[stockade_model::PodSpec<'_>]) -> bool,
         /// The logic.
         run: fn(&SetContext, &mut SetEmit),
+        /// The objects it wants of which it reads only `apiVersion`, `kind` and `metadata`
+        /// (a custom resource whose labels may be its operator's pods'): when every check
+        /// that wants an object says so, the engine keeps only those fields of it.
+        metadata_only: Option<fn(&Object, &[stockade_model::PodSpec<'_>]) -> bool>,
     },
     /// Looks at one parsed Dockerfile (files named `Dockerfile`, `*.Dockerfile`,
     /// `Containerfile`...), never at Kubernetes objects.

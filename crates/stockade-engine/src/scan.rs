@@ -558,7 +558,7 @@ impl Engine {
             .into_iter()
             .map(|o| (o, patch.is_some()))
             .chain(inline.into_iter().map(|o| (o, true)));
-        for (obj, is_patch) in objects {
+        for (mut obj, is_patch) in objects {
             // A patch is not an object of the set.
             let any_set = any_set && !is_patch;
             if any_set {
@@ -593,13 +593,28 @@ impl Engine {
             let sup = self.suppressions(&obj, &pods);
             // A kept object's own checks run when it is settled, after the set checks: its
             // hits are then not held beside every kept tree while the set checks run (they
-            // were a third of the peak memory of a large scan).
+            // were a third of the peak memory of a large scan). But when every set check that
+            // wants it reads only its metadata, they run now and only that is kept.
             if !wanted_by.is_empty() || extra_wants {
+                let metadata_only = !extra_wants
+                    && wanted_by.iter().all(|&i| {
+                        matches!(self.checks[i as usize].0.run,
+                            Run::Set { metadata_only: Some(m), .. } if m(&obj, &pods))
+                    });
+                let hits = if metadata_only {
+                    self.object_hits(&obj, &pods, &mut scratch)
+                } else {
+                    Vec::new()
+                };
                 drop(pods);
+                if metadata_only {
+                    obj.keep_metadata_only();
+                }
                 kept.objects.push(Retained {
                     rank: 0,
                     obj: Arc::new(obj),
-                    hits: Vec::new(),
+                    hits,
+                    checked: metadata_only,
                     extra,
                     wanted_by,
                     sup,
@@ -731,7 +746,9 @@ impl Engine {
                 // The object checks run now (see `load_and_check`); the set checks' hits
                 // follow theirs (in location order already) and are put in place here, among
                 // hits, rather than among the findings made of them.
-                let mut hits = {
+                let mut hits = if r.checked {
+                    Vec::new()
+                } else {
                     let pods = stockade_model::pod_specs(&r.obj);
                     self.object_hits(&r.obj, &pods, scratch)
                 };
@@ -1174,8 +1191,11 @@ struct Retained {
     /// The place of the object's input among the scan's inputs.
     rank: u32,
     obj: Arc<Object>,
-    /// The set checks' hits on it (its object checks run when it is settled).
+    /// Its object checks' hits when `checked`, then the set checks' hits on it.
     hits: Vec<(usize, stockade_checks::Hit)>,
+    /// Whether its object checks ran when it was read (its tree is then only its metadata);
+    /// otherwise they run when it is settled.
+    checked: bool,
     extra: Vec<ExtraHit>,
     /// Indexes (into the engine's checks) of the set checks that want the object.
     wanted_by: Vec<u16>,

@@ -139,3 +139,83 @@ fn findings_streamed_in_batches_are_each_inputs_findings_in_input_order() {
     assert!(streamed_findings == alone, "streamed findings differ");
     assert_eq!(engine.scan(&inputs).findings.into_vec(), alone);
 }
+
+/// A custom resource without a pod template, kept only as a possible owner of operator-made
+/// pods, keeps only its metadata: its own checks run when it is read, its labels still answer
+/// selectors, and its suppression annotations still apply and are still judged.
+#[test]
+fn an_object_kept_for_its_metadata_keeps_its_findings_and_suppressions() {
+    const INPUT: &str = r#"apiVersion: example.com/v1
+kind: Database
+metadata:
+  name: db
+  namespace: shop
+  labels:
+    app: db
+    "bad key!": "x"
+  annotations:
+    ignore.stockade.dev/invalid-label: "the operator's own label"
+    ignore.stockade.dev/pdb-selects-no-pods: "nothing to silence here"
+spec:
+  size: 3
+  storage: {class: fast, privileged: true}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: db, namespace: shop}
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels: {app: db}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: none, namespace: shop}
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels: {app: none}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+"#;
+    let config = Config {
+        select: Some(vec!["all".into()]),
+        ..Config::default()
+    };
+    let engine = Engine::new(&config, false).unwrap();
+    let result = engine.scan(&[input("a.yaml", INPUT)]);
+    let on = |kind: &str, name: &str| -> Vec<(String, u32)> {
+        result
+            .findings
+            .iter()
+            .filter(|f| f.object.kind == kind && f.object.name == name)
+            .map(|f| (f.check.to_string(), f.line))
+            .collect()
+    };
+    // The invalid label is suppressed (counted); the suppression naming a set check that
+    // found nothing on it is reported at its line.
+    assert_eq!(result.summary.suppressed, 1);
+    assert_eq!(on("Database", "db"), vec![("STK900".to_string(), 11)]);
+    // Its labels answer the PDB that selects them; the other PDB selects nothing.
+    assert!(
+        !on("PodDisruptionBudget", "db")
+            .iter()
+            .any(|(c, _)| c == "STK743")
+    );
+    assert!(on("PodDisruptionBudget", "none").contains(&("STK743".to_string(), 29)));
+    // The same findings as the object scanned with the set checks' wants left whole: the
+    // fields it does not keep are read by no set check (a Deployment beside it is kept whole).
+    assert!(on("Deployment", "web").iter().any(|(c, _)| c == "STK401"));
+}

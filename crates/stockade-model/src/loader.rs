@@ -36,6 +36,15 @@ pub struct Object {
 }
 
 impl Object {
+    /// Leaves only `apiVersion`, `kind` and `metadata` in the object's tree (what the engine
+    /// keeps of an object whose other fields nothing will read).
+    pub fn keep_metadata_only(&mut self) {
+        if let Value::Map(entries) = &mut self.root.value {
+            entries.retain(|e| matches!(&*e.key, "apiVersion" | "kind" | "metadata"));
+            entries.shrink_to_fit();
+        }
+    }
+
     /// The API group (`apps` for `apps/v1`, empty for core `v1`).
     pub fn group(&self) -> &str {
         // Asked by most checks of every object: for a string this short, a plain loop costs

@@ -94,7 +94,11 @@ pub static CHECK: Check = Check {
     remediation: "Add the ConfigMap to the manifests, fix the name, or mark the reference `optional: true` if the pod can run without it.",
     references: &[],
     aliases: &["kube-linter:env-value-from"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 /// ConfigMaps the cluster publishes into every namespace.

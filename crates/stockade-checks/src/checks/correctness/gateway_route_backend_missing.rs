@@ -83,7 +83,11 @@ pub static CHECK: Check = Check {
     remediation: "Point the backendRef at an existing Service, or add the Service to the manifests.",
     references: &[],
     aliases: &["kubescape:C-0302"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_route(o: &Object) -> bool {

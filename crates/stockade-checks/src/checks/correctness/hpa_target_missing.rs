@@ -94,7 +94,11 @@ pub static CHECK: Check = Check {
         "kube-score:horizontalpodautoscaler-has-target",
         "kubescape:C-0300",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_hpa(o: &Object) -> bool {

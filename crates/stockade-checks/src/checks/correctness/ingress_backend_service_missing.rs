@@ -87,7 +87,11 @@ pub static CHECK: Check = Check {
         "kube-score:ingress-targets-service",
         "kubescape:C-0298",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_ingress(o: &Object) -> bool {

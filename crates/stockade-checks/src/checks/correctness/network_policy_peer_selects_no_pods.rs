@@ -104,11 +104,21 @@ pub static CHECK: Check = Check {
     remediation: "Make the peer's `podSelector` match the pod template labels of the clients or servers it means, or add a `namespaceSelector` when they live elsewhere.",
     references: &[],
     aliases: &["kube-linter:dangling-networkpolicypeer-podselector"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: Some(metadata_only),
+    },
 };
 
 fn is_policy(o: &Object) -> bool {
     o.kind == "NetworkPolicy" && o.group() == "networking.k8s.io"
+}
+
+/// Of an object that is not a NetworkPolicy and has no pod template (a custom resource, kept as a
+/// possible owner of operator-made pods), only the namespace and labels are read.
+fn metadata_only(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    !is_policy(o) && pods.is_empty()
 }
 
 fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {

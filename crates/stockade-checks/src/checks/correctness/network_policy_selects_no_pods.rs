@@ -99,11 +99,21 @@ pub static CHECK: Check = Check {
         "kube-score:networkpolicy-targets-pod",
         "kubescape:C-0299",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: Some(metadata_only),
+    },
 };
 
 fn is_policy(o: &Object) -> bool {
     o.kind == "NetworkPolicy" && o.group() == "networking.k8s.io"
+}
+
+/// Of an object that is not a NetworkPolicy and has no pod template (a custom resource, kept as a
+/// possible owner of operator-made pods), only the namespace and labels are read.
+fn metadata_only(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    !is_policy(o) && pods.is_empty()
 }
 
 fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {

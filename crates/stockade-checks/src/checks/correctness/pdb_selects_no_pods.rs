@@ -89,11 +89,21 @@ pub static CHECK: Check = Check {
     remediation: "Make the budget's selector match the pod template labels of the workload it protects.",
     references: &[],
     aliases: &[],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: Some(metadata_only),
+    },
 };
 
 fn is_pdb(o: &Object) -> bool {
     o.kind == "PodDisruptionBudget" && o.group() == "policy"
+}
+
+/// Of an object that is not a PodDisruptionBudget and has no pod template (a custom resource,
+/// kept as a possible owner of operator-made pods), only the namespace and labels are read.
+fn metadata_only(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    !is_pdb(o) && pods.is_empty()
 }
 
 fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {

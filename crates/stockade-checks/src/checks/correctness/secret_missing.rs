@@ -93,7 +93,11 @@ pub static CHECK: Check = Check {
     remediation: "Add the Secret (or the object that produces it) to the manifests, fix the name, or mark the reference `optional: true` if the pod can run without it.",
     references: &[],
     aliases: &["kube-linter:env-value-from"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {

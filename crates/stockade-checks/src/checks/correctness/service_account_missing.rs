@@ -81,7 +81,11 @@ pub static CHECK: Check = Check {
         "kube-linter:non-existent-service-account",
         "kubescape:C-0307",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_sa(o: &Object) -> bool {

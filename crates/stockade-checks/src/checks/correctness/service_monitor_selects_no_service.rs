@@ -85,7 +85,11 @@ pub static CHECK: Check = Check {
     remediation: "Make `spec.selector` match the `metadata.labels` of the Service that exposes the metrics port, and `namespaceSelector` its namespace.",
     references: &[],
     aliases: &["kube-linter:dangling-servicemonitor"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_monitor(o: &Object) -> bool {

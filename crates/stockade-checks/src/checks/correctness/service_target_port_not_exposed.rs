@@ -89,7 +89,11 @@ pub static CHECK: Check = Check {
     remediation: "Use a port name that the selected containers declare in `ports[].name`, or the numeric container port (unquoted).",
     references: &[],
     aliases: &[],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_service(o: &Object) -> bool {

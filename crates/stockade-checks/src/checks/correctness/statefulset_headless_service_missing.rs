@@ -85,7 +85,11 @@ pub static CHECK: Check = Check {
     remediation: "Set `spec.serviceName` to a Service with `clusterIP: None` that selects the StatefulSet's pods, and add it to the manifests.",
     references: &[],
     aliases: &["kube-score:statefulset-has-servicename"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_statefulset(o: &Object) -> bool {

@@ -78,7 +78,11 @@ pub static CHECK: Check = Check {
     remediation: "Create the pull secret with `kubectl create secret docker-registry` (type `kubernetes.io/dockerconfigjson`), or fix the name.",
     references: &[],
     aliases: &[],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 const PULL_TYPES: &[&str] = &["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"];

@@ -83,7 +83,11 @@ pub static CHECK: Check = Check {
     remediation: "Add `imagePullSecrets` to the pod spec or to its ServiceAccount, or list the registry in `public-registries` if it allows anonymous pulls.",
     references: &[],
     aliases: &[],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_sa(o: &Object) -> bool {

@@ -53,7 +53,11 @@ pub static CHECK: Check = Check {
     remediation: "Label the namespace `pod-security.kubernetes.io/enforce: baseline` (or `restricted`), or deploy a policy engine that covers it.",
     references: &["CIS 5.2.1"],
     aliases: &["kubescape:C-0192"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_namespace(o: &Object) -> bool {

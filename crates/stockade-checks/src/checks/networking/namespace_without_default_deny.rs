@@ -73,7 +73,11 @@ pub static CHECK: Check = Check {
     remediation: "Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress, Egress]` to the namespace, then allow the traffic each workload needs.",
     references: &["CIS 5.3.2", "NSA/CISA: network separation and hardening"],
     aliases: &["kubescape:C-0206", "kubescape:C-0054", "kubescape:C-0049"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 const SKIPPED: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];

@@ -102,7 +102,11 @@ pub static CHECK: Check = Check {
         "checkov:CKV2_K8S_6",
         "kubescape:C-0260",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {

@@ -100,7 +100,11 @@ pub static CHECK: Check = Check {
         "datree:SERVICE_INCORRECT_SELECTOR",
         "kubescape:C-0293",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: Some(metadata_only),
+    },
 };
 
 fn is_service(o: &Object) -> bool {
@@ -111,6 +115,12 @@ fn is_service(o: &Object) -> bool {
 fn is_custom_resource(o: &Object) -> bool {
     let g = o.group();
     g.contains('.') && !g.ends_with(".k8s.io") && !g.ends_with(".kubernetes.io")
+}
+
+/// Of an object that is not a Service and has no pod template (a custom resource, kept as a
+/// possible owner of operator-made pods), only the namespace and labels are read.
+fn metadata_only(o: &Object, pods: &[PodSpec<'_>]) -> bool {
+    !is_service(o) && pods.is_empty()
 }
 
 fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {

@@ -90,6 +90,7 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,
+        metadata_only: None,
     },
 };
 

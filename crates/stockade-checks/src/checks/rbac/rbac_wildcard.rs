@@ -105,6 +105,7 @@ pub static CHECK: Check = Check {
     run: crate::Run::Set {
         wants: super::helpers::wants,
         run,
+        metadata_only: None,
     },
 };
 

@@ -126,7 +126,11 @@ pub static CHECK: Check = Check {
     remediation: "Give the workload its own ServiceAccount bound to a role with only what it needs; move deployment and admin rights to a separate identity.",
     references: &[],
     aliases: &["kubescape:C-0267", "kubescape:C-0272"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, pods: &[PodSpec<'_>]) -> bool {

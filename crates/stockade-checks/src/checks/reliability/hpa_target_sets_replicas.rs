@@ -89,7 +89,11 @@ pub static CHECK: Check = Check {
     remediation: "Remove `spec.replicas` from the workload; the autoscaler's `minReplicas` sets the floor.",
     references: &[],
     aliases: &["kube-score:deployment-targeted-by-hpa-does-not-have-replicas-configured"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn is_hpa(o: &Object) -> bool {

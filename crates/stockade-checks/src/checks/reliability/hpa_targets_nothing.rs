@@ -97,7 +97,11 @@ pub static CHECK: Check = Check {
         "kube-score:horizontalpodautoscaler-has-target",
         "kubescape:C-0300",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: Some(metadata_only),
+    },
 };
 
 /// Objects that could be scaled: they have a pod template or a replica count.
@@ -105,6 +109,11 @@ fn is_scalable(o: &Object) -> bool {
     o.root
         .get("spec")
         .is_some_and(|s| s.get("template").is_some() || s.get("replicas").is_some())
+}
+
+/// Of a possible target, only its kind, name and namespace are read.
+fn metadata_only(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
+    !is_hpa(o)
 }
 
 fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {

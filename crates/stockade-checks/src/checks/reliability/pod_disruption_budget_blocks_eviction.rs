@@ -100,7 +100,11 @@ pub static CHECK: Check = Check {
         "polaris:pdbDisruptionsIsZero",
         "polaris:pdbMinAvailableGreaterThanHPAMinReplicas",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {

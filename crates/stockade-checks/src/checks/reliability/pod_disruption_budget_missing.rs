@@ -89,7 +89,11 @@ pub static CHECK: Check = Check {
         "kube-score:deployment-has-poddisruptionbudget",
         "kube-score:statefulset-has-poddisruptionbudget",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {

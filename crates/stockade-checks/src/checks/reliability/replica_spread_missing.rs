@@ -85,7 +85,11 @@ pub static CHECK: Check = Check {
         "polaris:topologySpreadConstraint",
         "datree:EKS_MISSING_KEY_TOPOLOGYKEY",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {

@@ -72,7 +72,11 @@ pub static CHECK: Check = Check {
         "kube-score:deployment-replicas",
         "datree:DEPLOYMENT_INCORRECT_REPLICAS_VALUE",
     ],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {

@@ -62,7 +62,11 @@ pub static CHECK: Check = Check {
     remediation: "Add a LimitRange to the namespace with default requests and limits for containers.",
     references: &["NSA/CISA: resource policies"],
     aliases: &["trivy:KSV-0039"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {

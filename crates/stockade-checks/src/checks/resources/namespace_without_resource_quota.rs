@@ -63,7 +63,11 @@ pub static CHECK: Check = Check {
     remediation: "Add a ResourceQuota to the namespace that caps its CPU, memory and object counts.",
     references: &["NSA/CISA: resource policies"],
     aliases: &["trivy:KSV-0040"],
-    run: crate::Run::Set { wants, run },
+    run: crate::Run::Set {
+        wants,
+        run,
+        metadata_only: None,
+    },
 };
 
 fn wants(o: &Object, _pods: &[PodSpec<'_>]) -> bool {
