@@ -150,7 +150,6 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
     let stream = what != Inputs::Images
         && images.is_none()
         && !args.pull.images
-        && !show_progress
         && formats.len() == 1
         && formats[0].streams();
     let result = if stream {
@@ -166,13 +165,22 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
                 ),
                 Err(e) => return Err(anyhow::Error::new(e).context("writing the report")),
             };
-            let mut result = engine.scan_streaming(&inputs, &mut |run| {
-                if failed.is_none()
-                    && let Err(e) = writer.push(run)
-                {
-                    failed = Some(e);
-                }
-            });
+            let mut scan = |stop_progress: &dyn Fn()| {
+                engine.scan_streaming(&inputs, &mut |run| {
+                    // The report may share the terminal with the progress line.
+                    stop_progress();
+                    if failed.is_none()
+                        && let Err(e) = writer.push(run)
+                    {
+                        failed = Some(e);
+                    }
+                })
+            };
+            let mut result = if show_progress {
+                with_progress(inputs.len(), scan)
+            } else {
+                scan(&|| {})
+            };
             result.summary.errors += input_errors.len();
             result.errors.splice(0..0, input_errors);
             let written = match failed {
@@ -187,7 +195,7 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         let mut result = if what == Inputs::Images {
             crate::image::lint_targets(&engine, &paths, &args.images.registry, &args.pull.platform)
         } else if show_progress {
-            with_progress(&engine, &inputs)
+            with_progress(inputs.len(), |_| engine.scan(&inputs))
         } else {
             engine.scan(&inputs)
         };
@@ -343,30 +351,41 @@ fn verify_images(
     result.sort_by_inputs(inputs);
 }
 
-fn with_progress(engine: &Engine, inputs: &[Input]) -> stockade_engine::ScanResult {
+/// A progress line on standard error ("scanning N files... 1.2s") shown while `work` runs,
+/// once it has taken longer than a moment; `work` is handed a function that takes the line
+/// away for good (before the report is written to the same terminal).
+fn with_progress<R>(files: usize, work: impl FnOnce(&dyn Fn()) -> R) -> R {
     use std::sync::atomic::{AtomicBool, Ordering};
     let done = AtomicBool::new(false);
+    // Whether the line is on the screen; printed and cleared only with this held, so once
+    // `stop` has returned the line is gone and never comes back.
+    let shown = std::sync::Mutex::new(false);
+    let stop = || {
+        if !done.swap(true, Ordering::Relaxed) {
+            let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
+            if *shown {
+                eprint!("\r\x1b[2K");
+                *shown = false;
+            }
+        }
+    };
     std::thread::scope(|s| {
         s.spawn(|| {
             let start = std::time::Instant::now();
-            let mut shown = false;
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(std::time::Duration::from_millis(100));
+                let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
                 if start.elapsed().as_millis() > 400 && !done.load(Ordering::Relaxed) {
                     eprint!(
-                        "\rscanning {} files... {:.1}s",
-                        inputs.len(),
+                        "\rscanning {files} files... {:.1}s",
                         start.elapsed().as_secs_f32()
                     );
-                    shown = true;
+                    *shown = true;
                 }
             }
-            if shown {
-                eprint!("\r\x1b[2K");
-            }
         });
-        let r = engine.scan(inputs);
-        done.store(true, Ordering::Relaxed);
+        let r = work(&stop);
+        stop();
         r
     })
 }
