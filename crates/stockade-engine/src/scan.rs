@@ -351,13 +351,13 @@ impl Engine {
                 merge_input(own, runs, &mut emit);
             }
         }
+        // Every kept object belongs to an input, so the loop above took every batch; what an
+        // input past the last could hold would still be written, in order.
+        for batch in batches {
+            settled.extend(self.settle_kept(batch, &mut set));
+        }
         for (_, run) in settled {
             emit(run);
-        }
-        for batch in batches {
-            for (_, run) in self.settle_kept(batch, &mut set) {
-                emit(run);
-            }
         }
         result.summary.suppressed += set.suppressed;
         result.summary.errors = result
@@ -856,10 +856,8 @@ impl Engine {
         let emit = scratch;
         emit.hits.clear();
         let mut runs: Vec<(usize, usize)> = Vec::new();
-        let any_exclusion = !self.exclusions.is_empty();
         for (i, &(check, _)) in self.checks.iter().enumerate() {
-            if matches!(check.run, Run::Object(_)) && !(any_exclusion && self.excluded(check, obj))
-            {
+            if matches!(check.run, Run::Object(_)) && !self.excluded(check, obj) {
                 let before = emit.hits.len();
                 stockade_checks::run_check_into(check, obj, pods, &self.options, emit);
                 if emit.hits.len() > before {
@@ -911,7 +909,14 @@ impl Engine {
         out
     }
 
+    /// Asked for every check of every object: inlined, so that without exclusions (most
+    /// scans) it costs a length test rather than a call.
+    #[inline]
     fn excluded(&self, check: &Check, obj: &Object) -> bool {
+        !self.exclusions.is_empty() && self.excluded_by_some(check, obj)
+    }
+
+    fn excluded_by_some(&self, check: &Check, obj: &Object) -> bool {
         self.exclusions.iter().any(|x| {
             (x.names_none() || x.checks.contains(check.id)) && self.exclusion_covers(x, obj)
         })

@@ -78,9 +78,7 @@ impl Format {
             Format::Github => github::write(report, out),
         }
     }
-}
 
-impl Format {
     /// Whether the format can be written as the findings come ([`Self::stream`]): its
     /// findings precede everything that counts them.
     pub fn streams(self) -> bool {

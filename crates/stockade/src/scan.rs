@@ -242,11 +242,15 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let fails = |s: Severity, n: &usize| s >= engine.fail_on && *n > 0;
+    // The summary counts the findings by severity whether they were written as they came
+    // (and are gone) or held (every path that adds findings counts them again).
     let code = if result.has_errors() {
         ExitCode::from(2)
-    } else if result.summary.by_severity.iter().any(|(s, n)| fails(*s, n))
-        || result.findings.iter().any(|f| f.severity >= engine.fail_on)
+    } else if result
+        .summary
+        .by_severity
+        .iter()
+        .any(|(s, n)| *s >= engine.fail_on && *n > 0)
     {
         ExitCode::from(1)
     } else {
