@@ -547,7 +547,12 @@ impl Cluster {
     /// come from the label index (the rarest of the selector's `matchLabels` pairs), so a
     /// namespace with many workloads is not walked once per selector.
     pub fn select_in(&self, ns: &str, sel: &Selector) -> Vec<usize> {
-        let range = self.workloads_in(ns);
+        self.select_among(self.workloads_in(ns), sel)
+    }
+
+    /// The indices in `range` (one namespace's, from [`Self::workloads_in`]) of the workloads
+    /// that `sel` selects, in order.
+    pub fn select_among(&self, range: std::ops::Range<usize>, sel: &Selector) -> Vec<usize> {
         let index = self.by_label.get_or_init(|| {
             let mut index = LabelIndex::new();
             for (i, w) in self.workloads.iter().enumerate() {

@@ -106,6 +106,8 @@ pub enum Direction {
 pub struct Engine<'c> {
     cluster: &'c Cluster,
     ns_labels: BTreeMap<String, Labels>,
+    /// Each namespace's run of workloads (workloads are sorted by namespace).
+    ns_runs: Vec<(&'c str, std::ops::Range<usize>)>,
     /// Per workload: indices of the policies isolating it for ingress, and for egress.
     selecting: Vec<[Vec<usize>; 2]>,
     /// Per policy, per direction (ingress, egress), per rule: what the rule selects,
@@ -162,9 +164,17 @@ impl<'c> Engine<'c> {
                 }
             }
         }
+        let mut ns_runs: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+        for (i, w) in cluster.workloads.iter().enumerate() {
+            match ns_runs.last_mut() {
+                Some((ns, range)) if *ns == w.namespace => range.end = i + 1,
+                _ => ns_runs.push((&w.namespace, i..i + 1)),
+            }
+        }
         let mut engine = Self {
             cluster,
             ns_labels,
+            ns_runs,
             selecting,
             rules: Vec::new(),
         };
@@ -206,6 +216,26 @@ impl<'c> Engine<'c> {
                                     .select_in(&policy.namespace, sel)
                                     .into_iter()
                                     .for_each(&mut set),
+                                // Pods of the namespaces a selector picks: each namespace is
+                                // matched once, not once per workload.
+                                NpPeer::Pods {
+                                    namespaces: Some(ns_sel),
+                                    pods,
+                                } => {
+                                    for (ns, range) in &self.ns_runs {
+                                        if !self.ns_matches(ns, ns_sel) {
+                                            continue;
+                                        }
+                                        match pods {
+                                            Some(sel) => self
+                                                .cluster
+                                                .select_among(range.clone(), sel)
+                                                .into_iter()
+                                                .for_each(&mut set),
+                                            None => range.clone().for_each(&mut set),
+                                        }
+                                    }
+                                }
                                 _ => {
                                     for (i, w) in self.cluster.workloads.iter().enumerate() {
                                         if self.np_peer_matches(policy, peer, Peer::Workload(w)) {
@@ -818,4 +848,102 @@ fn entry_conn(w: &Workload, svc: &crate::cluster::Service, required: Option<&Por
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Workloads in namespaces that sort around each other (`a`, `a-b`, `ab`), some without a
+    /// Namespace object; rules whose peers pick namespaces by selector, with and without a pod
+    /// selector, by name only, and by pods of the policy's own namespace.
+    const INPUT: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: x}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: a-b, labels: {team: y}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ab, labels: {team: x, env: prod}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: a}
+spec:
+  podSelector: {}
+  ingress:
+    - from:
+        - namespaceSelector: {}
+    - from:
+        - namespaceSelector: {matchLabels: {team: x}}
+          podSelector: {matchLabels: {tier: web}}
+    - from:
+        - namespaceSelector:
+            matchExpressions: [{key: team, operator: NotIn, values: [x]}]
+    - from:
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: zz}}
+          podSelector: {matchExpressions: [{key: tier, operator: Exists}]}
+        - podSelector: {matchLabels: {tier: db}}
+    - from:
+        - ipBlock: {cidr: 10.0.0.0/8}
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {env: prod}}
+";
+
+    fn workloads() -> String {
+        let mut out = String::new();
+        for (i, ns) in ["a", "a-b", "ab", "zz", "default"].iter().enumerate() {
+            for (j, tier) in ["web", "db", ""].iter().enumerate() {
+                let labels = if tier.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n  labels: {{tier: {tier}}}")
+                };
+                out.push_str(&format!(
+                    "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}{j}\n  namespace: {ns}{labels}\nspec:\n  containers: [{{name: c, image: x}}]\n"
+                ));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn precomputed_rule_peers_are_the_workloads_each_peer_matches() {
+        let yaml = format!("{INPUT}{}", workloads());
+        let loaded = stockade_model::load("t.yaml", yaml.as_bytes());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let cluster = Cluster::from_objects(&loaded.objects);
+        assert_eq!(cluster.workloads.len(), 15);
+        let engine = Engine::new(&cluster);
+        let mut selected = 0;
+        for (pi, p) in cluster.policies.iter().enumerate() {
+            for (d, rules) in [&p.ingress, &p.egress].into_iter().enumerate() {
+                for (ri, rule) in rules.iter().enumerate() {
+                    let pre = &engine.rules[pi][d][ri];
+                    for (wi, w) in cluster.workloads.iter().enumerate() {
+                        let one_by_one = rule.peers.as_ref().is_none_or(|peers| {
+                            peers
+                                .iter()
+                                .any(|x| engine.np_peer_matches(p, x, Peer::Workload(w)))
+                        });
+                        assert_eq!(
+                            pre.selects_workload(wi),
+                            one_by_one,
+                            "direction {d} rule {ri}, workload {}",
+                            w.key()
+                        );
+                        selected += usize::from(one_by_one);
+                    }
+                }
+            }
+        }
+        // All 15 (any namespace); web of a, ab; all of a-b, zz, default; zz's two labelled and
+        // a's db; none (ipBlock); all of ab.
+        assert_eq!(selected, 15 + 2 + 9 + 3 + 3);
+    }
 }

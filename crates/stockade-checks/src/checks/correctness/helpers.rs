@@ -25,9 +25,10 @@ pub fn is_custom_resource(o: &Object) -> bool {
 }
 
 /// Label pair -> indexes of the label sets that carry it.
-type ByLabel<'a> = HashMap<(&'a str, &'a str), Vec<usize>>;
+pub type ByLabel<'a> = HashMap<(&'a str, &'a str), Vec<usize>>;
 
-fn index_labels<'a>(by_label: &mut ByLabel<'a>, labels: Option<&'a Node>, i: usize) {
+/// Indexes label set `i` under each of its pairs.
+pub fn index_labels<'a>(by_label: &mut ByLabel<'a>, labels: Option<&'a Node>, i: usize) {
     for e in labels.map(Node::entries).unwrap_or_default() {
         if let Some(v) = e.value.as_str() {
             by_label.entry((&e.key, v)).or_default().push(i);
@@ -36,7 +37,7 @@ fn index_labels<'a>(by_label: &mut ByLabel<'a>, labels: Option<&'a Node>, i: usi
 }
 
 /// The sets carrying every pair, starting from the rarest pair (all sets when there is none).
-fn candidates(by_label: &ByLabel, len: usize, pairs: &[(&str, &str)]) -> Vec<usize> {
+pub fn candidates(by_label: &ByLabel, len: usize, pairs: &[(&str, &str)]) -> Vec<usize> {
     if pairs.is_empty() {
         return (0..len).collect();
     }
@@ -51,7 +52,8 @@ fn candidates(by_label: &ByLabel, len: usize, pairs: &[(&str, &str)]) -> Vec<usi
     best.cloned().unwrap_or_default()
 }
 
-fn match_labels(selector: &Node) -> Vec<(&str, &str)> {
+/// A `LabelSelector`'s `matchLabels` pairs.
+pub fn match_labels(selector: &Node) -> Vec<(&str, &str)> {
     selector
         .get("matchLabels")
         .map(|m| {

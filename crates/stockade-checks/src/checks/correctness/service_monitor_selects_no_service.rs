@@ -71,7 +71,9 @@
 
 use stockade_model::{Object, PodSpec, Severity, labels};
 
-use super::helpers::same_namespace;
+use std::collections::HashMap;
+
+use super::helpers::{ByLabel, candidates, index_labels, match_labels, same_namespace};
 use crate::{Category, Check, SetContext, SetEmit};
 
 /// See the module documentation.
@@ -114,6 +116,15 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
     if services.is_empty() {
         return;
     }
+    // Services by label pair, and how many there are in each namespace: a monitor asks only
+    // the Services carrying its rarest `matchLabels` pair, not every Service in scope.
+    let mut by_label = ByLabel::new();
+    let mut per_namespace: HashMap<Option<&str>, usize> = HashMap::new();
+    for (i, svc) in services.iter().enumerate() {
+        index_labels(&mut by_label, svc.metadata().get("labels"), i);
+        *per_namespace.entry(svc.namespace.as_deref()).or_default() += 1;
+    }
+    let unset = per_namespace.get(&None).copied().unwrap_or(0);
     for sm in ctx.objects.iter().filter(|o| is_monitor(o)) {
         let Some(selector) = sm.root.at(&["spec", "selector"]).filter(|s| s.is_map()) else {
             continue;
@@ -141,15 +152,26 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
                 ns.is_none() || names.iter().any(|n| Some(*n) == ns)
             }
         };
-        let scoped: Vec<&&Object> = services.iter().filter(|svc| in_scope(svc)).collect();
         // No Service of the input where the monitor looks: those Services are deployed from
         // elsewhere (the control plane's, another repository's), so nothing can be said.
-        if scoped.is_empty() {
+        let scoped = any
+            || if names.is_empty() {
+                match sm.namespace.as_deref() {
+                    None => true,
+                    ns => unset > 0 || per_namespace.contains_key(&ns),
+                }
+            } else {
+                unset > 0 || names.iter().any(|n| per_namespace.contains_key(&Some(*n)))
+            };
+        if !scoped {
             continue;
         }
-        let found = scoped
-            .iter()
-            .any(|svc| labels::selector_selects(selector, svc.metadata().get("labels")));
+        let found = candidates(&by_label, services.len(), &match_labels(selector))
+            .into_iter()
+            .map(|i| services[i])
+            .any(|svc| {
+                in_scope(svc) && labels::selector_selects(selector, svc.metadata().get("labels"))
+            });
         if !found {
             let scope = if any {
                 "any namespace".to_string()

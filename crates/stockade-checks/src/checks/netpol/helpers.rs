@@ -11,6 +11,7 @@
 //! runs on the same thread pool).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, Weak};
 use stockade_model::PodSpec;
@@ -101,11 +102,18 @@ fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Finding>> {
     })
 }
 
-/// The object a finding is about: same file, same position.
-fn object_of<'a>(objects: &'a [Arc<Object>], f: &Finding) -> Option<&'a Arc<Object>> {
-    objects
-        .iter()
-        .find(|o| o.file == f.file && o.root.pos.line == f.line && o.root.pos.col == f.column)
+/// Objects by where they start: file, line, column.
+type ByPosition<'a> = HashMap<(&'a str, u32, u32), &'a Arc<Object>>;
+
+/// The objects by where they start: a finding is about the first object that starts where it
+/// points (an index, not a search of every object for every finding).
+fn by_position(objects: &[Arc<Object>]) -> ByPosition<'_> {
+    let mut at = HashMap::with_capacity(objects.len());
+    for o in objects {
+        at.entry((&*o.file, o.root.pos.line, o.root.pos.col))
+            .or_insert(o);
+    }
+    at
 }
 
 /// Emits the findings of `kind` in the set, each at its object's `metadata.name`.
@@ -113,11 +121,11 @@ pub fn emit(kind: &Kind, ctx: &SetContext, out: &mut SetEmit) {
     if ctx.objects.is_empty() {
         return;
     }
-    for f in findings(ctx.objects, ctx.options)
-        .iter()
-        .filter(|f| f.check == kind.id)
-    {
-        let Some(obj) = object_of(ctx.objects, f) else {
+    let findings = findings(ctx.objects, ctx.options);
+    let mut of: Option<ByPosition> = None;
+    for f in findings.iter().filter(|f| f.check == kind.id) {
+        let of = of.get_or_insert_with(|| by_position(ctx.objects));
+        let Some(&obj) = of.get(&(&*f.file, f.line, f.column)) else {
             continue;
         };
         let pos = obj.metadata().get("name").map_or(

@@ -92,17 +92,20 @@ fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Finding>> {
     })
 }
 
+/// Objects by file, kind and name.
+type ByName<'a> = std::collections::HashMap<(&'a str, &'a str, &'a str), Vec<&'a Arc<Object>>>;
+
 /// The binding a finding is about: same file, kind and name, same namespace (a RoleBinding
 /// without one is in `default`, as the policy reads it); among equal ones, the last that
 /// starts at or before the finding's line.
-fn object_of<'a>(objects: &'a [Arc<Object>], f: &Finding) -> Option<&'a Arc<Object>> {
-    objects
+/// `by_name` holds the objects by file, kind and name, each list in input order.
+fn object_of<'a>(by_name: &ByName<'a>, f: &Finding) -> Option<&'a Arc<Object>> {
+    by_name
+        .get(&(&*f.file, f.object.kind.as_str(), f.object.name.as_str()))?
         .iter()
+        .copied()
         .filter(|o| {
-            o.file == f.file
-                && o.kind == f.object.kind
-                && o.name == f.object.name
-                && o.api_version == f.object.api_version
+            o.api_version == f.object.api_version
                 && match (&o.namespace, &f.object.namespace) {
                     (Some(a), Some(b)) => a == b,
                     (None, Some(b)) => {
@@ -138,8 +141,19 @@ pub fn emit(kind: &RiskKind, ctx: &SetContext, out: &mut SetEmit) {
     if ctx.objects.is_empty() {
         return;
     }
-    for f in findings(ctx.objects).iter().filter(|f| f.check == kind.id) {
-        let Some(obj) = object_of(ctx.objects, f) else {
+    let findings = findings(ctx.objects);
+    let mut by_name: Option<ByName> = None;
+    for f in findings.iter().filter(|f| f.check == kind.id) {
+        let by_name = by_name.get_or_insert_with(|| {
+            let mut m = ByName::new();
+            for o in ctx.objects {
+                m.entry((&*o.file, o.kind.as_str(), o.name.as_str()))
+                    .or_default()
+                    .push(o);
+            }
+            m
+        });
+        let Some(obj) = object_of(by_name, f) else {
             continue;
         };
         let pos = node_at(obj, &f.path).map_or(
