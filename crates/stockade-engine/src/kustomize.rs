@@ -359,6 +359,40 @@ pub(crate) fn inline_patch_objects(name: &str, bytes: &[u8]) -> (Vec<Object>, Ve
     (objects, errors)
 }
 
+/// The kustomizations of a kustomization file written without `apiVersion` and `kind` (as
+/// Kustomize allows) that rewrite images: objects of kind `Kustomization`, so that the image
+/// checks read their `images:` as they read a kustomization that names its kind (the loader
+/// reports the document itself as Kustomize configuration).
+pub(crate) fn implicit_kustomizations(name: &str, bytes: &[u8]) -> Vec<Object> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    let file: std::sync::Arc<str> = name.into();
+    stockade_model::documents(text)
+        .into_iter()
+        .filter(|root| {
+            root.is_map()
+                && root.get("apiVersion").is_none()
+                && root.get("kind").is_none()
+                && root.get("images").is_some_and(|i| !i.items().is_empty())
+        })
+        .map(|root| {
+            let metadata = root.get("metadata");
+            let name = metadata.and_then(|m| m.str_at("name")).unwrap_or_default();
+            let namespace = metadata.and_then(|m| m.str_at("namespace"));
+            Object {
+                file: file.clone(),
+                source: None,
+                api_version: "kustomize.config.k8s.io/v1beta1".into(),
+                kind: "Kustomization".into(),
+                name: name.into(),
+                namespace: namespace.map(Into::into),
+                root,
+            }
+        })
+        .collect()
+}
+
 /// Whether a `patchesStrategicMerge` entry is a patch written in place rather than a file name:
 /// several lines, or JSON (`{"apiVersion": ...}`).
 fn inline(entry: &str) -> bool {

@@ -531,15 +531,17 @@ impl Engine {
             crate::kustomize::json_patch_objects(name, bytes, p, &mut loaded);
         }
         // A kustomization's own patches, written inside it, are patches too.
-        let (inline, inline_errors) =
+        let (inline, inline_errors, implicit) =
             if crate::kustomize::is_kustomization(std::path::Path::new(name)) {
-                crate::kustomize::inline_patch_objects(name, bytes)
+                let (inline, errors) = crate::kustomize::inline_patch_objects(name, bytes);
+                let implicit = crate::kustomize::implicit_kustomizations(name, bytes);
+                (inline, errors, implicit)
             } else {
                 Default::default()
             };
         let mut out = FileResult {
             read: true,
-            objects: loaded.objects.len() + inline.len(),
+            objects: loaded.objects.len() + inline.len() + implicit.len(),
             errors: loaded.errors,
             ..FileResult::default()
         };
@@ -557,6 +559,7 @@ impl Engine {
             .objects
             .into_iter()
             .map(|o| (o, patch.is_some()))
+            .chain(implicit.into_iter().map(|o| (o, false)))
             .chain(inline.into_iter().map(|o| (o, true)));
         for (mut obj, is_patch) in objects {
             // A patch is not an object of the set.

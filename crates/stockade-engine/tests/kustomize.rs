@@ -452,3 +452,89 @@ fn what_a_patch_merges_into_its_base_is_not_taken_for_its_values() {
         "{json:?}"
     );
 }
+
+#[test]
+fn a_kustomizations_images_are_checked_with_or_without_its_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("deployment.yaml"), DEPLOYMENT).unwrap();
+    for (sub, head) in [
+        ("implicit", "# no apiVersion, no kind\n"),
+        (
+            "named",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+        ),
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(
+            dir.path().join(sub).join("kustomization.yaml"),
+            format!(
+                "{head}resources: [../deployment.yaml]
+images:
+  - name: nginx
+    newTag: latest
+  - name: redis
+    newTag: \"7.2\"
+    digest: sha256:2b1c8d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c
+  - name: app
+    newName: ghcr.io/acme/app
+"
+            ),
+        )
+        .unwrap();
+    }
+    // Without images: nothing to check, and no object.
+    std::fs::create_dir_all(dir.path().join("plain")).unwrap();
+    std::fs::write(
+        dir.path().join("plain/kustomization.yaml"),
+        "resources: [../deployment.yaml]\n",
+    )
+    .unwrap();
+    let (inputs, _) = collect_inputs(&[dir.path().to_path_buf()]);
+    let config = Config {
+        select: Some(vec!["STK201".into(), "STK202".into()]),
+        ..Config::default()
+    };
+    let result = Engine::new(&config, false).unwrap().scan(&inputs);
+    let at = |file: &str| -> Vec<String> {
+        result
+            .findings
+            .iter()
+            .filter(|f| f.file.ends_with(file))
+            .map(|f| {
+                format!(
+                    "{}:{} {} {} {}/{}",
+                    f.line, f.column, f.check, f.path, f.object.kind, f.object.api_version
+                )
+            })
+            .collect()
+    };
+    let want = |line: u32| {
+        vec![
+            format!(
+                "{line}:5 STK201 images[0].newTag Kustomization/kustomize.config.k8s.io/v1beta1"
+            ),
+            format!(
+                "{line}:5 STK202 images[0].newTag Kustomization/kustomize.config.k8s.io/v1beta1"
+            ),
+        ]
+    };
+    assert_eq!(at("implicit/kustomization.yaml"), want(5));
+    assert_eq!(at("named/kustomization.yaml"), want(6));
+    assert!(at("plain/kustomization.yaml").is_empty());
+    // The deployment (nginx:1.27.3) is not pinned; the implicit kustomization is still named as
+    // configuration, and counted as an object only where it has images.
+    assert_eq!(at("/deployment.yaml").len(), 1);
+    let warned: Vec<&str> = result
+        .errors
+        .iter()
+        .filter(|e| e.level == Level::Warning)
+        .map(|e| &*e.file)
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(
+        warned
+            .iter()
+            .any(|f| f.ends_with("implicit/kustomization.yaml"))
+    );
+    assert_eq!(result.summary.objects, 3);
+}

@@ -264,8 +264,9 @@ fn kustomize_hint(file: &str, msg: String) -> String {
     };
     format!(
         "Kustomize configuration, not a Kubernetes object: the manifests beside it are scanned \
-         as written, and the patches it names only for the values they set; to check what it \
-         builds, run `kustomize build {dir} | stockade scan -`"
+         as written, the patches it names only for the values they set and its `images:` for \
+         the tags and digests they set; to check what it builds, run \
+         `kustomize build {dir} | stockade scan -`"
     )
 }
 
@@ -1023,8 +1024,8 @@ mod tests {
                 1,
                 Level::Warning,
                 "Kustomize configuration, not a Kubernetes object: the manifests beside it are \
-                 scanned as written, and the patches it names only for the values they set; to \
-                 check what it builds, run \
+                 scanned as written, the patches it names only for the values they set and its \
+                 `images:` for the tags and digests they set; to check what it builds, run \
                  `kustomize build deploy/overlays/prod | stockade scan -`"
             )]
         );

@@ -1,5 +1,7 @@
 //! Image reference parsing shared by the image checks.
 
+use stockade_model::{Node, Object};
+
 /// The parts of an image reference (`registry/repo:tag@digest`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef<'a> {
@@ -39,6 +41,47 @@ impl<'a> ImageRef<'a> {
             digest,
         }
     }
+}
+
+/// An entry of a kustomization's `images:` list: the images transformer gives every container
+/// whose image is `name` the name `newName`, the tag `newTag` and the digest `digest`, each
+/// where it is set (a `newTag` replaces a digest the image had).
+pub struct KustomizeImage<'a> {
+    /// The entry's index in `images`.
+    pub index: usize,
+    /// The entry.
+    pub node: &'a Node,
+    /// `name`: the image it rewrites.
+    pub name: &'a str,
+    /// `newTag`, when set and not empty.
+    pub new_tag: Option<&'a Node>,
+    /// `digest`, when set and not empty.
+    pub digest: Option<&'a Node>,
+}
+
+/// The `images:` entries of a Kustomization or Component (`kustomize.config.k8s.io`); none for
+/// any other object. Entries without a `name` rewrite nothing and are left out.
+pub fn kustomize_images(o: &Object) -> impl Iterator<Item = KustomizeImage<'_>> {
+    fn set<'n>(e: &'n Node, key: &str) -> Option<&'n Node> {
+        e.get(key)
+            .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+    }
+    let kustomize = o.group() == "kustomize.config.k8s.io"
+        && matches!(o.kind.as_str(), "Kustomization" | "Component");
+    let entries = if kustomize {
+        o.root.get("images").map(Node::items).unwrap_or_default()
+    } else {
+        &[]
+    };
+    entries.iter().enumerate().filter_map(move |(index, node)| {
+        Some(KustomizeImage {
+            index,
+            node,
+            name: node.str_at("name").filter(|n| !n.is_empty())?,
+            new_tag: set(node, "newTag"),
+            digest: set(node, "digest"),
+        })
+    })
 }
 
 /// True when `image` comes from one of `allowed`: a registry host (`registry.example.com`,

@@ -1,6 +1,9 @@
 //! ## What it does
 //! Flags containers (regular, init and ephemeral) whose image is not pinned by digest
-//! (`@sha256:...`). Off by default: enable it where releases are built with digests.
+//! (`@sha256:...`), and the `images:` entries of a Kustomization (or Component) that set a
+//! `newTag` without a `digest` (the images transformer then replaces the tag and any digest of
+//! every container of that image). Off by default: enable it where releases are built with
+//! digests.
 //!
 //! ## Why it matters
 //! A tag is a movable pointer: whoever can push to the repository (or compromise it) can
@@ -40,7 +43,7 @@
 
 use stockade_model::Severity;
 
-use super::helpers::ImageRef;
+use super::helpers::{ImageRef, kustomize_images};
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -73,5 +76,22 @@ fn run(ctx: &Context, out: &mut Emit) {
             Some((node, &stockade_model::format_exact!("{}.image", c.path))),
             stockade_model::format_exact!("{} image `{image}` is not pinned by digest", c.label()),
         );
+    }
+    // A kustomization's `newTag` replaces the image's tag and digest in every container of it.
+    for k in kustomize_images(ctx.object) {
+        if k.digest.is_some() {
+            continue;
+        }
+        if let Some(tag) = k.new_tag {
+            out.at(
+                tag,
+                stockade_model::format_exact!("images[{}].newTag", k.index),
+                stockade_model::format_exact!(
+                    "Kustomize gives image `{}` the tag `{}` without a digest: it is not pinned",
+                    k.name,
+                    tag.as_str().unwrap_or_default()
+                ),
+            );
+        }
     }
 }

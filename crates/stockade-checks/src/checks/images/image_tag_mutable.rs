@@ -1,5 +1,8 @@
 //! ## What it does
-//! Flags containers whose image has no tag or the `latest` tag, and is not pinned by digest.
+//! Flags containers whose image has no tag or the `latest` tag, and is not pinned by digest;
+//! and the `images:` entries of a Kustomization (or Component) that give an image the `latest`
+//! tag (`newTag: latest` without a `digest`): the images transformer sets it on every container
+//! of that image, whatever tag the manifests beside it write.
 //!
 //! ## Why it matters
 //! A missing or `latest` tag means the code that runs changes whenever someone pushes, nodes
@@ -38,7 +41,7 @@
 
 use stockade_model::Severity;
 
-use super::helpers::ImageRef;
+use super::helpers::{ImageRef, kustomize_images};
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -90,6 +93,22 @@ fn run(ctx: &Context, out: &mut Emit) {
                 ),
             ),
             Some(_) => {}
+        }
+    }
+    // A kustomization's images transformer gives its tag to every container of the image.
+    for k in kustomize_images(ctx.object) {
+        if k.digest.is_some() {
+            continue;
+        }
+        if let Some(tag) = k.new_tag.filter(|t| t.as_str() == Some("latest")) {
+            out.at(
+                tag,
+                stockade_model::format_exact!("images[{}].newTag", k.index),
+                stockade_model::format_exact!(
+                    "Kustomize gives image `{}` the mutable `latest` tag",
+                    k.name
+                ),
+            );
         }
     }
 }
