@@ -51,8 +51,11 @@ struct Cached {
     last: Weak<Object>,
     len: usize,
     data_store: Vec<String>,
-    findings: Rc<Vec<Finding>>,
+    findings: Rc<Vec<Resolved>>,
 }
+
+/// A finding and the index of the object it is about, among the set's objects.
+type Resolved = (Finding, Option<usize>);
 
 thread_local! {
     static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
@@ -65,7 +68,7 @@ thread_local! {
 }
 
 /// The findings of `objects` (not empty), computed once per set, options and thread.
-fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Finding>> {
+fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Resolved>> {
     let (Some(first), Some(last)) = (objects.first(), objects.last()) else {
         return Rc::default();
     };
@@ -90,7 +93,24 @@ fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Finding>> {
         #[cfg(test)]
         ANALYSES.with(|n| n.set(n.get() + 1));
         let cluster = stockade_netpol::Cluster::from_objects(objects.iter().map(|o| &**o));
-        let findings = Rc::new(report::findings_for(&cluster, &opts));
+        let found = report::findings_for(&cluster, &opts);
+        // A finding is about the first object that starts where it points.
+        let mut at: HashMap<(&str, u32, u32), usize> = HashMap::new();
+        if !found.is_empty() {
+            for (i, o) in objects.iter().enumerate() {
+                at.entry((&*o.file, o.root.pos.line, o.root.pos.col))
+                    .or_insert(i);
+            }
+        }
+        let findings = Rc::new(
+            found
+                .into_iter()
+                .map(|f| {
+                    let i = at.get(&(&*f.file, f.line, f.column)).copied();
+                    (f, i)
+                })
+                .collect::<Vec<_>>(),
+        );
         *cache = Some(Cached {
             first: Arc::downgrade(first),
             last: Arc::downgrade(last),
@@ -102,30 +122,16 @@ fn findings(objects: &[Arc<Object>], options: &Options) -> Rc<Vec<Finding>> {
     })
 }
 
-/// Objects by where they start: file, line, column.
-type ByPosition<'a> = HashMap<(&'a str, u32, u32), &'a Arc<Object>>;
-
-/// The objects by where they start: a finding is about the first object that starts where it
-/// points (an index, not a search of every object for every finding).
-fn by_position(objects: &[Arc<Object>]) -> ByPosition<'_> {
-    let mut at = HashMap::with_capacity(objects.len());
-    for o in objects {
-        at.entry((&*o.file, o.root.pos.line, o.root.pos.col))
-            .or_insert(o);
-    }
-    at
-}
-
 /// Emits the findings of `kind` in the set, each at its object's `metadata.name`.
 pub fn emit(kind: &Kind, ctx: &SetContext, out: &mut SetEmit) {
     if ctx.objects.is_empty() {
         return;
     }
-    let findings = findings(ctx.objects, ctx.options);
-    let mut of: Option<ByPosition> = None;
-    for f in findings.iter().filter(|f| f.check == kind.id) {
-        let of = of.get_or_insert_with(|| by_position(ctx.objects));
-        let Some(&obj) = of.get(&(&*f.file, f.line, f.column)) else {
+    for (f, at) in findings(ctx.objects, ctx.options)
+        .iter()
+        .filter(|(f, _)| f.check == kind.id)
+    {
+        let Some(obj) = at.map(|i| &ctx.objects[i]) else {
             continue;
         };
         let pos = obj.metadata().get("name").map_or(

@@ -60,15 +60,19 @@ struct Cached {
     first: Weak<Object>,
     last: Weak<Object>,
     len: usize,
-    findings: Rc<Vec<Finding>>,
+    findings: Rc<Vec<Resolved>>,
 }
+
+/// A risk finding and the index of the object it is about, among the set's objects.
+type Resolved = (Finding, Option<usize>);
 
 thread_local! {
     static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
-/// The risk findings of `objects` (not empty), computed once per set and thread.
-fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Finding>> {
+/// The risk findings of `objects` (not empty), each with the object it is about, computed once
+/// per set and thread.
+fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Resolved>> {
     let (Some(first), Some(last)) = (objects.first(), objects.last()) else {
         return Rc::default();
     };
@@ -81,7 +85,25 @@ fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Finding>> {
         {
             return c.findings.clone();
         }
-        let findings = Rc::new(stockade_rbac::risk_findings(objects.iter().map(|o| &**o)));
+        let found = stockade_rbac::risk_findings(objects.iter().map(|o| &**o));
+        let mut by_name = ByName::new();
+        if !found.is_empty() {
+            for (i, o) in objects.iter().enumerate() {
+                by_name
+                    .entry((&*o.file, o.kind.as_str(), o.name.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let findings = Rc::new(
+            found
+                .into_iter()
+                .map(|f| {
+                    let at = object_of(objects, &by_name, &f);
+                    (f, at)
+                })
+                .collect::<Vec<_>>(),
+        );
         *cache = Some(Cached {
             first: Arc::downgrade(first),
             last: Arc::downgrade(last),
@@ -92,19 +114,20 @@ fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Finding>> {
     })
 }
 
-/// Objects by file, kind and name.
-type ByName<'a> = std::collections::HashMap<(&'a str, &'a str, &'a str), Vec<&'a Arc<Object>>>;
+/// The indexes of the objects by file, kind and name, in input order.
+type ByName<'a> = std::collections::HashMap<(&'a str, &'a str, &'a str), Vec<usize>>;
 
 /// The binding a finding is about: same file, kind and name, same namespace (a RoleBinding
 /// without one is in `default`, as the policy reads it); among equal ones, the last that
 /// starts at or before the finding's line.
-/// `by_name` holds the objects by file, kind and name, each list in input order.
-fn object_of<'a>(by_name: &ByName<'a>, f: &Finding) -> Option<&'a Arc<Object>> {
+/// `by_name` indexes `objects` by file, kind and name.
+fn object_of(objects: &[Arc<Object>], by_name: &ByName, f: &Finding) -> Option<usize> {
     by_name
         .get(&(&*f.file, f.object.kind.as_str(), f.object.name.as_str()))?
         .iter()
         .copied()
-        .filter(|o| {
+        .filter(|&i| {
+            let o = &objects[i];
             o.api_version == f.object.api_version
                 && match (&o.namespace, &f.object.namespace) {
                     (Some(a), Some(b)) => a == b,
@@ -117,8 +140,8 @@ fn object_of<'a>(by_name: &ByName<'a>, f: &Finding) -> Option<&'a Arc<Object>> {
                     }
                 }
         })
-        .filter(|o| o.root.pos.line <= f.line)
-        .max_by_key(|o| o.root.pos.line)
+        .filter(|&i| objects[i].root.pos.line <= f.line)
+        .max_by_key(|&i| objects[i].root.pos.line)
 }
 
 /// The node a finding's path names: `subjects[i]`, `rules[i]` or `roleRef`.
@@ -141,19 +164,11 @@ pub fn emit(kind: &RiskKind, ctx: &SetContext, out: &mut SetEmit) {
     if ctx.objects.is_empty() {
         return;
     }
-    let findings = findings(ctx.objects);
-    let mut by_name: Option<ByName> = None;
-    for f in findings.iter().filter(|f| f.check == kind.id) {
-        let by_name = by_name.get_or_insert_with(|| {
-            let mut m = ByName::new();
-            for o in ctx.objects {
-                m.entry((&*o.file, o.kind.as_str(), o.name.as_str()))
-                    .or_default()
-                    .push(o);
-            }
-            m
-        });
-        let Some(obj) = object_of(by_name, f) else {
+    for (f, at) in findings(ctx.objects)
+        .iter()
+        .filter(|(f, _)| f.check == kind.id)
+    {
+        let Some(obj) = at.map(|i| &ctx.objects[i]) else {
             continue;
         };
         let pos = node_at(obj, &f.path).map_or(
