@@ -531,12 +531,19 @@ impl Cluster {
     /// one run, found by binary search: loops over a Service's or a policy's namespace do not
     /// walk every workload of the input.
     pub fn workloads_in(&self, ns: &str) -> std::ops::Range<usize> {
+        use std::cmp::Ordering;
         // `a/` against `b/`, byte by byte: the order of keys whose namespaces differ.
         let cmp = |w: &Workload| {
-            w.namespace
-                .bytes()
-                .chain([b'/'])
-                .cmp(ns.bytes().chain([b'/']))
+            let (a, b) = (w.namespace.as_bytes(), ns.as_bytes());
+            let n = a.len().min(b.len());
+            // Past the common part, the shorter name goes on with its `/` (and then ends).
+            a[..n]
+                .cmp(&b[..n])
+                .then_with(|| match a.len().cmp(&b.len()) {
+                    Ordering::Equal => Ordering::Equal,
+                    Ordering::Less => b'/'.cmp(&b[n]).then(Ordering::Less),
+                    Ordering::Greater => a[n].cmp(&b'/').then(Ordering::Greater),
+                })
         };
         let start = self.workloads.partition_point(|w| cmp(w).is_lt());
         let end = start + self.workloads[start..].partition_point(|w| cmp(w).is_eq());

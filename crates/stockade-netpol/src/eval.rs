@@ -106,8 +106,9 @@ pub enum Direction {
 pub struct Engine<'c> {
     cluster: &'c Cluster,
     ns_labels: BTreeMap<String, Labels>,
-    /// Each namespace's run of workloads (workloads are sorted by namespace).
-    ns_runs: Vec<(&'c str, std::ops::Range<usize>)>,
+    /// Each namespace's run of workloads (workloads are sorted by namespace), with the
+    /// namespace's labels.
+    ns_runs: Vec<(std::ops::Range<usize>, Labels)>,
     /// Per workload: indices of the policies isolating it for ingress, and for egress.
     selecting: Vec<[Vec<usize>; 2]>,
     /// Per policy, per direction (ingress, egress), per rule: what the rule selects,
@@ -164,13 +165,17 @@ impl<'c> Engine<'c> {
                 }
             }
         }
-        let mut ns_runs: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+        let mut runs: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
         for (i, w) in cluster.workloads.iter().enumerate() {
-            match ns_runs.last_mut() {
+            match runs.last_mut() {
                 Some((ns, range)) if *ns == w.namespace => range.end = i + 1,
-                _ => ns_runs.push((&w.namespace, i..i + 1)),
+                _ => runs.push((&w.namespace, i..i + 1)),
             }
         }
+        let ns_runs = runs
+            .into_iter()
+            .map(|(ns, range)| (range, ns_labels[ns].clone()))
+            .collect();
         let mut engine = Self {
             cluster,
             ns_labels,
@@ -222,8 +227,8 @@ impl<'c> Engine<'c> {
                                     namespaces: Some(ns_sel),
                                     pods,
                                 } => {
-                                    for (ns, range) in &self.ns_runs {
-                                        if !self.ns_matches(ns, ns_sel) {
+                                    for (range, labels) in &self.ns_runs {
+                                        if !ns_sel.matches(labels) {
                                             continue;
                                         }
                                         match pods {
