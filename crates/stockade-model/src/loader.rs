@@ -265,7 +265,7 @@ fn kustomize_hint(file: &str, msg: String) -> String {
     format!(
         "Kustomize configuration, not a Kubernetes object: the manifests beside it are scanned \
          as written, the patches it names only for the values they set and its `images:` for \
-         the tags and digests they set; to check what it builds, run \
+         the names, tags and digests they set; to check what it builds, run \
          `kustomize build {dir} | stockade scan -`"
     )
 }
@@ -1025,7 +1025,8 @@ mod tests {
                 Level::Warning,
                 "Kustomize configuration, not a Kubernetes object: the manifests beside it are \
                  scanned as written, the patches it names only for the values they set and its \
-                 `images:` for the tags and digests they set; to check what it builds, run \
+                 `images:` for the names, tags and digests they set; to check what it builds, \
+                 run \
                  `kustomize build deploy/overlays/prod | stockade scan -`"
             )]
         );

@@ -53,6 +53,8 @@ pub struct KustomizeImage<'a> {
     pub node: &'a Node,
     /// `name`: the image it rewrites.
     pub name: &'a str,
+    /// `newName` (registry and repository), when set and not empty.
+    pub new_name: Option<&'a Node>,
     /// `newTag`, when set and not empty.
     pub new_tag: Option<&'a Node>,
     /// `digest`, when set and not empty.
@@ -78,6 +80,7 @@ pub fn kustomize_images(o: &Object) -> impl Iterator<Item = KustomizeImage<'_>> 
             index,
             node,
             name: node.str_at("name").filter(|n| !n.is_empty())?,
+            new_name: set(node, "newName"),
             new_tag: set(node, "newTag"),
             digest: set(node, "digest"),
         })

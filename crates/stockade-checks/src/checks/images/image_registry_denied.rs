@@ -1,7 +1,8 @@
 //! ## What it does
 //! When the `denied-registries` option is set, flags containers (regular, init and ephemeral)
-//! whose image comes from one of the listed registries. Without the option the check is on
-//! but reports nothing.
+//! whose image comes from one of the listed registries, and the `images:` entries of a
+//! Kustomization (or Component) whose `newName` does (the images transformer gives that name to
+//! every container of the image). Without the option the check is on but reports nothing.
 //!
 //! Entries take the same forms as `allowed-registries`: a registry host
 //! (`registry.example.com`, `localhost:5000`), a host with a leading wildcard label
@@ -47,7 +48,7 @@
 
 use stockade_model::Severity;
 
-use super::helpers::{ImageRef, registry_allowed};
+use super::helpers::{ImageRef, kustomize_images, registry_allowed};
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -85,6 +86,25 @@ fn run(ctx: &Context, out: &mut Emit) {
             stockade_model::format_exact!(
                 "{} image `{image}` comes from denied registry {entry}",
                 c.label()
+            ),
+        );
+    }
+    // A kustomization's `newName` moves every container of an image to another registry.
+    for k in kustomize_images(ctx.object) {
+        let Some(node) = k.new_name else { continue };
+        let new_name = node.as_str().unwrap_or_default();
+        let Some(entry) = denied
+            .iter()
+            .find(|d| registry_allowed(&ImageRef::parse(new_name), std::slice::from_ref(d)))
+        else {
+            continue;
+        };
+        out.at(
+            node,
+            stockade_model::format_exact!("images[{}].newName", k.index),
+            stockade_model::format_exact!(
+                "Kustomize renames image `{}` to `{new_name}`, from denied registry {entry}",
+                k.name
             ),
         );
     }

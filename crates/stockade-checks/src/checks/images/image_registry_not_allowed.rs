@@ -1,7 +1,9 @@
 //! ## What it does
 //! When the `allowed-registries` option is set, flags containers (regular, init and
-//! ephemeral) whose image does not come from one of the listed registries. Without the option
-//! the check is on but reports nothing.
+//! ephemeral) whose image does not come from one of the listed registries, and the `images:`
+//! entries of a Kustomization (or Component) whose `newName` does not (the images transformer
+//! gives that name to every container of the image). Without the option the check is on but
+//! reports nothing.
 //!
 //! An entry is a registry host (`registry.example.com`, `localhost:5000`), a host with a
 //! leading wildcard label (`*.dkr.ecr.eu-west-1.amazonaws.com`), or a registry and repository
@@ -64,7 +66,7 @@
 
 use stockade_model::Severity;
 
-use super::helpers::{ImageRef, registry_allowed};
+use super::helpers::{ImageRef, kustomize_images, registry_allowed};
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -105,6 +107,23 @@ fn run(ctx: &Context, out: &mut Emit) {
             stockade_model::format_exact!(
                 "{} image `{image}` is not from an allowed registry ({})",
                 c.label(),
+                allowed.join(", ")
+            ),
+        );
+    }
+    // A kustomization's `newName` moves every container of an image to another registry.
+    for k in kustomize_images(ctx.object) {
+        let Some(node) = k.new_name else { continue };
+        let new_name = node.as_str().unwrap_or_default();
+        if registry_allowed(&ImageRef::parse(new_name), allowed) {
+            continue;
+        }
+        out.at(
+            node,
+            stockade_model::format_exact!("images[{}].newName", k.index),
+            stockade_model::format_exact!(
+                "Kustomize renames image `{}` to `{new_name}`, which is not from an allowed registry ({})",
+                k.name,
                 allowed.join(", ")
             ),
         );
