@@ -1,6 +1,7 @@
 //! ## What it does
 //! Flags containers (regular, init and ephemeral) whose image comes from `k8s.gcr.io` (or a
-//! regional `*.k8s.gcr.io`), the Kubernetes project's registry that was frozen in April 2023.
+//! regional `*.k8s.gcr.io`), the Kubernetes project's registry that was frozen in April 2023;
+//! and the `images:` entries of a Kustomization (or Component) whose `newName` points there.
 //!
 //! ## Why it matters
 //! The frozen registry receives no new images or security fixes, and its images are being
@@ -35,6 +36,7 @@
 
 use stockade_model::Severity;
 
+use super::helpers::kustomize_images;
 use crate::{Category, Check, Context, Emit};
 
 /// See the module documentation.
@@ -56,13 +58,7 @@ fn run(ctx: &Context, out: &mut Emit) {
         let Some(image) = c.image() else {
             continue;
         };
-        let host = image
-            .trim()
-            .split('/')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if host == "k8s.gcr.io" || host.ends_with(".k8s.gcr.io") {
+        if frozen(image) {
             let node = c.node.get("image").unwrap_or(c.node);
             out.container(
                 c,
@@ -74,4 +70,30 @@ fn run(ctx: &Context, out: &mut Emit) {
             );
         }
     }
+    // A kustomization's `newName` moves every container of an image to another registry.
+    for k in kustomize_images(ctx.object) {
+        let Some(node) = k.new_name else { continue };
+        let new_name = node.as_str().unwrap_or_default();
+        if frozen(new_name) {
+            out.at(
+                node,
+                stockade_model::format_exact!("images[{}].newName", k.index),
+                stockade_model::format_exact!(
+                    "Kustomize renames image `{}` to `{new_name}`, in the frozen k8s.gcr.io registry",
+                    k.name
+                ),
+            );
+        }
+    }
+}
+
+/// Whether an image (or a Kustomize `newName`) comes from `k8s.gcr.io` or a regional mirror.
+fn frozen(image: &str) -> bool {
+    let host = image
+        .trim()
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    host == "k8s.gcr.io" || host.ends_with(".k8s.gcr.io")
 }
