@@ -175,7 +175,7 @@ pub struct SetContext<'a> {
 #[derive(Default)]
 pub struct SetPods<'a> {
     /// By the object's address; objects without a pod spec are absent.
-    by_object: std::collections::HashMap<usize, Vec<PodSpec<'a>>>,
+    by_object: foldhash::HashMap<usize, Vec<PodSpec<'a>>>,
 }
 
 impl<'a> SetPods<'a> {

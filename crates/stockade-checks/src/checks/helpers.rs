@@ -1,6 +1,6 @@
 //! Helpers shared by checks of several categories.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use stockade_model::{Node, Object};
 

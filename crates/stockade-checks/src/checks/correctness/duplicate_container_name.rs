@@ -40,7 +40,7 @@
 //! ## Options
 //! None.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use stockade_model::Severity;
 

@@ -48,7 +48,7 @@
 //! None. Init containers that run to completion before the others start may reuse a port and
 //! are not compared; ephemeral containers declare no ports.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use stockade_model::{ContainerKind, Severity};
 

@@ -42,7 +42,7 @@
 //! None. Names that `envFrom` sources also define are not flagged: overriding a ConfigMap key
 //! with `env` is the documented way to adjust one value.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use stockade_model::Severity;
 

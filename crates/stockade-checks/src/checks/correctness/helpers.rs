@@ -1,7 +1,7 @@
 //! Helpers shared by the correctness checks: an index of pod templates by label, and the
 //! Secret and ConfigMap references of a pod.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use stockade_model::{Container, Node, Object, PodSpec, labels};
 

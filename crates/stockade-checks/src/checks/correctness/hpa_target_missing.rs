@@ -71,7 +71,7 @@
 //! their API version (an `apps/v1` target matches a Deployment of any version); an unset
 //! namespace on either side matches any namespace.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};

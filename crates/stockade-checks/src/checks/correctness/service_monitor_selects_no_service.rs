@@ -71,7 +71,7 @@
 
 use stockade_model::{Object, PodSpec, Severity, labels};
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::helpers::{ByLabel, candidates, index_labels, match_labels, same_namespace};
 use crate::{Category, Check, SetContext, SetEmit};

@@ -22,7 +22,7 @@
 //! ## Options
 //! None.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::helpers;
 use crate::{Category, Check, Emit, ImageContext};

@@ -58,7 +58,7 @@
 //! produced by a SealedSecret or ExternalSecret is read from its template when set there, and
 //! not judged otherwise. An unset namespace on either side matches any namespace.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use stockade_model::PodSpec;
 
 use stockade_model::{Node, Object, Severity};

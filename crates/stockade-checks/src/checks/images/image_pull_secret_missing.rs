@@ -62,7 +62,7 @@
 //! input or list the registry in `public-registries`. Tekton Tasks (account set by the run)
 //! are skipped. An unset namespace on either side matches any namespace.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};

@@ -10,8 +10,8 @@
 //! one of these checks (a lock shared by the threads could deadlock, since the analysis itself
 //! runs on the same thread pool).
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, Weak};
 use stockade_model::PodSpec;

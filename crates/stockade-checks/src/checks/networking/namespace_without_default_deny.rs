@@ -52,7 +52,7 @@
 //! ## Options
 //! None.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};

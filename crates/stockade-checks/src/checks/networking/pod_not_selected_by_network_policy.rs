@@ -78,7 +78,7 @@
 //! folder are applied together (`kubectl apply -f dir`, `-n`), while a repository of
 //! unrelated samples or apps would otherwise be judged as one namespace.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use stockade_model::PodSpec;
 
 use stockade_model::{Node, Object, Severity, labels::selector_selects};

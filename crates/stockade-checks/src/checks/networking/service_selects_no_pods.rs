@@ -76,7 +76,7 @@
 //! Objects without a namespace are compared as being in the same namespace, since they are
 //! applied together.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::Arc;
 use stockade_model::PodSpec;
 
@@ -150,7 +150,7 @@ fn controller_label(key: &str) -> bool {
 
 fn run(ctx: &SetContext, out: &mut SetEmit) {
     let mut workloads: HashMap<&str, Vec<&Arc<Object>>> = HashMap::new();
-    let mut operated: HashSet<&str> = HashSet::from(["kube-system"]);
+    let mut operated: HashSet<&str> = HashSet::from_iter(["kube-system"]);
     for o in ctx.objects.iter().filter(|o| !is_service(o)) {
         let ns = o.namespace.as_deref().unwrap_or("");
         if is_custom_resource(o) {

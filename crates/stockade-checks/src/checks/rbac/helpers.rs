@@ -86,7 +86,7 @@ fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Resolved>> {
             return c.findings.clone();
         }
         let found = stockade_rbac::risk_findings(objects.iter().map(|o| &**o));
-        let mut by_name = ByName::new();
+        let mut by_name = ByName::default();
         if !found.is_empty() {
             for (i, o) in objects.iter().enumerate() {
                 by_name
@@ -115,7 +115,7 @@ fn findings(objects: &[Arc<Object>]) -> Rc<Vec<Resolved>> {
 }
 
 /// The indexes of the objects by file, kind and name, in input order.
-type ByName<'a> = std::collections::HashMap<(&'a str, &'a str, &'a str), Vec<usize>>;
+type ByName<'a> = foldhash::HashMap<(&'a str, &'a str, &'a str), Vec<usize>>;
 
 /// The binding a finding is about: same file, kind and name, same namespace (a RoleBinding
 /// without one is in `default`, as the policy reads it); among equal ones, the last that

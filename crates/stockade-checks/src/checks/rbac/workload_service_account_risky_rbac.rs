@@ -107,7 +107,7 @@
 //! bindings in the input are known; the built-in `cluster-admin`, `admin` and `edit`
 //! ClusterRoles count even when the input does not define them.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use stockade_model::{Object, PodSpec, Severity};

@@ -1,6 +1,6 @@
 //! Helpers shared by the reliability checks.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use stockade_model::{Container, ContainerKind, Node, Object, PodSpec};

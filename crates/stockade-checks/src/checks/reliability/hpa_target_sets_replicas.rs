@@ -71,7 +71,7 @@
 //! ## Options
 //! None.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};

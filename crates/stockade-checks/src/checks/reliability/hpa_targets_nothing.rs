@@ -74,7 +74,7 @@
 //! None. Objects without a namespace are compared as being in the same namespace, since
 //! they are applied together.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use stockade_model::PodSpec;
 
 use stockade_model::{Object, Severity};

@@ -73,7 +73,7 @@
 //! ## References
 //! - <https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions>
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 use stockade_model::PodSpec;
 

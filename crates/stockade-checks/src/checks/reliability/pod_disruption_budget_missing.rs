@@ -63,7 +63,7 @@
 //! ## References
 //! - <https://kubernetes.io/docs/tasks/run-application/configure-pdb/>
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 use stockade_model::PodSpec;
 

@@ -117,7 +117,7 @@ pub fn is_namespace(o: &stockade_model::Object) -> bool {
 /// (`ResourceQuota`, `LimitRange`) is in the set. An object of that kind without a namespace
 /// covers every namespace, since where it is applied is decided at apply time.
 pub fn report_namespaces_without(ctx: &crate::SetContext, out: &mut crate::SetEmit, kind: &str) {
-    let mut covered = std::collections::HashSet::new();
+    let mut covered = foldhash::HashSet::default();
     let mut covers_all = false;
     for o in ctx
         .objects
