@@ -82,7 +82,10 @@ impl Format {
     /// Whether the format can be written as the findings come ([`Self::stream`]): its
     /// findings precede everything that counts them.
     pub fn streams(self) -> bool {
-        matches!(self, Format::Text | Format::Json | Format::Github)
+        matches!(
+            self,
+            Format::Text | Format::Json | Format::Sarif | Format::Github
+        )
     }
 
     /// A writer of this format that takes the findings as they come, in output order, and
@@ -100,9 +103,10 @@ impl Format {
                 runs: Vec::new(),
                 held: 0,
             },
+            Format::Sarif => Inner::Sarif(sarif::Writer::begin(out)?, version.to_string()),
             Format::Text => Inner::Text(out, text::Writer::new(color)),
             Format::Github => Inner::Github(out),
-            Format::Sarif | Format::Junit => return Ok(None),
+            Format::Junit => return Ok(None),
         })))
     }
 }
@@ -118,6 +122,7 @@ enum Inner<'w> {
         runs: Vec<Vec<Finding>>,
         held: usize,
     },
+    Sarif(sarif::Writer<'w>, String),
     Text(&'w mut dyn Write, text::Writer),
     Github(&'w mut dyn Write),
 }
@@ -134,6 +139,7 @@ impl Stream<'_> {
                 }
                 Ok(())
             }
+            Inner::Sarif(w, _) => run.iter().try_for_each(|f| w.finding(f)),
             Inner::Text(out, w) => run.iter().try_for_each(|f| w.finding(*out, f)),
             Inner::Github(out) => run.iter().try_for_each(|f| github::finding(*out, f)),
         }
@@ -150,6 +156,7 @@ impl Stream<'_> {
                 json_windows(&mut w, &mut runs, &mut held, true)?;
                 w.finish(errors, summary)
             }
+            Inner::Sarif(w, version) => w.finish(errors, summary, &version),
             Inner::Text(out, w) => w.finish(out, errors, summary),
             Inner::Github(out) => github::finish(out, errors),
         }

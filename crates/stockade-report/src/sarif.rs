@@ -2,7 +2,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
-use stockade_model::{Finding, Level, LoadError, Severity};
+use stockade_model::{Finding, Level, LoadError, Severity, Summary};
 
 use crate::Report;
 
@@ -50,40 +50,120 @@ fn uri(path: &str) -> String {
     o
 }
 
-/// SARIF 2.1.0: one run, every check that ran as a rule, one result per finding, input
-/// errors as tool execution notifications. Results are serialized one at a time straight to
-/// the output: the document is never built in memory.
+/// SARIF 2.1.0: one run, one result per finding, every check with a finding as a rule, input
+/// errors as tool execution notifications. Written as the findings come ([`Writer`]).
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut rule_ids: Vec<&str> = r.findings.iter().map(|f| &*f.check).collect();
-    rule_ids.sort_unstable_by(|a, b| stockade_model::check_id_cmp(a, b));
-    rule_ids.dedup();
-    let rules: Vec<Rule> = rule_ids.iter().map(|id| Rule::new(id)).collect();
-    let doc = Doc {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "stockade",
-                    version: r.version,
-                    information_uri: "https://github.com/stockade-dev/stockade",
-                    rules,
-                },
+    let mut w = Writer::begin(out)?;
+    r.findings.iter().try_for_each(|f| w.finding(f))?;
+    w.finish(r.errors, r.summary, r.version)
+}
+
+/// A SARIF log written as the findings come: the results first, then the tool with its rules
+/// (each check in the order its first finding came, so that a result's `ruleIndex` is known
+/// when it is written) and the invocation. JSON objects are unordered: SARIF readers take the
+/// run's `results`, `tool` and `invocations` in any order.
+pub(crate) struct Writer<'w> {
+    out: io::BufWriter<&'w mut dyn Write>,
+    rules: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    any: bool,
+    buf: Vec<u8>,
+}
+
+/// Where a run's members are written (inside `{"runs": [{`).
+const RUN_INDENT: &[u8] = b"      ";
+/// Where a result is written (inside `"results": [`).
+const RESULT_INDENT: &[u8] = b"        ";
+
+impl<'w> Writer<'w> {
+    /// Writes what comes before the first result.
+    pub(crate) fn begin(out: &'w mut dyn Write) -> io::Result<Self> {
+        // A concrete buffer: see json.rs.
+        let mut out = io::BufWriter::with_capacity(1 << 16, out);
+        out.write_all(
+            b"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"results\": [",
+        )?;
+        Ok(Writer {
+            out,
+            rules: Vec::new(),
+            index: Default::default(),
+            any: false,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Writes one result.
+    pub(crate) fn finding(&mut self, f: &Finding) -> io::Result<()> {
+        let rule_index = match self.index.get(&*f.check) {
+            Some(&i) => i,
+            None => {
+                let i = self.rules.len();
+                self.rules.push(f.check.to_string());
+                self.index.insert(f.check.to_string(), i);
+                i
+            }
+        };
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, &result(f, rule_index))?;
+        self.out.write_all(if self.any { b",\n" } else { b"\n" })?;
+        self.any = true;
+        self.out.write_all(RESULT_INDENT)?;
+        indented(&mut self.out, &self.buf, RESULT_INDENT)
+    }
+
+    /// Writes the rules, the invocation and the end of the log.
+    pub(crate) fn finish(
+        mut self,
+        errors: &[LoadError],
+        summary: &Summary,
+        version: &str,
+    ) -> io::Result<()> {
+        if self.any {
+            self.out.write_all(b"\n")?;
+            self.out.write_all(RUN_INDENT)?;
+        }
+        self.out.write_all(b"],\n")?;
+        let tool = Tool {
+            driver: Driver {
+                name: "stockade",
+                version,
+                information_uri: "https://github.com/stockade-dev/stockade",
+                rules: self.rules.iter().map(|id| Rule::new(id)).collect(),
             },
-            invocations: [Invocation {
-                execution_successful: r.summary.errors == 0,
-                tool_execution_notifications: Each(r.errors.iter(), r.errors.len(), notification),
-            }],
-            results: Each(r.findings.iter(), r.findings.len(), |f| {
-                result(f, &rule_ids)
-            }),
-        }],
-    };
-    // A concrete buffer: see json.rs.
-    let mut w = io::BufWriter::with_capacity(1 << 16, &mut *out);
-    serde_json::to_writer_pretty(&mut w, &doc)?;
-    writeln!(w)?;
-    w.flush()
+        };
+        let invocations = [Invocation {
+            execution_successful: summary.errors == 0,
+            tool_execution_notifications: Each(errors.iter(), errors.len(), notification),
+        }];
+        self.out.write_all(RUN_INDENT)?;
+        self.out.write_all(b"\"tool\": ")?;
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, &tool)?;
+        indented(&mut self.out, &self.buf, RUN_INDENT)?;
+        self.out.write_all(b",\n")?;
+        self.out.write_all(RUN_INDENT)?;
+        self.out.write_all(b"\"invocations\": ")?;
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, &invocations)?;
+        indented(&mut self.out, &self.buf, RUN_INDENT)?;
+        self.out.write_all(b"\n    }\n  ]\n}\n")?;
+        self.out.flush()
+    }
+}
+
+/// Writes pretty-printed JSON nested at `indent`: every line after the first is indented (a
+/// JSON string holds no raw newline, so every newline is between tokens).
+fn indented(out: &mut impl Write, json: &[u8], indent: &[u8]) -> io::Result<()> {
+    let mut lines = json.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.write_all(first)?;
+    }
+    for line in lines {
+        out.write_all(b"\n")?;
+        out.write_all(indent)?;
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
 /// A sequence of `len` items serialized by mapping each item as it is written.
@@ -102,22 +182,6 @@ where
         }
         seq.end()
     }
-}
-
-#[derive(Serialize)]
-struct Doc<'a, N, R> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a, N, R>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a, N, R> {
-    tool: Tool<'a>,
-    invocations: [Invocation<N>; 1],
-    results: R,
 }
 
 #[derive(Serialize)]
@@ -265,7 +329,7 @@ struct SarifResult<'a> {
     properties: ResultProperties<'a>,
 }
 
-fn result<'a>(f: &'a Finding, rule_ids: &[&str]) -> SarifResult<'a> {
+fn result(f: &Finding, rule_index: usize) -> SarifResult<'_> {
     let ns = f
         .object
         .namespace
@@ -274,7 +338,7 @@ fn result<'a>(f: &'a Finding, rule_ids: &[&str]) -> SarifResult<'a> {
         .unwrap_or_default();
     SarifResult {
         rule_id: &f.check,
-        rule_index: rule_ids.binary_search(&&*f.check).unwrap_or(0),
+        rule_index,
         level: level(f.severity),
         message: Text { text: &f.message },
         locations: [Location {

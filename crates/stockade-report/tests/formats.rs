@@ -129,8 +129,12 @@ fn sarif_is_valid_against_the_official_schema() {
         4
     );
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    // Each rule in the order its first result came, and every result's `ruleIndex` names it.
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["STK001", "STK101", "STK201"]);
+    assert_eq!(ids, ["STK001", "STK201", "STK101"]);
+    for r in run["results"].as_array().unwrap() {
+        assert_eq!(ids[r["ruleIndex"].as_u64().unwrap() as usize], r["ruleId"]);
+    }
     assert_eq!(rules[0]["properties"]["security-severity"], "9.5");
     // An empty report is valid too.
     let summary = Summary::default();
@@ -152,11 +156,14 @@ fn sarif_is_valid_against_the_official_schema() {
 }
 
 #[test]
-fn sarif_rules_are_ordered_by_check_number() {
-    // As text "STK1001" sorts before "STK201"; the rules list follows the catalog's order.
+fn sarif_rules_come_in_the_order_of_their_first_result() {
+    // A rule is listed once, where its first result came (`ruleIndex` is known as each result
+    // is written); results of one rule share its index.
     let (mut findings, errors, summary) = sample();
     findings[0].check = "STK1001".into();
     findings[0].name = "dockerfile-user-root".into();
+    findings.push(findings[1].clone());
+    findings.push(findings[0].clone());
     let findings = findings.into();
     let report = Report {
         findings: &findings,
@@ -167,13 +174,24 @@ fn sarif_rules_are_ordered_by_check_number() {
     let mut out = Vec::new();
     Format::Sarif.write(&report, &mut out, false).unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let ids: Vec<&str> = doc["runs"][0]["tool"]["driver"]["rules"]
+    let run = &doc["runs"][0];
+    let ids: Vec<&str> = run["tool"]["driver"]["rules"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["STK101", "STK201", "STK1001"]);
+    assert_eq!(ids, ["STK1001", "STK201", "STK101"]);
+    let indexes: Vec<u64> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleIndex"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, [0, 1, 2, 1, 0]);
+    // The results come first in the run: they are written as the findings come.
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.find("\"results\"").unwrap() < text.find("\"tool\"").unwrap());
 }
 
 #[test]
