@@ -103,7 +103,12 @@ impl Format {
                 runs: Vec::new(),
                 held: 0,
             },
-            Format::Sarif => Inner::Sarif(sarif::Writer::begin(out)?, version.to_string()),
+            Format::Sarif => Inner::Sarif {
+                w: sarif::Writer::begin(out)?,
+                version: version.to_string(),
+                runs: Vec::new(),
+                held: 0,
+            },
             Format::Text => Inner::Text(out, text::Writer::new(color)),
             Format::Github => Inner::Github(out),
             Format::Junit => return Ok(None),
@@ -122,7 +127,13 @@ enum Inner<'w> {
         runs: Vec<Vec<Finding>>,
         held: usize,
     },
-    Sarif(sarif::Writer<'w>, String),
+    /// So are SARIF results.
+    Sarif {
+        w: sarif::Writer<'w>,
+        version: String,
+        runs: Vec<Vec<Finding>>,
+        held: usize,
+    },
     Text(&'w mut dyn Write, text::Writer),
     Github(&'w mut dyn Write),
 }
@@ -135,11 +146,18 @@ impl Stream<'_> {
                 *held += run.len();
                 runs.push(run);
                 if *held >= json::Writer::WINDOW {
-                    json_windows(w, runs, held, false)?;
+                    windows(json::Writer::WINDOW, |b| w.window(b), runs, held, false)?;
                 }
                 Ok(())
             }
-            Inner::Sarif(w, _) => run.iter().try_for_each(|f| w.finding(f)),
+            Inner::Sarif { w, runs, held, .. } => {
+                *held += run.len();
+                runs.push(run);
+                if *held >= sarif::Writer::WINDOW {
+                    windows(sarif::Writer::WINDOW, |b| w.window(b), runs, held, false)?;
+                }
+                Ok(())
+            }
             Inner::Text(out, w) => run.iter().try_for_each(|f| w.finding(*out, f)),
             Inner::Github(out) => run.iter().try_for_each(|f| github::finding(*out, f)),
         }
@@ -153,25 +171,45 @@ impl Stream<'_> {
                 mut runs,
                 mut held,
             } => {
-                json_windows(&mut w, &mut runs, &mut held, true)?;
+                windows(
+                    json::Writer::WINDOW,
+                    |b| w.window(b),
+                    &mut runs,
+                    &mut held,
+                    true,
+                )?;
                 w.finish(errors, summary)
             }
-            Inner::Sarif(w, version) => w.finish(errors, summary, &version),
+            Inner::Sarif {
+                mut w,
+                version,
+                mut runs,
+                mut held,
+            } => {
+                windows(
+                    sarif::Writer::WINDOW,
+                    |b| w.window(b),
+                    &mut runs,
+                    &mut held,
+                    true,
+                )?;
+                w.finish(errors, summary, &version)
+            }
             Inner::Text(out, w) => w.finish(out, errors, summary),
             Inner::Github(out) => github::finish(out, errors),
         }
     }
 }
 
-/// Writes the held runs' findings in full windows (and, when `all`, the last partial one),
-/// keeping the rest.
-fn json_windows(
-    w: &mut json::Writer,
+/// Writes the held runs' findings in full windows of `window` (and, when `all`, the last
+/// partial one) with `write`, keeping the rest.
+fn windows(
+    window: usize,
+    mut write: impl FnMut(&[&Finding]) -> io::Result<()>,
     runs: &mut Vec<Vec<Finding>>,
     held: &mut usize,
     all: bool,
 ) -> io::Result<()> {
-    let window = json::Writer::WINDOW;
     let full = if all { *held } else { *held / window * window };
     {
         let mut findings = runs.iter().flatten();
@@ -180,7 +218,7 @@ fn json_windows(
         while done < full {
             batch.clear();
             batch.extend(findings.by_ref().take(window.min(full - done)));
-            w.window(&batch)?;
+            write(&batch)?;
             done += batch.len();
         }
     }

@@ -1,5 +1,6 @@
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use stockade_model::{Finding, Level, LoadError, Severity, Summary};
@@ -54,9 +55,22 @@ fn uri(path: &str) -> String {
 /// errors as tool execution notifications. Written as the findings come ([`Writer`]).
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = Writer::begin(out)?;
-    r.findings.iter().try_for_each(|f| w.finding(f))?;
+    let mut window: Vec<&Finding> = Vec::with_capacity(WINDOW);
+    let mut all = r.findings.iter();
+    loop {
+        window.clear();
+        window.extend(all.by_ref().take(WINDOW));
+        if window.is_empty() {
+            break;
+        }
+        w.window(&window)?;
+    }
     w.finish(r.errors, r.summary, r.version)
 }
+
+/// Results serialised together, by as many threads as there are (as JSON findings are).
+const WINDOW: usize = 1_024;
+const CHUNK: usize = 256;
 
 /// A SARIF log written as the findings come: the results first, then the tool with its rules
 /// (each check in the order its first finding came, so that a result's `ruleIndex` is known
@@ -68,6 +82,8 @@ pub(crate) struct Writer<'w> {
     index: std::collections::HashMap<String, usize>,
     any: bool,
     buf: Vec<u8>,
+    /// One text buffer per chunk of a window, reused from window to window.
+    texts: Vec<Vec<u8>>,
 }
 
 /// Where a run's members are written (inside `{"runs": [{`).
@@ -89,26 +105,62 @@ impl<'w> Writer<'w> {
             index: Default::default(),
             any: false,
             buf: Vec::new(),
+            texts: Vec::new(),
         })
     }
 
-    /// Writes one result.
-    pub(crate) fn finding(&mut self, f: &Finding) -> io::Result<()> {
-        let rule_index = match self.index.get(&*f.check) {
-            Some(&i) => i,
-            None => {
-                let i = self.rules.len();
-                self.rules.push(f.check.to_string());
-                self.index.insert(f.check.to_string(), i);
-                i
-            }
-        };
-        self.buf.clear();
-        serde_json::to_writer_pretty(&mut self.buf, &result(f, rule_index))?;
-        self.out.write_all(if self.any { b",\n" } else { b"\n" })?;
-        self.any = true;
-        self.out.write_all(RESULT_INDENT)?;
-        indented(&mut self.out, &self.buf, RESULT_INDENT)
+    /// The findings handed to [`Self::window`] at once, at most.
+    pub(crate) const WINDOW: usize = WINDOW;
+
+    /// Writes the next results (at most [`Self::WINDOW`]), serialised in parallel.
+    pub(crate) fn window(&mut self, window: &[&Finding]) -> io::Result<()> {
+        debug_assert!(window.len() <= WINDOW);
+        // Rule indexes in order first: a rule's index is where its first result comes.
+        let indexes: Vec<usize> = window
+            .iter()
+            .map(|f| match self.index.get(&*f.check) {
+                Some(&i) => i,
+                None => {
+                    let i = self.rules.len();
+                    self.rules.push(f.check.to_string());
+                    self.index.insert(f.check.to_string(), i);
+                    i
+                }
+            })
+            .collect();
+        let chunks = window.chunks(CHUNK).count();
+        self.texts
+            .resize_with(chunks.max(self.texts.len()), Vec::new);
+        let first = !self.any;
+        let texts: io::Result<()> = self.texts[..chunks]
+            .par_iter_mut()
+            .zip(
+                window
+                    .par_chunks(CHUNK)
+                    .zip(indexes.par_chunks(CHUNK))
+                    .enumerate(),
+            )
+            .try_for_each_init(Vec::new, |one, (buf, (c, (chunk, indexes)))| {
+                buf.clear();
+                for (k, (f, &i)) in chunk.iter().zip(indexes).enumerate() {
+                    buf.extend_from_slice(if first && c == 0 && k == 0 {
+                        b"\n"
+                    } else {
+                        b",\n"
+                    });
+                    buf.extend_from_slice(RESULT_INDENT);
+                    one.clear();
+                    serde_json::to_writer_pretty(&mut *one, &result(f, i))?;
+                    indented(buf, one, RESULT_INDENT)?;
+                }
+                Ok(())
+            });
+        texts?;
+        for text in &self.texts[..chunks] {
+            self.out.write_all(text)?;
+        }
+        self.any |= !window.is_empty();
+        Ok(())
     }
 
     /// Writes the rules, the invocation and the end of the log.
