@@ -657,12 +657,14 @@ fn a_streamed_report_is_the_report_written_from_all_findings() {
         fixtures().join("suppress"),
     ];
     let inputs: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
-    for format in ["json", "text", "github"] {
+    for format in ["json", "text", "github", "sarif"] {
         let mut args = vec!["scan", "--no-config", "--select=all", "--format", format];
         args.extend(&inputs);
         let streamed = stockade(&args);
         let held_dir = dir.path().join(format);
-        let both = format!("{format},sarif");
+        // Two formats: held, and written after the scan.
+        let other = if format == "sarif" { "junit" } else { "sarif" };
+        let both = format!("{format},{other}");
         let mut args = vec![
             "scan",
             "--no-config",
@@ -678,6 +680,7 @@ fn a_streamed_report_is_the_report_written_from_all_findings() {
         let file = std::fs::read(held_dir.join(match format {
             "json" => "stockade.json",
             "text" => "stockade.txt",
+            "sarif" => "stockade.sarif",
             _ => "stockade.github.txt",
         }))
         .unwrap();
