@@ -301,7 +301,7 @@ fn finding(buf: &mut Vec<u8>, memo: &mut Memo, f: &stockade_model::Finding) {
 
 /// A JSON string as serde_json writes it: `"` and `\` escaped, the control characters as
 /// `\b \t \n \f \r` or `\u00xx`, everything else (non-ASCII included) as it is.
-fn escaped(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn escaped(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');

@@ -140,7 +140,7 @@ impl<'w> Writer<'w> {
                     .zip(indexes.par_chunks(CHUNK))
                     .enumerate(),
             )
-            .try_for_each_init(Vec::new, |one, (buf, (c, (chunk, indexes)))| {
+            .try_for_each_init(String::new, |one, (buf, (c, (chunk, indexes)))| {
                 buf.clear();
                 for (k, (f, &i)) in chunk.iter().zip(indexes).enumerate() {
                     buf.extend_from_slice(if first && c == 0 && k == 0 {
@@ -149,9 +149,7 @@ impl<'w> Writer<'w> {
                         b",\n"
                     });
                     buf.extend_from_slice(RESULT_INDENT);
-                    one.clear();
-                    serde_json::to_writer_pretty(&mut *one, &result(f, i))?;
-                    indented(buf, one, RESULT_INDENT)?;
+                    result_text(buf, one, f, i);
                 }
                 Ok(())
             });
@@ -357,18 +355,21 @@ struct Location {
     logical_locations: Vec<LogicalLocation>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct Fingerprints {
     #[serde(rename = "stockade/v1")]
     v1: String,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct ResultProperties<'a> {
     severity: Severity,
     container: &'a Option<String>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
@@ -381,6 +382,64 @@ struct SarifResult<'a> {
     properties: ResultProperties<'a>,
 }
 
+/// Writes one result as serde_json's pretty printer writes [`result`] at a result's depth (a
+/// test holds the two equal byte for byte): most of a log is results, and serialising each
+/// through a temporary and indenting it again cost as much as the scan's checks. `scratch`
+/// holds the text of the names built from the object.
+fn result_text(buf: &mut Vec<u8>, scratch: &mut String, f: &Finding, rule_index: usize) {
+    use std::fmt::Write as _;
+    let escaped = crate::json::escaped;
+    buf.extend_from_slice(b"{\n          \"ruleId\": ");
+    escaped(buf, &f.check);
+    buf.extend_from_slice(b",\n          \"ruleIndex\": ");
+    buf.extend_from_slice(itoa::Buffer::new().format(rule_index).as_bytes());
+    buf.extend_from_slice(b",\n          \"level\": \"");
+    buf.extend_from_slice(level(f.severity).as_bytes());
+    buf.extend_from_slice(b"\",\n          \"message\": {\n            \"text\": ");
+    escaped(buf, &f.message);
+    buf.extend_from_slice(
+        b"\n          },\n          \"locations\": [\n            {\n              \"physicalLocation\": {\n                \"artifactLocation\": {\n                  \"uri\": ",
+    );
+    escaped(buf, &uri(&f.file));
+    buf.extend_from_slice(
+        b"\n                },\n                \"region\": {\n                  \"startLine\": ",
+    );
+    buf.extend_from_slice(itoa::Buffer::new().format(f.line.max(1)).as_bytes());
+    buf.extend_from_slice(b",\n                  \"startColumn\": ");
+    buf.extend_from_slice(itoa::Buffer::new().format(f.column.max(1)).as_bytes());
+    buf.extend_from_slice(
+        b"\n                }\n              },\n              \"logicalLocations\": [\n                {\n                  \"fullyQualifiedName\": ",
+    );
+    let o = &*f.object;
+    let ns = o.namespace.as_deref();
+    let slash = if ns.is_some() { "/" } else { "" };
+    let ns = ns.unwrap_or("");
+    scratch.clear();
+    let _ = write!(scratch, "{}/{ns}{slash}{}/{}", o.kind, o.name, f.path);
+    escaped(buf, scratch);
+    buf.extend_from_slice(
+        b",\n                  \"kind\": \"object\"\n                }\n              ]\n            }\n          ],\n          \"partialFingerprints\": {\n            \"stockade/v1\": ",
+    );
+    scratch.clear();
+    let _ = write!(
+        scratch,
+        "{}:{}/{ns}{slash}{}:{}",
+        f.check, o.kind, o.name, f.path
+    );
+    escaped(buf, scratch);
+    buf.extend_from_slice(
+        b"\n          },\n          \"properties\": {\n            \"severity\": \"",
+    );
+    buf.extend_from_slice(f.severity.as_str().as_bytes());
+    buf.extend_from_slice(b"\",\n            \"container\": ");
+    match &f.container {
+        Some(c) => escaped(buf, c),
+        None => buf.extend_from_slice(b"null"),
+    }
+    buf.extend_from_slice(b"\n          }\n        }");
+}
+
+#[cfg(test)]
 fn result(f: &Finding, rule_index: usize) -> SarifResult<'_> {
     let ns = f
         .object
@@ -444,5 +503,71 @@ fn notification(e: &LoadError) -> Notification<'_> {
             },
             logical_locations: Vec::new(),
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use stockade_model::{Finding, ObjectRef, Severity};
+
+    /// The hand-written result is serde_json's pretty text of [`super::result`], indented to a
+    /// result's depth, for findings with and without namespace, container and template, and
+    /// with text that needs escaping.
+    #[test]
+    fn results_are_written_as_serde_writes_them() {
+        let finding =
+            |ns: Option<&str>, container: Option<&str>, message: &str, file: &str| Finding {
+                check: "STK001".into(),
+                name: "privileged-container".into(),
+                severity: Severity::High,
+                message: message.into(),
+                file: Arc::from(file),
+                template: None,
+                line: 0,
+                column: 9,
+                object: Arc::new(ObjectRef {
+                    api_version: "apps/v1".into(),
+                    kind: "Deployment".into(),
+                    namespace: ns.map(Into::into),
+                    name: "we\"b".into(),
+                }),
+                container: container.map(Into::into),
+                path: "spec.template.spec.containers[0].securityContext[\"x\"]".into(),
+                remediation: "Remove it.".into(),
+                aliases: &[],
+            };
+        let findings = [
+            finding(Some("shop"), Some("app"), "plain", "deploy/app.yaml"),
+            finding(
+                None,
+                None,
+                "tab\there \"quoted\" \\ and\nnewline \u{1}",
+                "my dir/ü.yaml",
+            ),
+            finding(Some("a/b"), Some("c\"d"), "", "-"),
+        ];
+        for (i, f) in findings.iter().enumerate() {
+            for severity in [Severity::Critical, Severity::Medium, Severity::Info] {
+                let f = Finding {
+                    severity,
+                    ..f.clone()
+                };
+                let mut want = Vec::new();
+                super::indented(
+                    &mut want,
+                    &serde_json::to_vec_pretty(&super::result(&f, i * 7)).unwrap(),
+                    super::RESULT_INDENT,
+                )
+                .unwrap();
+                let mut got = Vec::new();
+                super::result_text(&mut got, &mut String::new(), &f, i * 7);
+                assert_eq!(
+                    String::from_utf8(got).unwrap(),
+                    String::from_utf8(want).unwrap()
+                );
+            }
+        }
     }
 }
