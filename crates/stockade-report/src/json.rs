@@ -1,6 +1,8 @@
 use std::io::{self, Write};
 
 use rayon::prelude::*;
+
+use crate::{CHUNK, WINDOW};
 use serde::Serialize;
 
 use crate::Report;
@@ -14,24 +16,9 @@ struct Tool<'a> {
     version: &'a str,
 }
 
-/// Findings serialised together, by as many threads as there are; a window bounds the text
-/// held in memory at once (about a kilobyte a finding: 1,024 findings hold 1 MB of fresh pages,
-/// 4,096 held 4 MB, 750 more page faults and 2.5 MB more peak memory on realworld).
-const WINDOW: usize = 1_024;
-const CHUNK: usize = 256;
-
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = Writer::begin(out, r.version)?;
-    let mut window: Vec<&stockade_model::Finding> = Vec::with_capacity(WINDOW);
-    let mut all = r.findings.iter();
-    loop {
-        window.clear();
-        window.extend(all.by_ref().take(WINDOW));
-        if window.is_empty() {
-            break;
-        }
-        w.window(&window)?;
-    }
+    crate::each_window(r.findings, |window| w.window(window))?;
     w.finish(r.errors, r.summary)
 }
 
@@ -48,9 +35,6 @@ pub struct Writer<'w> {
 }
 
 impl<'w> Writer<'w> {
-    /// The findings handed to [`Self::window`] at once, at most.
-    pub const WINDOW: usize = WINDOW;
-
     /// Writes what comes before the findings.
     pub fn begin(out: &'w mut dyn Write, version: &str) -> io::Result<Self> {
         let mut w = io::BufWriter::with_capacity(1 << 16, out);
@@ -71,7 +55,7 @@ impl<'w> Writer<'w> {
         })
     }
 
-    /// Writes the next findings (at most [`Self::WINDOW`]), serialised in parallel.
+    /// Writes the next findings (at most [`WINDOW`]), serialised in parallel.
     pub fn window(&mut self, window: &[&stockade_model::Finding]) -> io::Result<()> {
         debug_assert!(window.len() <= WINDOW);
         if window.is_empty() {

@@ -98,17 +98,8 @@ impl Format {
         version: &str,
     ) -> io::Result<Option<Stream<'w>>> {
         Ok(Some(Stream(match self {
-            Format::Json => Inner::Json {
-                w: json::Writer::begin(out, version)?,
-                runs: Vec::new(),
-                held: 0,
-            },
-            Format::Sarif => Inner::Sarif {
-                w: sarif::Writer::begin(out)?,
-                version: version.to_string(),
-                runs: Vec::new(),
-                held: 0,
-            },
+            Format::Json => Inner::Json(json::Writer::begin(out, version)?, Held::default()),
+            Format::Sarif => Inner::Sarif(sarif::Writer::begin(out, version)?, Held::default()),
             Format::Text => Inner::Text(out, text::Writer::new(color)),
             Format::Github => Inner::Github(out),
             Format::Junit => return Ok(None),
@@ -120,20 +111,10 @@ impl Format {
 pub struct Stream<'w>(Inner<'w>);
 
 enum Inner<'w> {
-    /// JSON findings are written a window at a time (in parallel): runs are held until one
-    /// is full.
-    Json {
-        w: json::Writer<'w>,
-        runs: Vec<Vec<Finding>>,
-        held: usize,
-    },
-    /// So are SARIF results.
-    Sarif {
-        w: sarif::Writer<'w>,
-        version: String,
-        runs: Vec<Vec<Finding>>,
-        held: usize,
-    },
+    /// JSON findings and SARIF results are written a window at a time (in parallel): runs are
+    /// held until one is full.
+    Json(json::Writer<'w>, Held),
+    Sarif(sarif::Writer<'w>, Held),
     Text(&'w mut dyn Write, text::Writer),
     Github(&'w mut dyn Write),
 }
@@ -142,22 +123,8 @@ impl Stream<'_> {
     /// Writes the next findings (after every one written so far).
     pub fn push(&mut self, run: Vec<Finding>) -> io::Result<()> {
         match &mut self.0 {
-            Inner::Json { w, runs, held } => {
-                *held += run.len();
-                runs.push(run);
-                if *held >= json::Writer::WINDOW {
-                    windows(json::Writer::WINDOW, |b| w.window(b), runs, held, false)?;
-                }
-                Ok(())
-            }
-            Inner::Sarif { w, runs, held, .. } => {
-                *held += run.len();
-                runs.push(run);
-                if *held >= sarif::Writer::WINDOW {
-                    windows(sarif::Writer::WINDOW, |b| w.window(b), runs, held, false)?;
-                }
-                Ok(())
-            }
+            Inner::Json(w, held) => held.push(run, |b| w.window(b)),
+            Inner::Sarif(w, held) => held.push(run, |b| w.window(b)),
             Inner::Text(out, w) => run.iter().try_for_each(|f| w.finding(*out, f)),
             Inner::Github(out) => run.iter().try_for_each(|f| github::finding(*out, f)),
         }
@@ -166,34 +133,13 @@ impl Stream<'_> {
     /// Writes what follows the findings: the input errors and the summary.
     pub fn finish(self, errors: &[LoadError], summary: &Summary) -> io::Result<()> {
         match self.0 {
-            Inner::Json {
-                mut w,
-                mut runs,
-                mut held,
-            } => {
-                windows(
-                    json::Writer::WINDOW,
-                    |b| w.window(b),
-                    &mut runs,
-                    &mut held,
-                    true,
-                )?;
+            Inner::Json(mut w, mut held) => {
+                held.write(true, |b| w.window(b))?;
                 w.finish(errors, summary)
             }
-            Inner::Sarif {
-                mut w,
-                version,
-                mut runs,
-                mut held,
-            } => {
-                windows(
-                    sarif::Writer::WINDOW,
-                    |b| w.window(b),
-                    &mut runs,
-                    &mut held,
-                    true,
-                )?;
-                w.finish(errors, summary, &version)
+            Inner::Sarif(mut w, mut held) => {
+                held.write(true, |b| w.window(b))?;
+                w.finish(errors, summary)
             }
             Inner::Text(out, w) => w.finish(out, errors, summary),
             Inner::Github(out) => github::finish(out, errors),
@@ -201,43 +147,92 @@ impl Stream<'_> {
     }
 }
 
-/// Writes the held runs' findings in full windows of `window` (and, when `all`, the last
-/// partial one) with `write`, keeping the rest.
-fn windows(
-    window: usize,
+/// Findings serialised together, by as many threads as there are; a window bounds the text
+/// held in memory at once (about a kilobyte a finding: 1,024 findings hold 1 MB of fresh pages,
+/// 4,096 held 4 MB, 750 more page faults and 2.5 MB more peak memory on realworld).
+const WINDOW: usize = 1_024;
+/// The findings of a window one thread serialises.
+const CHUNK: usize = 256;
+
+/// Hands a whole report's findings to `write` a window at a time.
+fn each_window(
+    findings: &Findings,
     mut write: impl FnMut(&[&Finding]) -> io::Result<()>,
-    runs: &mut Vec<Vec<Finding>>,
-    held: &mut usize,
-    all: bool,
 ) -> io::Result<()> {
-    let full = if all { *held } else { *held / window * window };
-    {
-        let mut findings = runs.iter().flatten();
-        let mut batch: Vec<&Finding> = Vec::with_capacity(window.min(full));
-        let mut done = 0;
-        while done < full {
-            batch.clear();
-            batch.extend(findings.by_ref().take(window.min(full - done)));
-            write(&batch)?;
-            done += batch.len();
+    let mut window: Vec<&Finding> = Vec::with_capacity(WINDOW);
+    let mut all = findings.iter();
+    loop {
+        window.clear();
+        window.extend(all.by_ref().take(WINDOW));
+        if window.is_empty() {
+            return Ok(());
         }
+        write(&window)?;
     }
-    // The findings written are dropped; a run written only in part keeps its rest.
-    let mut left = full;
-    runs.retain_mut(|run| {
-        if left >= run.len() {
-            left -= run.len();
-            false
-        } else {
-            if left > 0 {
-                run.drain(..left);
-                left = 0;
-            }
-            true
+}
+
+/// Runs of findings a stream holds until they fill a window.
+#[derive(Default)]
+struct Held {
+    runs: Vec<Vec<Finding>>,
+    len: usize,
+}
+
+impl Held {
+    /// Holds `run`, and writes what fills whole windows.
+    fn push(
+        &mut self,
+        run: Vec<Finding>,
+        write: impl FnMut(&[&Finding]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.len += run.len();
+        self.runs.push(run);
+        if self.len >= WINDOW {
+            self.write(false, write)?;
         }
-    });
-    *held -= full;
-    Ok(())
+        Ok(())
+    }
+
+    /// Writes the held findings in full windows (and, when `all`, the last partial one) with
+    /// `write`, keeping the rest.
+    fn write(
+        &mut self,
+        all: bool,
+        mut write: impl FnMut(&[&Finding]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let full = if all {
+            self.len
+        } else {
+            self.len / WINDOW * WINDOW
+        };
+        {
+            let mut findings = self.runs.iter().flatten();
+            let mut batch: Vec<&Finding> = Vec::with_capacity(WINDOW.min(full));
+            let mut done = 0;
+            while done < full {
+                batch.clear();
+                batch.extend(findings.by_ref().take(WINDOW.min(full - done)));
+                write(&batch)?;
+                done += batch.len();
+            }
+        }
+        // The findings written are dropped; a run written only in part keeps its rest.
+        let mut left = full;
+        self.runs.retain_mut(|run| {
+            if left >= run.len() {
+                left -= run.len();
+                false
+            } else {
+                if left > 0 {
+                    run.drain(..left);
+                    left = 0;
+                }
+                true
+            }
+        });
+        self.len -= full;
+        Ok(())
+    }
 }
 
 impl std::str::FromStr for Format {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use stockade_model::{Finding, Level, LoadError, Severity, Summary};
 
-use crate::Report;
+use crate::{CHUNK, Report, WINDOW};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -54,23 +54,10 @@ fn uri(path: &str) -> String {
 /// SARIF 2.1.0: one run, one result per finding, every check with a finding as a rule, input
 /// errors as tool execution notifications. Written as the findings come ([`Writer`]).
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = Writer::begin(out)?;
-    let mut window: Vec<&Finding> = Vec::with_capacity(WINDOW);
-    let mut all = r.findings.iter();
-    loop {
-        window.clear();
-        window.extend(all.by_ref().take(WINDOW));
-        if window.is_empty() {
-            break;
-        }
-        w.window(&window)?;
-    }
-    w.finish(r.errors, r.summary, r.version)
+    let mut w = Writer::begin(out, r.version)?;
+    crate::each_window(r.findings, |window| w.window(window))?;
+    w.finish(r.errors, r.summary)
 }
-
-/// Results serialised together, by as many threads as there are (as JSON findings are).
-const WINDOW: usize = 1_024;
-const CHUNK: usize = 256;
 
 /// A SARIF log written as the findings come: the results first, then the tool with its rules
 /// (each check in the order its first finding came, so that a result's `ruleIndex` is known
@@ -78,6 +65,7 @@ const CHUNK: usize = 256;
 /// run's `results`, `tool` and `invocations` in any order.
 pub(crate) struct Writer<'w> {
     out: io::BufWriter<&'w mut dyn Write>,
+    version: String,
     rules: Vec<String>,
     index: std::collections::HashMap<String, usize>,
     any: bool,
@@ -93,7 +81,7 @@ const RESULT_INDENT: &[u8] = b"        ";
 
 impl<'w> Writer<'w> {
     /// Writes what comes before the first result.
-    pub(crate) fn begin(out: &'w mut dyn Write) -> io::Result<Self> {
+    pub(crate) fn begin(out: &'w mut dyn Write, version: &str) -> io::Result<Self> {
         // A concrete buffer: see json.rs.
         let mut out = io::BufWriter::with_capacity(1 << 16, out);
         out.write_all(
@@ -101,6 +89,7 @@ impl<'w> Writer<'w> {
         )?;
         Ok(Writer {
             out,
+            version: version.to_string(),
             rules: Vec::new(),
             index: Default::default(),
             any: false,
@@ -109,10 +98,8 @@ impl<'w> Writer<'w> {
         })
     }
 
-    /// The findings handed to [`Self::window`] at once, at most.
-    pub(crate) const WINDOW: usize = WINDOW;
-
-    /// Writes the next results (at most [`Self::WINDOW`]), serialised in parallel.
+    /// Writes the next results (at most [`WINDOW`]), serialised in parallel, as JSON findings
+    /// are.
     pub(crate) fn window(&mut self, window: &[&Finding]) -> io::Result<()> {
         debug_assert!(window.len() <= WINDOW);
         // Rule indexes in order first: a rule's index is where its first result comes.
@@ -162,12 +149,7 @@ impl<'w> Writer<'w> {
     }
 
     /// Writes the rules, the invocation and the end of the log.
-    pub(crate) fn finish(
-        mut self,
-        errors: &[LoadError],
-        summary: &Summary,
-        version: &str,
-    ) -> io::Result<()> {
+    pub(crate) fn finish(mut self, errors: &[LoadError], summary: &Summary) -> io::Result<()> {
         if self.any {
             self.out.write_all(b"\n")?;
             self.out.write_all(RUN_INDENT)?;
@@ -176,7 +158,7 @@ impl<'w> Writer<'w> {
         let tool = Tool {
             driver: Driver {
                 name: "stockade",
-                version,
+                version: &self.version,
                 information_uri: "https://github.com/stockade-dev/stockade",
                 rules: self.rules.iter().map(|id| Rule::new(id)).collect(),
             },
