@@ -330,32 +330,48 @@ impl Engine {
         // Each file's findings are already in line order, and so are those of the objects kept
         // for the set checks, ranked by input: the two are merged, not re-sorted, and stay in
         // the vectors they were made in where they do not interleave (`merge_input`). The kept
-        // objects are settled a batch at a time, in input order, as the files reach them.
-        let mut batches = SettleBatches {
+        // objects are settled a batch at a time, in input order; while the pool settles one
+        // batch, this thread hands over the findings of the inputs before it (the sink's own
+        // work, such as writing a report, then overlaps the settling instead of alternating
+        // with it).
+        let batches = SettleBatches {
             rest: retained.into_iter().peekable(),
         };
         let mut settled: std::collections::VecDeque<(u32, Vec<Finding>)> = Default::default();
-        for (i, own) in files.into_iter().enumerate() {
-            let i = i as u32;
-            while settled.back().is_none_or(|(r, _)| *r <= i) {
-                let Some(batch) = batches.next() else { break };
-                settled.extend(self.settle_kept(batch, &mut set));
+        let mut files = files.into_iter().zip(0u32..).peekable();
+        // Hands over the findings of the inputs ranked below `limit`: every kept object of
+        // theirs is among those settled.
+        let mut emit_below = |limit: u32, settled: &mut std::collections::VecDeque<_>| {
+            while let Some((own, i)) = files.next_if(|(_, i)| *i < limit) {
+                let mut runs = Vec::new();
+                while settled.front().is_some_and(|(r, _): &(u32, _)| *r <= i) {
+                    runs.extend(settled.pop_front().map(|(_, run)| run));
+                }
+                if runs.is_empty() {
+                    emit(own);
+                } else {
+                    merge_input(own, runs, &mut emit);
+                }
             }
-            let mut runs = Vec::new();
-            while settled.front().is_some_and(|(r, _)| *r <= i) {
-                runs.extend(settled.pop_front().map(|(_, run)| run));
-            }
-            if runs.is_empty() {
-                emit(own);
-            } else {
-                merge_input(own, runs, &mut emit);
-            }
-        }
-        // Every kept object belongs to an input, so the loop above took every batch; what an
-        // input past the last could hold would still be written, in order.
+        };
         for batch in batches {
-            settled.extend(self.settle_kept(batch, &mut set));
+            let first = batch[0].rank;
+            let mut done = None;
+            rayon::in_place_scope(|s| {
+                s.spawn(|_| {
+                    let mut out = FileResult::default();
+                    let runs = self.settle_kept(batch, &mut out);
+                    done = Some((runs, out.suppressed));
+                });
+                emit_below(first, &mut settled);
+            });
+            let (runs, suppressed) = done.expect("the scope waits for the batch");
+            settled.extend(runs);
+            set.suppressed += suppressed;
         }
+        // Every kept object belongs to an input, so what is left of `settled` belongs to the
+        // inputs still to come.
+        emit_below(u32::MAX, &mut settled);
         for (_, run) in settled {
             emit(run);
         }

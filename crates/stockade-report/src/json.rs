@@ -1,8 +1,6 @@
 use std::io::{self, Write};
 
-use rayon::prelude::*;
-
-use crate::{CHUNK, WINDOW};
+use crate::{CHUNK, Texts, WINDOW};
 use serde::Serialize;
 
 use crate::Report;
@@ -28,9 +26,9 @@ pub struct Writer<'w> {
     // serde_json writes many small pieces: a concrete buffer lets them inline instead of
     // going through `dyn Write` one by one (a third of a large scan's instructions).
     w: io::BufWriter<&'w mut dyn Write>,
-    /// One text buffer per chunk of a window, reused from window to window: fresh buffers
-    /// each time would be fresh pages, and page faults cost as much as the text.
-    texts: Vec<Vec<u8>>,
+    /// The findings' text, written a window behind.
+    texts: Texts,
+    /// Findings handed over so far.
     written: usize,
 }
 
@@ -50,12 +48,13 @@ impl<'w> Writer<'w> {
         w.write_all(b",\n  \"findings\": ")?;
         Ok(Self {
             w,
-            texts: vec![Vec::new(); WINDOW / CHUNK],
+            texts: Texts::default(),
             written: 0,
         })
     }
 
-    /// Writes the next findings (at most [`WINDOW`]), serialised in parallel.
+    /// Writes the next findings (at most [`WINDOW`]), serialised in parallel; the text is
+    /// written a window behind (see [`Texts`]).
     pub fn window(&mut self, window: &[&stockade_model::Finding]) -> io::Result<()> {
         debug_assert!(window.len() <= WINDOW);
         if window.is_empty() {
@@ -66,17 +65,14 @@ impl<'w> Writer<'w> {
         }
         // Every element but the document's first follows a comma.
         let first = self.written;
-        let chunks = window.chunks(CHUNK).count();
-        self.texts[..chunks]
-            .par_iter_mut()
-            .zip(window.par_chunks(CHUNK).enumerate())
+        self.written += window.len();
+        self.texts.window(
+            &mut self.w,
+            window,
             // A memo per job, not per chunk: held by every chunk, each would keep its own
             // copy of every check's text.
-            .for_each_init(Memo::default, |memo, (buf, (c, chunk))| {
-                buf.clear();
-                // A finding's text is about a kilobyte: made room for once, not doubled
-                // into (each doubling copies what the chunk has so far).
-                buf.reserve(chunk.len() * 1024);
+            Memo::default,
+            |memo, buf, c, chunk| {
                 for (k, f) in chunk.iter().enumerate() {
                     let separator: &[u8] = if first + c * CHUNK + k == 0 {
                         b"\n    "
@@ -86,12 +82,8 @@ impl<'w> Writer<'w> {
                     buf.extend_from_slice(separator);
                     finding(buf, memo, f);
                 }
-            });
-        for text in &self.texts[..chunks] {
-            self.w.write_all(text)?;
-        }
-        self.written += window.len();
-        Ok(())
+            },
+        )
     }
 
     /// Writes what follows the findings.
@@ -101,6 +93,7 @@ impl<'w> Writer<'w> {
         summary: &stockade_model::Summary,
     ) -> io::Result<()> {
         let w = &mut self.w;
+        self.texts.flush(w)?;
         w.write_all(if self.written == 0 { b"[]" } else { b"\n  ]" })?;
         w.write_all(b",\n  \"errors\": ")?;
         nested(w, &errors, 1)?;

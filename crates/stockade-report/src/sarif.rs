@@ -1,11 +1,10 @@
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use stockade_model::{Finding, Level, LoadError, Severity, Summary};
 
-use crate::{CHUNK, Report, WINDOW};
+use crate::{CHUNK, Report, Texts, WINDOW};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -70,8 +69,8 @@ pub(crate) struct Writer<'w> {
     index: std::collections::HashMap<String, usize>,
     any: bool,
     buf: Vec<u8>,
-    /// One text buffer per chunk of a window, reused from window to window.
-    texts: Vec<Vec<u8>>,
+    /// The results' text, written a window behind.
+    texts: Texts,
 }
 
 /// Where a run's members are written (inside `{"runs": [{`).
@@ -94,7 +93,7 @@ impl<'w> Writer<'w> {
             index: Default::default(),
             any: false,
             buf: Vec::new(),
-            texts: Vec::new(),
+            texts: Texts::default(),
         })
     }
 
@@ -115,20 +114,10 @@ impl<'w> Writer<'w> {
                 }
             })
             .collect();
-        let chunks = window.chunks(CHUNK).count();
-        self.texts
-            .resize_with(chunks.max(self.texts.len()), Vec::new);
         let first = !self.any;
-        let texts: io::Result<()> = self.texts[..chunks]
-            .par_iter_mut()
-            .zip(
-                window
-                    .par_chunks(CHUNK)
-                    .zip(indexes.par_chunks(CHUNK))
-                    .enumerate(),
-            )
-            .try_for_each_init(String::new, |one, (buf, (c, (chunk, indexes)))| {
-                buf.clear();
+        self.texts
+            .window(&mut self.out, window, String::new, |one, buf, c, chunk| {
+                let indexes = &indexes[c * CHUNK..];
                 for (k, (f, &i)) in chunk.iter().zip(indexes).enumerate() {
                     buf.extend_from_slice(if first && c == 0 && k == 0 {
                         b"\n"
@@ -138,18 +127,14 @@ impl<'w> Writer<'w> {
                     buf.extend_from_slice(RESULT_INDENT);
                     result_text(buf, one, f, i);
                 }
-                Ok(())
-            });
-        texts?;
-        for text in &self.texts[..chunks] {
-            self.out.write_all(text)?;
-        }
+            })?;
         self.any |= !window.is_empty();
         Ok(())
     }
 
     /// Writes the rules, the invocation and the end of the log.
     pub(crate) fn finish(mut self, errors: &[LoadError], summary: &Summary) -> io::Result<()> {
+        self.texts.flush(&mut self.out)?;
         if self.any {
             self.out.write_all(b"\n")?;
             self.out.write_all(RUN_INDENT)?;
