@@ -13,9 +13,12 @@ use clap::Parser;
 use rayon::prelude::*;
 use stockade_engine::{Config, Engine, Input, collect_inputs};
 
+#[path = "../../stockade/src/alloc.rs"]
+mod alloc;
+
 // The same allocator as the `stockade` binary, so the numbers are the CLI's.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 /// Scan DIRs with all checks (or only load them) and print files, objects, MB, wall time,
 /// objects/s, MB/s, MB/s per core and peak RSS.

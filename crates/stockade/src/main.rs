@@ -1,5 +1,6 @@
 //! The `stockade` command: argument parsing and exit codes; all logic lives in the library crates.
 
+mod alloc;
 mod audit;
 mod cli;
 mod dockerfile;
@@ -26,8 +27,9 @@ use cli::{Cli, Command};
 // A scan builds and drops millions of small tree nodes; mimalloc handles that churn about 20%
 // faster than glibc's allocator and with a lower peak RSS (measured with bench/compare.sh).
 // The webhook allocates many small strings per review; glibc malloc was 40% of its profile.
+// Called through its plain entry points where it can be (`alloc`).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
