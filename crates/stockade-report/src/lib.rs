@@ -156,7 +156,7 @@ const CHUNK: usize = 256;
 
 /// The text of a report's findings, serialised a window at a time by chunks in parallel and
 /// written one window behind: while the pool serialises a window, the calling thread writes
-/// the one before (writing is a third of a window's time, and one thread's work).
+/// the one before (writing is about 40% of a window's time, and one thread's work).
 #[derive(Default)]
 struct Texts {
     /// One buffer per chunk, reused from window to window: fresh buffers each time would be

@@ -1,5 +1,5 @@
-//! The global allocator: mimalloc, called without its aligned entry points for the alignments
-//! every allocation of at most a word's alignment gets anyway.
+//! The global allocator: mimalloc, through its plain entry points wherever the alignment asked
+//! for is one every mimalloc block has (a word).
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
