@@ -275,21 +275,29 @@ impl Held {
                 done += batch.len();
             }
         }
-        // The findings written are dropped; a run written only in part keeps its rest.
+        // The findings written are dropped, on the pool (a window's findings take a tenth of a
+        // millisecond to free, which this thread would otherwise spend while the pool waits
+        // for the next window); a run written only in part keeps its rest.
         let mut left = full;
-        self.runs.retain_mut(|run| {
-            if left >= run.len() {
-                left -= run.len();
-                false
-            } else {
-                if left > 0 {
-                    run.drain(..left);
-                    left = 0;
+        let whole = self
+            .runs
+            .iter()
+            .take_while(|run| {
+                let fits = run.len() <= left;
+                if fits {
+                    left -= run.len();
                 }
-                true
-            }
-        });
+                fits
+            })
+            .count();
+        let written: Vec<Vec<Finding>> = self.runs.drain(..whole).collect();
+        if left > 0 {
+            self.runs[0].drain(..left);
+        }
         self.len -= full;
+        if !written.is_empty() {
+            rayon::spawn(move || drop(written));
+        }
         Ok(())
     }
 }
