@@ -336,6 +336,7 @@ impl Engine {
         // with it).
         let batches = SettleBatches {
             rest: retained.into_iter().peekable(),
+            size: SettleBatches::FIRST,
         };
         let mut settled: std::collections::VecDeque<(u32, Vec<Finding>)> = Default::default();
         let mut files = files.into_iter().zip(0u32..).peekable();
@@ -1183,12 +1184,18 @@ type SetHit = (Arc<Object>, stockade_checks::Hit);
 /// splitting an input's objects between two batches.
 struct SettleBatches {
     rest: std::iter::Peekable<std::vec::IntoIter<Retained>>,
+    /// Objects in the next batch.
+    size: usize,
 }
 
 impl SettleBatches {
     /// Objects settled at a time: enough for every core, few enough that their findings are
     /// a small part of a large scan's.
     const SIZE: usize = 512;
+    /// Objects in the first batch. Nothing is written while it settles (no input before it
+    /// has findings ready), so it is small, and the batches double from it to [`Self::SIZE`]:
+    /// writing then starts early and overlaps the settling of the rest.
+    const FIRST: usize = 64;
 }
 
 impl Iterator for SettleBatches {
@@ -1196,13 +1203,12 @@ impl Iterator for SettleBatches {
 
     fn next(&mut self) -> Option<Vec<Retained>> {
         let first = self.rest.next()?;
-        let mut batch = Vec::with_capacity(Self::SIZE);
+        let size = self.size;
+        self.size = (size * 2).min(Self::SIZE);
+        let mut batch = Vec::with_capacity(size);
         let mut rank = first.rank;
         batch.push(first);
-        while let Some(r) = self
-            .rest
-            .next_if(|r| batch.len() < Self::SIZE || r.rank == rank)
-        {
+        while let Some(r) = self.rest.next_if(|r| batch.len() < size || r.rank == rank) {
             rank = r.rank;
             batch.push(r);
         }
