@@ -7,23 +7,9 @@ use std::path::{Path, PathBuf};
 use stockade_audit::{Engine, RuleSet, read_events};
 
 fn traces_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../../../shared/conformance/falco-k8saudit/falco-legacy-tests/test/trace_files/k8s_audit",
-    );
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some_and(|v| v == "1") {
-        eprintln!(
-            "SKIPPED: {} is absent and STOCKADE_SKIP_CONFORMANCE=1",
-            dir.display()
-        );
-        return None;
-    }
-    panic!(
-        "conformance data missing at {} (set STOCKADE_SKIP_CONFORMANCE=1 to skip deliberately)",
-        dir.display()
-    );
+    stockade_testdata::shared(
+        "conformance/falco-k8saudit/falco-legacy-tests/test/trace_files/k8s_audit",
+    )
 }
 
 /// Rule name → hits, for every event of `path`.

@@ -119,17 +119,9 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
 
 #[test]
 fn coverage_table_is_current() {
-    let csv_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/anchors/peer-checks.csv");
-    if !csv_path.is_file() {
-        assert!(
-            std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some(),
-            "{} is absent (set STOCKADE_SKIP_CONFORMANCE=1 to skip)",
-            csv_path.display()
-        );
-        eprintln!("SKIPPED: {} is absent", csv_path.display());
+    let Some(csv_path) = stockade_testdata::shared("anchors/peer-checks.csv") else {
         return;
-    }
+    };
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for rec in reader.records() {

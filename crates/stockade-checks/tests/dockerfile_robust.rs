@@ -2,35 +2,14 @@
 //! and with bytes replaced (deterministically), is parsed and run through every Dockerfile
 //! check, and every finding points at a line of the input.
 
-use std::path::Path;
-
 use stockade_checks::{Options, Run, all, run_dockerfile_check};
 
 #[test]
 fn damaged_corpus_dockerfiles_never_panic_and_findings_point_inside_the_file() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/dockerfiles");
-    if std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some() || !root.is_dir() {
-        assert!(
-            std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some(),
-            "{} is absent (set STOCKADE_SKIP_CONFORMANCE=1 to skip)",
-            root.display()
-        );
-        eprintln!("SKIPPED: STOCKADE_SKIP_CONFORMANCE is set");
+    let Some(root) = stockade_testdata::shared("corpus/dockerfiles") else {
         return;
-    }
-    let mut files = Vec::new();
-    let mut stack = vec![root];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p)
-            } else {
-                files.push(p)
-            }
-        }
-    }
-    files.sort();
+    };
+    let files = stockade_testdata::files(&root, &[]);
     let checks: Vec<_> = all()
         .iter()
         .filter(|c| matches!(c.run, Run::Dockerfile(_)))

@@ -10,39 +10,12 @@ use stockade_checks::{Check, ObjectId, Options, Run, all};
 use stockade_model::{Object, load, pod_specs};
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/realworld");
-    if p.is_dir() {
-        return Some(p);
-    }
-    if std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some() {
-        eprintln!(
-            "SKIPPED: {} is absent and STOCKADE_SKIP_CONFORMANCE is set",
-            p.display()
-        );
-        return None;
-    }
-    panic!(
-        "{} is absent (set STOCKADE_SKIP_CONFORMANCE=1 to skip)",
-        p.display()
-    );
+    stockade_testdata::shared("corpus/realworld")
 }
 
+/// The manifests below `dir`.
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        {
-            out.push(p);
-        }
-    }
+    out.extend(stockade_testdata::files(dir, &["yaml", "yml", "json"]));
 }
 
 fn objects_of(paths: &[PathBuf]) -> Vec<Object> {

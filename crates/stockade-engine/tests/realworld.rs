@@ -2,26 +2,12 @@
 //! snapshotted, so any change in behaviour on real manifests shows up in review.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use stockade_engine::{Config, Engine, collect_inputs};
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/realworld");
-    if p.is_dir() {
-        return Some(p);
-    }
-    if std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some() {
-        eprintln!(
-            "SKIPPED: {} is absent and STOCKADE_SKIP_CONFORMANCE is set",
-            p.display()
-        );
-        return None;
-    }
-    panic!(
-        "{} is absent (set STOCKADE_SKIP_CONFORMANCE=1 to skip)",
-        p.display()
-    );
+    stockade_testdata::shared("corpus/realworld")
 }
 
 #[test]

@@ -903,7 +903,7 @@ fn unicode_break_or_control(s: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::parse;
     use crate::loader::{Builder, parse_chunk, split_documents};
@@ -989,39 +989,8 @@ mod tests {
         }
     }
 
-    fn corpus() -> Option<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/realworld");
-        if std::env::var("STOCKADE_SKIP_CONFORMANCE").as_deref() == Ok("1") {
-            eprintln!("skipped: the real-world corpus (STOCKADE_SKIP_CONFORMANCE=1)");
-            return None;
-        }
-        assert!(
-            dir.is_dir(),
-            "{} is missing: put ../shared beside the repository, or set \
-             STOCKADE_SKIP_CONFORMANCE=1 to skip this test",
-            dir.display()
-        );
-        Some(dir)
-    }
-
-    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                files(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-
     fn chunks(dir: &Path) -> Vec<(u32, String)> {
-        let mut paths = Vec::new();
-        files(dir, &mut paths);
+        let paths = stockade_testdata::files(dir, &[]);
         let mut out = Vec::new();
         for p in paths {
             let Ok(text) = std::fs::read_to_string(&p) else {
@@ -1037,7 +1006,9 @@ mod tests {
 
     #[test]
     fn fast_path_agrees_with_saphyr_on_the_corpus() {
-        let Some(dir) = corpus() else { return };
+        let Some(dir) = stockade_testdata::shared("corpus/realworld") else {
+            return;
+        };
         let mut b = Builder::default();
         let all = chunks(&dir);
         let mut accepted = 0;
@@ -1062,7 +1033,9 @@ mod tests {
     /// Edits that make near-miss YAML: every accepted mutant must parse as saphyr parses it.
     #[test]
     fn fast_path_agrees_with_saphyr_on_mutants() {
-        let Some(dir) = corpus() else { return };
+        let Some(dir) = stockade_testdata::shared("corpus/realworld") else {
+            return;
+        };
         let all = chunks(&dir);
         let mut b = Builder::default();
         let mut seed = std::env::var("STOCKADE_MUTANTS_SEED")

@@ -3,7 +3,6 @@
 //! nesting) plus alias bombs go through `load` and `pod_specs`. None may panic, errors must
 //! stay well-formed, and no input may run away: the depth and alias limits bound the work.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Far above what any input here needs (milliseconds): only a runaway (an unbounded alias
@@ -135,22 +134,6 @@ fn check(name: &str, data: &[u8]) {
     assert!(took < RUNAWAY, "{name}: {took:?} for {} bytes", data.len());
 }
 
-fn corpus_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            for e in std::fs::read_dir(&p).into_iter().flatten().flatten() {
-                stack.push(e.path());
-            }
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn hostile_inputs_are_bounded() {
     for (levels, width) in [(9, 10), (20, 2), (6, 100)] {
@@ -172,15 +155,10 @@ fn hostile_inputs_are_bounded() {
 
 #[test]
 fn mutated_real_manifests_never_panic() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/realworld");
-    let files = corpus_files(&dir);
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: no real-world corpus at {} (../shared is not checked out)",
-            dir.display()
-        );
+    let Some(dir) = stockade_testdata::shared("corpus/realworld") else {
         return;
-    }
+    };
+    let files = stockade_testdata::files(&dir, &[]);
     let mut rng = Rng(0x5eed_cafe_f00d_d00d);
     let mut inputs = 0;
     // Small files keep a debug build quick; they use the same syntax as the big ones.

@@ -9,22 +9,7 @@ use stockade_netpol::Analysis;
 use stockade_netpol::output::{self, Format};
 
 fn root() -> Option<PathBuf> {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol-analyzer");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some_and(|v| v == "1") {
-        eprintln!(
-            "SKIPPED: {} is absent and STOCKADE_SKIP_CONFORMANCE=1",
-            dir.display()
-        );
-        return None;
-    }
-    panic!(
-        "conformance data missing at {} (set STOCKADE_SKIP_CONFORMANCE=1 to skip deliberately)",
-        dir.display()
-    );
+    stockade_testdata::shared("conformance/netpol-analyzer")
 }
 
 /// Expected files we do not compare, and why. Everything else in test_outputs is compared.

@@ -2,8 +2,6 @@
 //! cannot pass are listed in `KNOWN` with the reason; the count of passing cases is asserted
 //! so a regression shows.
 
-use std::path::{Path, PathBuf};
-
 use stockade_policy::suite::{Outcome, find_suites, run_suite};
 
 /// Cases that cannot pass, as `suite dir/test/case`, with the reason.
@@ -42,28 +40,11 @@ const SUITES: usize = 49;
 const CASES: usize = 270;
 const PASSING: usize = 263;
 
-fn library() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/gatekeeper-library/library")
-}
-
 #[test]
 fn every_library_suite_passes() {
-    let root = library();
-    if !root.is_dir() {
-        if std::env::var("STOCKADE_SKIP_CONFORMANCE").as_deref() == Ok("1") {
-            eprintln!(
-                "SKIPPED: Gatekeeper library not found at {} (STOCKADE_SKIP_CONFORMANCE=1)",
-                root.display()
-            );
-            return;
-        }
-        panic!(
-            "Gatekeeper library not found at {}: put the library there, or set \
-             STOCKADE_SKIP_CONFORMANCE=1 to skip this test",
-            root.display()
-        );
-    }
+    let Some(root) = stockade_testdata::shared("conformance/gatekeeper-library/library") else {
+        return;
+    };
     let suites = find_suites(std::slice::from_ref(&root)).unwrap();
     assert_eq!(suites.len(), SUITES);
     let mut passed = 0;

@@ -12,11 +12,6 @@ use std::path::{Path, PathBuf};
 
 use stockade_pss::{CONTROLS, Level, Version, evaluate};
 
-fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/pod-security-admission/test/testdata")
-}
-
 struct Fixture {
     path: PathBuf,
     level: Level,
@@ -106,22 +101,10 @@ fn expected_check(id: &'static str, level: Level, version: Version) -> &'static 
 
 #[test]
 fn upstream_fixtures() {
-    let root = conformance_dir();
-    if !root.is_dir() {
-        if std::env::var("STOCKADE_SKIP_CONFORMANCE").as_deref() == Ok("1") {
-            eprintln!(
-                "SKIPPED: Pod Security Admission conformance fixtures not found at {} \
-                 (STOCKADE_SKIP_CONFORMANCE=1)",
-                root.display()
-            );
-            return;
-        }
-        panic!(
-            "Pod Security Admission conformance fixtures not found at {}: put the upstream \
-             testdata there, or set STOCKADE_SKIP_CONFORMANCE=1 to skip this test",
-            root.display()
-        );
-    }
+    let Some(root) = stockade_testdata::shared("conformance/pod-security-admission/test/testdata")
+    else {
+        return;
+    };
 
     let all = fixtures(&root);
     let on_disk = count_yaml(&root);

@@ -6,22 +6,7 @@ use std::path::PathBuf;
 use stockade_rbac::{Goal, Policy, Principal, Request, RoleKind, Subject};
 
 fn dir() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/rbac-bootstrap-policy/testdata");
-    if d.is_dir() {
-        return Some(d);
-    }
-    if std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some_and(|v| v == "1") {
-        eprintln!(
-            "SKIPPED: {} is absent (STOCKADE_SKIP_CONFORMANCE=1)",
-            d.display()
-        );
-        return None;
-    }
-    panic!(
-        "conformance data missing: {} (check out ../shared beside the repository, or set STOCKADE_SKIP_CONFORMANCE=1 to skip)",
-        d.display()
-    );
+    stockade_testdata::shared("conformance/rbac-bootstrap-policy/testdata")
 }
 
 /// The bootstrap roles and bindings plus `extra` (a manifest).

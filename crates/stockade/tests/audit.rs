@@ -155,17 +155,11 @@ fn rules_check_reports_file_and_line() {
 
 #[test]
 fn falco_plugin_rules_run_alone() {
-    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/falco-k8saudit/plugin-rules/k8s_audit_rules.yaml");
-    if !rules.is_file() {
-        assert!(
-            std::env::var_os("STOCKADE_SKIP_CONFORMANCE").is_some_and(|v| v == "1"),
-            "conformance data missing at {}",
-            rules.display()
-        );
-        eprintln!("SKIPPED: {} is absent", rules.display());
+    let Some(rules) =
+        stockade_testdata::shared("conformance/falco-k8saudit/plugin-rules/k8s_audit_rules.yaml")
+    else {
         return;
-    }
+    };
     let out = stockade(
         &[
             "audit",
