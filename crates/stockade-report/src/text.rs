@@ -74,7 +74,13 @@ impl Writer {
             f.name,
             f.message,
         )?;
-        let mut at = format!("{} {ns}{}", f.object.kind, f.object.name);
+        // An object without a name (a kustomization file, a `generateName` object) is named
+        // by its kind alone.
+        let mut at = if ns.is_empty() && f.object.name.is_empty() {
+            f.object.kind.clone()
+        } else {
+            format!("{} {ns}{}", f.object.kind, f.object.name)
+        };
         if let Some(t) = &f.template {
             at.push_str(&format!(" (template {t})"));
         }

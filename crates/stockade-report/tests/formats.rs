@@ -283,6 +283,37 @@ fn text_groups_by_file_and_summarises() {
     );
 }
 
+/// An object without a name or namespace (a kustomization file, a `generateName` object) is
+/// named by its kind alone, without a gap where the name would be.
+#[test]
+fn text_names_an_unnamed_object_by_its_kind() {
+    let (mut findings, _, summary) = sample();
+    findings.truncate(1);
+    let mut f = findings.pop().unwrap();
+    f.object = Arc::new(ObjectRef {
+        api_version: "kustomize.config.k8s.io/v1beta1".into(),
+        kind: "Kustomization".into(),
+        namespace: None,
+        name: String::new(),
+    });
+    f.template = None;
+    f.path = "images[0].newTag".into();
+    let held: Findings = vec![f].into();
+    let report = Report {
+        findings: &held,
+        errors: &[],
+        summary: &summary,
+        version: "0.1.0",
+    };
+    let mut out = Vec::new();
+    Format::Text.write(&report, &mut out, false).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("\n              Kustomization · images[0].newTag\n"),
+        "{text}"
+    );
+}
+
 /// Many findings over several files, in runs of uneven sizes (some larger than a JSON window).
 fn many() -> Vec<Vec<Finding>> {
     let (base, _, _) = sample();
