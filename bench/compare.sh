@@ -70,7 +70,8 @@ timed() {
   local start end
   rm -f "$OUT/$name.stdout" "$OUT/$name.stderr"
   /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.stdout" 2> "$OUT/$name.stderr" || true
-  rm -f "$OUT/$name.stdout" "$OUT/$name.stderr" ${TIMED_RM:-}
+  rm -f "$OUT/$name.stdout" "$OUT/$name.stderr"
+  if [ -n "${TIMED_RM:-}" ]; then rm -f "$TIMED_RM"; fi
   start=$(date +%s%N)
   "$@" > "$OUT/$name.stdout" 2> "$OUT/$name.stderr" || true
   end=$(date +%s%N)
