@@ -283,13 +283,17 @@ impl Engine {
     /// Scans like [`Self::scan`], but hands the findings to `sink` in output order, in runs, as
     /// they are settled, instead of holding them all for the result (whose `findings` is then
     /// empty; its summary counts them). Memory then holds the kept objects and the findings of
-    /// the objects no set check wants, not every finding of the scan.
+    /// the objects no set check wants, not every finding of the scan; without set checks,
+    /// only the findings of two windows of inputs (`scan_windows`).
     pub fn scan_streaming(
         &self,
         inputs: &[Input],
         sink: &mut dyn FnMut(Vec<Finding>),
     ) -> ScanResult {
         let patches = crate::kustomize::Patches::of(inputs, self.max_file_size);
+        if self.set_checks().next().is_none() && self.extra.is_none() {
+            return self.scan_windows(inputs, &patches, sink);
+        }
         let per_file: Vec<(FileResult, Kept)> = inputs
             .par_iter()
             .map(|i| self.scan_input(i, &patches))
@@ -320,10 +324,7 @@ impl Engine {
         let summary = &mut result.summary;
         let mut emit = |run: Vec<Finding>| {
             if !run.is_empty() {
-                summary.findings += run.len();
-                for f in &run {
-                    *summary.by_severity.entry(f.severity).or_default() += 1;
-                }
+                count_findings(summary, &run);
                 sink(run);
             }
         };
@@ -377,12 +378,52 @@ impl Engine {
             emit(run);
         }
         result.summary.suppressed += set.suppressed;
-        result.summary.errors = result
-            .errors
-            .iter()
-            .filter(|e| e.level == Level::Error)
-            .count();
-        result.summary.warnings = result.errors.len() - result.summary.errors;
+        count_errors(&mut result);
+        result
+    }
+
+    /// [`Self::scan_streaming`] without set checks or custom policies: no object waits for
+    /// another, so the inputs are scanned a window at a time and each window's findings are
+    /// handed over while the pool scans the next. Memory then holds two windows' findings,
+    /// not every finding of the scan.
+    fn scan_windows(
+        &self,
+        inputs: &[Input],
+        patches: &crate::kustomize::Patches,
+        sink: &mut dyn FnMut(Vec<Finding>),
+    ) -> ScanResult {
+        /// Inputs scanned at a time: enough that a large file rarely leaves a core idle at
+        /// the end of a window, few enough that a window's findings are a small part of a
+        /// large scan's.
+        const INPUTS: usize = 256;
+        let scan = |window: &[Input]| -> Vec<FileResult> {
+            window
+                .par_iter()
+                .map(|i| self.scan_input(i, patches).0)
+                .collect()
+        };
+        let mut result = ScanResult::default();
+        let mut windows = inputs.chunks(INPUTS);
+        let mut ready = windows.next().map(scan);
+        while let Some(files) = ready.take() {
+            let next = windows.next();
+            rayon::in_place_scope(|s| {
+                if let Some(window) = next {
+                    s.spawn(|_| ready = Some(scan(window)));
+                }
+                for f in files {
+                    result.summary.files += usize::from(f.read);
+                    result.summary.objects += f.objects;
+                    result.summary.suppressed += f.suppressed;
+                    result.errors.extend(f.errors);
+                    if !f.findings.is_empty() {
+                        count_findings(&mut result.summary, &f.findings);
+                        sink(f.findings);
+                    }
+                }
+            });
+        }
+        count_errors(&mut result);
         result
     }
 
@@ -1231,6 +1272,24 @@ struct Retained {
     wanted_by: Vec<u16>,
     /// Its suppression annotations, read while its pod specs were at hand.
     sup: Vec<suppress::Suppression>,
+}
+
+/// Counts `run` in the summary, in all and by severity.
+fn count_findings(summary: &mut Summary, run: &[Finding]) {
+    summary.findings += run.len();
+    for f in run {
+        *summary.by_severity.entry(f.severity).or_default() += 1;
+    }
+}
+
+/// Counts the result's input errors and warnings in its summary.
+fn count_errors(result: &mut ScanResult) {
+    result.summary.errors = result
+        .errors
+        .iter()
+        .filter(|e| e.level == Level::Error)
+        .count();
+    result.summary.warnings = result.errors.len() - result.summary.errors;
 }
 
 /// Appends one input's findings to `out`: `own`, those of its objects settled as they were

@@ -140,6 +140,55 @@ fn findings_streamed_in_batches_are_each_inputs_findings_in_input_order() {
     assert_eq!(engine.scan(&inputs).findings.into_vec(), alone);
 }
 
+/// Without set checks no object is kept: the inputs are scanned and handed over a window at a
+/// time, and what comes out is still each input's findings in input order, counted.
+#[test]
+fn without_set_checks_findings_stream_by_windows_of_inputs_in_input_order() {
+    let config = Config {
+        select: Some(vec!["security-context".into(), "host-access".into()]),
+        ..Config::default()
+    };
+    let engine = Engine::new(&config, false).unwrap();
+    assert_eq!(engine.set_checks().count(), 0);
+    // More inputs than a window (256), some with nothing to report, one that is not YAML.
+    let mut inputs: Vec<Input> = (0..700)
+        .map(|i| {
+            let text = if i % 5 == 0 {
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n".to_string()
+            } else {
+                workloads(i, 1 + i % 3)
+            };
+            input(&format!("f{i:03}.yaml"), &text)
+        })
+        .collect();
+    inputs.insert(300, input("broken.yaml", "a: [\n"));
+    let mut runs = Vec::new();
+    let streamed = engine.scan_streaming(&inputs, &mut |run| runs.push(run));
+    assert!(runs.iter().all(|r| !r.is_empty()), "an empty run");
+    let streamed_findings: Vec<_> = runs.into_iter().flatten().collect();
+    let mut alone = Vec::new();
+    let mut errors = Vec::new();
+    let mut objects = 0;
+    for i in &inputs {
+        let one = engine.scan(std::slice::from_ref(i));
+        objects += one.summary.objects;
+        errors.extend(one.errors);
+        alone.extend(one.findings.into_vec());
+    }
+    assert!(alone.len() > 2_000, "{} findings", alone.len());
+    assert!(streamed_findings == alone, "streamed findings differ");
+    assert_eq!(streamed.summary.findings, alone.len());
+    assert_eq!(streamed.summary.files, inputs.len());
+    assert_eq!(streamed.summary.objects, objects);
+    assert_eq!(streamed.errors, errors);
+    assert_eq!(streamed.summary.errors, 1);
+    let mut by_severity = std::collections::BTreeMap::new();
+    for f in &alone {
+        *by_severity.entry(f.severity).or_insert(0) += 1;
+    }
+    assert_eq!(streamed.summary.by_severity, by_severity);
+}
+
 /// A custom resource without a pod template, kept only as a possible owner of operator-made
 /// pods, keeps only its metadata: its own checks run when it is read, its labels still answer
 /// selectors, and its suppression annotations still apply and are still judged.
