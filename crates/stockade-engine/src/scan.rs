@@ -94,6 +94,16 @@ impl ScanResult {
     pub fn has_errors(&self) -> bool {
         self.errors.iter().any(|e| e.level == Level::Error)
     }
+
+    /// Counts the input errors and warnings in the summary.
+    pub fn count_errors(&mut self) {
+        self.summary.errors = self
+            .errors
+            .iter()
+            .filter(|e| e.level == Level::Error)
+            .count();
+        self.summary.warnings = self.errors.len() - self.summary.errors;
+    }
 }
 
 fn resolve(key: &str) -> Result<Vec<&'static Check>, EngineError> {
@@ -378,7 +388,7 @@ impl Engine {
             emit(run);
         }
         result.summary.suppressed += set.suppressed;
-        count_errors(&mut result);
+        result.count_errors();
         result
     }
 
@@ -423,7 +433,7 @@ impl Engine {
                 }
             });
         }
-        count_errors(&mut result);
+        result.count_errors();
         result
     }
 
@@ -1280,16 +1290,6 @@ fn count_findings(summary: &mut Summary, run: &[Finding]) {
     for f in run {
         *summary.by_severity.entry(f.severity).or_default() += 1;
     }
-}
-
-/// Counts the result's input errors and warnings in its summary.
-fn count_errors(result: &mut ScanResult) {
-    result.summary.errors = result
-        .errors
-        .iter()
-        .filter(|e| e.level == Level::Error)
-        .count();
-    result.summary.warnings = result.errors.len() - result.summary.errors;
 }
 
 /// Appends one input's findings to `out`: `own`, those of its objects settled as they were

@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::Args;
 use stockade_engine::{Config, Engine, ImageHit, ImageUse, Input, ScanResult};
 use stockade_image::Client;
-use stockade_model::Level;
 use stockade_sbom::Inventory;
 
 use crate::image::RegistryArgs;
@@ -228,11 +227,6 @@ pub fn scan_images(
     keyed.sort_by_key(|(k, _)| *k);
     result.errors.extend(keyed.into_iter().map(|(_, e)| e));
     result.sort_by_inputs(inputs);
-    result.summary.errors = result
-        .errors
-        .iter()
-        .filter(|e| e.level == Level::Error)
-        .count();
-    result.summary.warnings = result.errors.len() - result.summary.errors;
+    result.count_errors();
     Ok(())
 }
