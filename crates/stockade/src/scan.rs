@@ -145,34 +145,52 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    // One report of a format written as the findings come, from manifests alone: the
-    // findings are written as they are settled instead of all being held for the report.
+    // Reports of formats written as the findings come, from manifests alone: the findings are
+    // written as they are settled instead of all being held for the reports. Several reports
+    // at once only into their own files (on standard output they follow each other).
     let stream = what != Inputs::Images
         && images.is_none()
         && !args.pull.images
-        && formats.len() == 1
-        && formats[0].streams();
+        && formats.iter().all(|f| f.streams())
+        && (formats.len() == 1 || args.output_dir.is_some());
     let result = if stream {
-        let mut out = Output::open(args.output_dir.as_deref(), formats[0])?;
-        let mut failed = None;
+        let mut outs = formats
+            .iter()
+            .map(|f| Output::open(args.output_dir.as_deref(), *f))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut failed: Vec<Option<std::io::Error>> = formats.iter().map(|_| None).collect();
         let (result, written) = {
-            let mut writer = match formats[0].stream(out.writer(), color, env!("CARGO_PKG_VERSION"))
-            {
-                Ok(Some(w)) => w,
-                Ok(None) => bail!(
-                    "the {} format is not written as findings come",
-                    formats[0].name()
-                ),
-                Err(e) => return Err(anyhow::Error::new(e).context("writing the report")),
-            };
+            let mut writers = Vec::with_capacity(formats.len());
+            for (out, format) in outs.iter_mut().zip(&formats) {
+                writers.push(
+                    match format.stream(out.writer(), color, env!("CARGO_PKG_VERSION")) {
+                        Ok(Some(w)) => w,
+                        Ok(None) => bail!(
+                            "the {} format is not written as findings come",
+                            format.name()
+                        ),
+                        Err(e) => {
+                            return Err(anyhow::Error::new(e).context("writing the report"));
+                        }
+                    },
+                );
+            }
             let mut scan = |stop_progress: &dyn Fn()| {
                 engine.scan_streaming(&inputs, &mut |run| {
                     // The report may share the terminal with the progress line.
                     stop_progress();
-                    if failed.is_none()
-                        && let Err(e) = writer.push(run)
-                    {
-                        failed = Some(e);
+                    // Each report but the last gets a copy of the run.
+                    let last = writers.len() - 1;
+                    let mut run = Some(run);
+                    for (k, writer) in writers.iter_mut().enumerate() {
+                        let Some(r) = (if k == last { run.take() } else { run.clone() }) else {
+                            continue;
+                        };
+                        if failed[k].is_none()
+                            && let Err(e) = writer.push(r)
+                        {
+                            failed[k] = Some(e);
+                        }
                     }
                 })
             };
@@ -183,13 +201,19 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
             };
             result.summary.errors += input_errors.len();
             result.errors.splice(0..0, input_errors);
-            let written = match failed {
-                Some(e) => Err(e),
-                None => writer.finish(&result.errors, &result.summary),
-            };
+            let written: Vec<std::io::Result<()>> = writers
+                .into_iter()
+                .zip(failed)
+                .map(|(writer, failed)| match failed {
+                    Some(e) => Err(e),
+                    None => writer.finish(&result.errors, &result.summary),
+                })
+                .collect();
             (result, written)
         };
-        out.done(written)?;
+        for (out, written) in outs.iter_mut().zip(written) {
+            out.done(written)?;
+        }
         result
     } else {
         let mut result = if what == Inputs::Images {

@@ -646,8 +646,8 @@ fn kube_version_decides_which_api_versions_are_removed() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// A report of one streaming format (JSON, text, GitHub) is written as the findings are
-/// settled; with other formats beside it, from all findings held. The two are the same bytes.
+/// A report of a streaming format (JSON, text, GitHub, SARIF) is written as the findings are
+/// settled; with JUnit beside it, from all findings held. The two are the same bytes.
 #[test]
 fn a_streamed_report_is_the_report_written_from_all_findings() {
     let dir = tempfile::tempdir().unwrap();
@@ -662,9 +662,8 @@ fn a_streamed_report_is_the_report_written_from_all_findings() {
         args.extend(&inputs);
         let streamed = stockade(&args);
         let held_dir = dir.path().join(format);
-        // Two formats: held, and written after the scan.
-        let other = if format == "sarif" { "junit" } else { "sarif" };
-        let both = format!("{format},{other}");
+        // With JUnit (which does not stream): held, and written after the scan.
+        let both = format!("{format},junit");
         let mut args = vec![
             "scan",
             "--no-config",
@@ -696,4 +695,55 @@ fn a_streamed_report_is_the_report_written_from_all_findings() {
             String::from_utf8_lossy(&file)
         );
     }
+}
+
+/// Several streaming reports into an output directory are written at once as the findings
+/// come, each the same bytes as when all findings are held (JUnit beside them).
+#[test]
+fn several_streamed_reports_are_the_reports_written_from_all_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [
+        fixtures().join("set"),
+        fixtures().join("bad"),
+        fixtures().join("suppress"),
+    ];
+    let inputs: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
+    let run = |formats: &str, out: &std::path::Path| {
+        let mut args = vec![
+            "scan",
+            "--no-config",
+            "--select=all",
+            "--format",
+            formats,
+            "--output-dir",
+            out.to_str().unwrap(),
+        ];
+        args.extend(&inputs);
+        stockade(&args)
+    };
+    let streamed = run("json,text,sarif,github", &dir.path().join("streamed"));
+    let held = run("json,text,sarif,github,junit", &dir.path().join("held"));
+    assert_eq!(streamed.status.code(), held.status.code());
+    for file in [
+        "stockade.json",
+        "stockade.txt",
+        "stockade.sarif",
+        "stockade.github.txt",
+    ] {
+        let a = std::fs::read(dir.path().join("streamed").join(file)).unwrap();
+        let b = std::fs::read(dir.path().join("held").join(file)).unwrap();
+        assert!(a.len() > 1_000, "{file}: {}", String::from_utf8_lossy(&a));
+        assert!(
+            a == b,
+            "{file} differs:\n{}\n---\n{}",
+            String::from_utf8_lossy(&a),
+            String::from_utf8_lossy(&b)
+        );
+    }
+    assert!(
+        !dir.path()
+            .join("streamed")
+            .join("stockade.junit.xml")
+            .exists()
+    );
 }
