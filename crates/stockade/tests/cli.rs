@@ -646,16 +646,21 @@ fn kube_version_decides_which_api_versions_are_removed() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Inputs with findings of object and set checks, suppressions and input errors.
+fn report_inputs() -> [std::path::PathBuf; 3] {
+    [
+        fixtures().join("set"),
+        fixtures().join("bad"),
+        fixtures().join("suppress"),
+    ]
+}
+
 /// A report of a streaming format (JSON, text, GitHub, SARIF) is written as the findings are
 /// settled; with JUnit beside it, from all findings held. The two are the same bytes.
 #[test]
 fn a_streamed_report_is_the_report_written_from_all_findings() {
     let dir = tempfile::tempdir().unwrap();
-    let inputs = [
-        fixtures().join("set"),
-        fixtures().join("bad"),
-        fixtures().join("suppress"),
-    ];
+    let inputs = report_inputs();
     let inputs: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
     for format in ["json", "text", "github", "sarif"] {
         let mut args = vec!["scan", "--no-config", "--select=all", "--format", format];
@@ -702,11 +707,7 @@ fn a_streamed_report_is_the_report_written_from_all_findings() {
 #[test]
 fn several_streamed_reports_are_the_reports_written_from_all_findings() {
     let dir = tempfile::tempdir().unwrap();
-    let inputs = [
-        fixtures().join("set"),
-        fixtures().join("bad"),
-        fixtures().join("suppress"),
-    ];
+    let inputs = report_inputs();
     let inputs: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
     let run = |formats: &str, out: &std::path::Path| {
         let mut args = vec![
