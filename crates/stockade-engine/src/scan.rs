@@ -95,6 +95,15 @@ impl ScanResult {
         self.errors.iter().any(|e| e.level == Level::Error)
     }
 
+    /// Counts one file's result in the summary and takes its errors; returns its findings.
+    fn add_file(&mut self, f: FileResult) -> Vec<Finding> {
+        self.summary.files += usize::from(f.read);
+        self.summary.objects += f.objects;
+        self.summary.suppressed += f.suppressed;
+        self.errors.extend(f.errors);
+        f.findings
+    }
+
     /// Counts the input errors and warnings in the summary.
     pub fn count_errors(&mut self) {
         self.summary.errors = self
@@ -317,11 +326,7 @@ impl Engine {
         let mut kept = Kept::default();
         let mut files = Vec::with_capacity(per_file.len());
         for (i, (f, r)) in per_file.into_iter().enumerate() {
-            result.summary.files += usize::from(f.read);
-            result.summary.objects += f.objects;
-            result.summary.suppressed += f.suppressed;
-            result.errors.extend(f.errors);
-            files.push(f.findings);
+            files.push(result.add_file(f));
             kept.objects.extend(r.objects.into_iter().map(|o| Retained {
                 rank: i as u32,
                 ..o
@@ -422,13 +427,10 @@ impl Engine {
                     s.spawn(|_| ready = Some(scan(window)));
                 }
                 for f in files {
-                    result.summary.files += usize::from(f.read);
-                    result.summary.objects += f.objects;
-                    result.summary.suppressed += f.suppressed;
-                    result.errors.extend(f.errors);
-                    if !f.findings.is_empty() {
-                        count_findings(&mut result.summary, &f.findings);
-                        sink(f.findings);
+                    let findings = result.add_file(f);
+                    if !findings.is_empty() {
+                        count_findings(&mut result.summary, &findings);
+                        sink(findings);
                     }
                 }
             });

@@ -213,13 +213,13 @@ impl Texts {
     }
 }
 
-/// Hands a whole report's findings to `write` a window at a time.
-fn each_window(
-    findings: &Findings,
+/// Hands `findings` to `write` a window at a time.
+fn each_window<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
     mut write: impl FnMut(&[&Finding]) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut window: Vec<&Finding> = Vec::with_capacity(WINDOW);
-    let mut all = findings.iter();
+    let mut all = findings.into_iter();
     loop {
         window.clear();
         window.extend(all.by_ref().take(WINDOW));
@@ -264,17 +264,7 @@ impl Held {
         } else {
             self.len / WINDOW * WINDOW
         };
-        {
-            let mut findings = self.runs.iter().flatten();
-            let mut batch: Vec<&Finding> = Vec::with_capacity(WINDOW.min(full));
-            let mut done = 0;
-            while done < full {
-                batch.clear();
-                batch.extend(findings.by_ref().take(WINDOW.min(full - done)));
-                write(&batch)?;
-                done += batch.len();
-            }
-        }
+        each_window(self.runs.iter().flatten().take(full), &mut write)?;
         // The findings written are dropped, on the pool (a window's findings take a tenth of a
         // millisecond to free, which this thread would otherwise spend while the pool waits
         // for the next window); a run written only in part keeps its rest.

@@ -152,20 +152,26 @@ impl<'w> Writer<'w> {
             execution_successful: summary.errors == 0,
             tool_execution_notifications: Each(errors.iter(), errors.len(), notification),
         }];
-        self.out.write_all(RUN_INDENT)?;
-        self.out.write_all(b"\"tool\": ")?;
-        self.buf.clear();
-        serde_json::to_writer_pretty(&mut self.buf, &tool)?;
-        indented(&mut self.out, &self.buf, RUN_INDENT)?;
+        member(&mut self.out, &mut self.buf, "tool", &tool)?;
         self.out.write_all(b",\n")?;
-        self.out.write_all(RUN_INDENT)?;
-        self.out.write_all(b"\"invocations\": ")?;
-        self.buf.clear();
-        serde_json::to_writer_pretty(&mut self.buf, &invocations)?;
-        indented(&mut self.out, &self.buf, RUN_INDENT)?;
+        member(&mut self.out, &mut self.buf, "invocations", &invocations)?;
         self.out.write_all(b"\n    }\n  ]\n}\n")?;
         self.out.flush()
     }
+}
+
+/// Writes the run's member `key` with `value` pretty-printed (through `buf`) at the run's depth.
+fn member(
+    out: &mut impl Write,
+    buf: &mut Vec<u8>,
+    key: &str,
+    value: &impl Serialize,
+) -> io::Result<()> {
+    out.write_all(RUN_INDENT)?;
+    write!(out, "\"{key}\": ")?;
+    buf.clear();
+    serde_json::to_writer_pretty(&mut *buf, value)?;
+    indented(out, buf, RUN_INDENT)
 }
 
 /// Writes pretty-printed JSON nested at `indent`: every line after the first is indented (a

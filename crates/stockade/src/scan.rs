@@ -158,11 +158,11 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|f| Output::open(args.output_dir.as_deref(), *f))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let mut failed: Vec<Option<std::io::Error>> = formats.iter().map(|_| None).collect();
         let (result, written) = {
-            let mut writers = Vec::with_capacity(formats.len());
+            // Each report's writer, and the error that stopped it, if any.
+            let mut writers: Vec<(_, Option<std::io::Error>)> = Vec::with_capacity(formats.len());
             for (out, format) in outs.iter_mut().zip(&formats) {
-                writers.push(
+                writers.push((
                     match format.stream(out.writer(), color, env!("CARGO_PKG_VERSION")) {
                         Ok(Some(w)) => w,
                         Ok(None) => bail!(
@@ -173,23 +173,27 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
                             return Err(anyhow::Error::new(e).context("writing the report"));
                         }
                     },
-                );
+                    None,
+                ));
             }
             let mut scan = |stop_progress: &dyn Fn()| {
                 engine.scan_streaming(&inputs, &mut |run| {
                     // The report may share the terminal with the progress line.
                     stop_progress();
                     // Each report but the last gets a copy of the run.
+                    let mut run = run;
                     let last = writers.len() - 1;
-                    let mut run = Some(run);
-                    for (k, writer) in writers.iter_mut().enumerate() {
-                        let Some(r) = (if k == last { run.take() } else { run.clone() }) else {
+                    for (k, (writer, failed)) in writers.iter_mut().enumerate() {
+                        if failed.is_some() {
                             continue;
+                        }
+                        let r = if k == last {
+                            std::mem::take(&mut run)
+                        } else {
+                            run.clone()
                         };
-                        if failed[k].is_none()
-                            && let Err(e) = writer.push(r)
-                        {
-                            failed[k] = Some(e);
+                        if let Err(e) = writer.push(r) {
+                            *failed = Some(e);
                         }
                     }
                 })
@@ -203,7 +207,6 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
             result.errors.splice(0..0, input_errors);
             let written: Vec<std::io::Result<()>> = writers
                 .into_iter()
-                .zip(failed)
                 .map(|(writer, failed)| match failed {
                     Some(e) => Err(e),
                     None => writer.finish(&result.errors, &result.summary),
