@@ -143,7 +143,18 @@ pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
             max,
         });
     }
-    read_bounded(file, len as usize + 1, max)
+    if len == 0 {
+        // Special files (`/proc`, some devices) report no size: read to the end.
+        return read_bounded(file, 0, max);
+    }
+    // A regular file is read at the size it reports, without a last read to find its end
+    // (one system call a file fewer): what it holds when it was opened is what is scanned.
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(len)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    Ok(bytes)
 }
 
 /// Reads `reader` to its end, at most `max` bytes: more is [`ReadError::TooLarge`] without a
@@ -339,5 +350,21 @@ mod tests {
         // The default every command uses reads as the CLI's `--max-file-size 64`.
         let e = read_input(Path::new("/dev/zero"), crate::DEFAULT_MAX_FILE_SIZE).unwrap_err();
         assert_eq!(e.to_string(), "file is larger than the 64 MB limit");
+    }
+
+    #[test]
+    fn a_file_is_read_whole_at_any_size_and_without_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0, 1, 4095, 4096, 65_537, 2_500_001] {
+            let f = dir.path().join(format!("{len}.yaml"));
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&f, &bytes).unwrap();
+            assert_eq!(read_input(&f, 3_000_000).unwrap(), bytes, "{len} bytes");
+        }
+        // A file that reports no size is read to its end.
+        if cfg!(target_os = "linux") {
+            let status = read_input(Path::new("/proc/self/status"), 1_000_000).unwrap();
+            assert!(status.starts_with(b"Name:") && status.ends_with(b"\n"));
+        }
     }
 }
