@@ -6,22 +6,7 @@
 
 use serde_json::{Value, json};
 use stockade_admission::{Policy, Webhook, review_bytes};
-
-/// Deterministic xorshift, so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use stockade_testdata::Rng;
 
 const SYNTAX: &[&[u8]] = &[
     b"{", b"}", b"[", b"]", b"\"", b",", b":", b"null", b"true", b"-1", b"1e999", b"\\u0000",
@@ -133,7 +118,7 @@ fn mutated_and_truncated_bytes() {
             for _ in 0..1 + rng.below(4) {
                 let at = rng.below(b.len());
                 match rng.below(3) {
-                    0 => b[at] = rng.next() as u8,
+                    0 => b[at] = rng.step() as u8,
                     1 => {
                         let s = SYNTAX[rng.below(SYNTAX.len())];
                         b.splice(at..at, s.iter().copied());

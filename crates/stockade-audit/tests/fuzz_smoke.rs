@@ -5,22 +5,7 @@
 //! does not lose that line's event.
 
 use stockade_audit::{Engine, RuleSet, read_events};
-
-/// Deterministic xorshift, so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use stockade_testdata::Rng;
 
 const SYNTAX: &[&[u8]] = &[
     b"{",

@@ -9,22 +9,7 @@ use std::time::{Duration, Instant};
 /// expansion, a quadratic blow-up) gets near it, even in a debug build on a busy machine.
 /// A hang guard, not a benchmark.
 const RUNAWAY: Duration = Duration::from_secs(10);
-
-/// Deterministic xorshift, so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use stockade_testdata::Rng;
 
 const SYNTAX: &[&[u8]] = &[
     b":",

@@ -5,6 +5,27 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod odd;
+
+/// A deterministic xorshift generator for the fuzz-like tests: a failure can be replayed from
+/// its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn step(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.step() % n.max(1) as u64) as usize
+    }
+}
+
 /// `../shared/<rel>` beside the repository, when it exists. When it does not: `None` with
 /// `STOCKADE_SKIP_CONFORMANCE=1` (the skip is said on standard error, and the test returns
 /// early), otherwise a panic naming the path (a suite that is not there must not pass).
