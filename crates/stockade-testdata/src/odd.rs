@@ -174,7 +174,11 @@ mod tests {
             if m == text {
                 continue; // `image: x` replaced by `x`
             }
-            let at = text.lines().zip(m.lines()).take_while(|(a, b)| a == b).count();
+            let at = text
+                .lines()
+                .zip(m.lines())
+                .take_while(|(a, b)| a == b)
+                .count();
             let line = m.lines().nth(at).unwrap_or("");
             assert!(ODD.iter().any(|v| line.ends_with(v)), "{m}");
             changed += 1;
