@@ -482,6 +482,18 @@ impl<'a> Response<'a> {
         for (key, items) in audit {
             self.audit.insert(key, items.join("; "));
         }
+        // A check or custom policy that could not evaluate the object (a policy's evaluation
+        // error, a check that failed): said to the user and in the audit log, not dropped.
+        let failed: Vec<&str> = result.errors.iter().map(|e| e.message.as_str()).collect();
+        if !failed.is_empty() {
+            for message in &failed {
+                self.warnings.push(format!(
+                    "stockade could not evaluate the object fully: {message}"
+                ));
+            }
+            self.audit
+                .insert("evaluation-errors".into(), failed.join("; "));
+        }
         self.image_verdicts(&pods);
         self.pod_security(&obj, &pods);
         if !self.denials.is_empty() {
@@ -816,6 +828,74 @@ fn pointer(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::pointer;
+
+    /// A custom policy that fails on the object (here: panics) is a warning and an audit
+    /// annotation; the catalog's checks still decide.
+    #[test]
+    fn an_evaluation_error_is_a_warning_and_an_audit_annotation() {
+        use std::sync::Arc;
+        use stockade_engine::{Config, Engine, ExtraChecks, ExtraResult};
+        use stockade_model::Object;
+
+        struct Panicky;
+        impl ExtraChecks for Panicky {
+            fn check_object(&self, _: &Object) -> ExtraResult {
+                panic!("the policy went boom")
+            }
+            fn wants(&self, _: &Object) -> bool {
+                false
+            }
+            fn check_set(&self, _: &[Arc<Object>]) -> ExtraResult {
+                ExtraResult::default()
+            }
+        }
+        let mut policy = crate::Policy::default_policy();
+        let engine = std::mem::replace(
+            &mut policy.engine,
+            Engine::new(&Config::default(), false).unwrap(),
+        );
+        policy.engine = engine.with_extra(Arc::new(Panicky));
+        let review = serde_json::json!({
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": {
+                "uid": "u1",
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "resource": {"group": "", "version": "v1", "resource": "pods"},
+                "operation": "CREATE",
+                "namespace": "shop",
+                "object": {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": "web", "namespace": "shop"},
+                    "spec": {"containers": [{"name": "a", "image": "nginx:1.27"}]}
+                }
+            }
+        });
+        let out = crate::review_bytes(
+            &policy,
+            crate::Webhook::Validate,
+            &serde_json::to_vec(&review).unwrap(),
+        )
+        .unwrap();
+        let response = &out.response["response"];
+        let warnings = response["warnings"].as_array().expect("warnings");
+        let want = "stockade could not evaluate the object fully: a custom policy failed on this \
+                    object (the policy went boom): a bug in Stockade";
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.as_str().is_some_and(|w| w.starts_with(want))),
+            "{warnings:?}"
+        );
+        let audit = response["auditAnnotations"]["evaluation-errors"]
+            .as_str()
+            .unwrap();
+        assert!(
+            audit.starts_with("a custom policy failed on this object"),
+            "{audit}"
+        );
+    }
 
     #[test]
     fn field_paths_become_pointers() {

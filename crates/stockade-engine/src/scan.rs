@@ -378,13 +378,14 @@ impl Engine {
                 s.spawn(|_| {
                     let mut out = FileResult::default();
                     let runs = self.settle_kept(batch, &mut out);
-                    done = Some((runs, out.suppressed));
+                    done = Some((runs, out.suppressed, out.errors));
                 });
                 emit_below(first, &mut settled);
             });
-            let (runs, suppressed) = done.expect("the scope waits for the batch");
+            let (runs, suppressed, errors) = done.expect("the scope waits for the batch");
             settled.extend(runs);
             set.suppressed += suppressed;
+            result.errors.extend(errors);
         }
         // Every kept object belongs to an input, so what is left of `settled` belongs to the
         // inputs still to come.
@@ -518,11 +519,13 @@ impl Engine {
         let mut hits = Vec::new();
         for (i, &(check, _)) in self.checks.iter().enumerate() {
             if matches!(check.run, Run::Dockerfile(_)) && !self.excluded(check, &obj) {
-                hits.extend(
-                    stockade_checks::run_dockerfile_check(check, &df, &self.options)
-                        .into_iter()
-                        .map(|h| (i, h)),
+                let found = guarded(
+                    format_args!("check {}", check.id),
+                    Some(&obj),
+                    &mut out.errors,
+                    || stockade_checks::run_dockerfile_check(check, &df, &self.options),
                 );
+                hits.extend(found.unwrap_or_default().into_iter().map(|h| (i, h)));
             }
         }
         let suppressions = if self.strict {
@@ -675,7 +678,7 @@ impl Engine {
                             Run::Set { metadata_only: Some(m), .. } if m(&obj, &pods))
                     });
                 let hits = if metadata_only {
-                    self.object_hits(&obj, &pods, &mut scratch)
+                    self.object_hits(&obj, &pods, &mut scratch, &mut out.errors)
                 } else {
                     Vec::new()
                 };
@@ -693,7 +696,7 @@ impl Engine {
                     sup,
                 });
             } else {
-                let mut hits = self.object_hits(&obj, &pods, &mut scratch);
+                let mut hits = self.object_hits(&obj, &pods, &mut scratch, &mut out.errors);
                 if is_patch {
                     hits.retain(|(_, h)| crate::kustomize::value_is_set(&obj.root, &pods, &h.path));
                 }
@@ -759,24 +762,34 @@ impl Engine {
                     .collect::<Vec<_>>(),
             )
         };
-        let set_hits: Vec<(usize, Vec<SetHit>)> = sets
+        let set_hits: Vec<(usize, Vec<SetHit>, Vec<LoadError>)> = sets
             .into_par_iter()
             .map(|(i, objs)| {
                 let check = self.checks[i].0;
-                let hits = stockade_checks::run_set_check_with(
-                    check,
-                    &objs,
-                    &pods,
-                    &inventory,
-                    &self.options,
+                let mut errors = Vec::new();
+                let hits = guarded(
+                    format_args!("check {}", check.id),
+                    None,
+                    &mut errors,
+                    || {
+                        stockade_checks::run_set_check_with(
+                            check,
+                            &objs,
+                            &pods,
+                            &inventory,
+                            &self.options,
+                        )
+                    },
                 )
+                .unwrap_or_default()
                 .into_iter()
                 .filter(|(obj, _)| !self.excluded(check, obj))
                 .collect();
-                (i, hits)
+                (i, hits, errors)
             })
             .collect();
-        for (i, hits) in set_hits {
+        for (i, hits, errors) in set_hits {
+            out.errors.extend(errors);
             for (obj, hit) in hits {
                 if let Some(&at) = index.get(&Arc::as_ptr(&obj)) {
                     retained[at].hits.push((i, hit));
@@ -784,7 +797,13 @@ impl Engine {
             }
         }
         if let Some(x) = &self.extra {
-            let ExtraResult { hits, errors } = x.check_set(&objects);
+            let ExtraResult { hits, errors } = guarded(
+                format_args!("the custom policies"),
+                None,
+                &mut out.errors,
+                || x.check_set(&objects),
+            )
+            .unwrap_or_default();
             out.errors.extend(errors);
             for (at, hit) in hits {
                 if let Some(r) = retained.get_mut(at)
@@ -819,18 +838,18 @@ impl Engine {
                 // The object checks run now (see `load_and_check`); the set checks' hits
                 // follow theirs (in location order already) and are put in place here, among
                 // hits, rather than among the findings made of them.
+                let mut one = FileResult::default();
                 let mut hits = if r.checked {
                     Vec::new()
                 } else {
                     let pods = stockade_model::pod_specs(&r.obj);
-                    self.object_hits(&r.obj, &pods, scratch)
+                    self.object_hits(&r.obj, &pods, scratch, &mut one.errors)
                 };
                 hits.extend(r.hits);
                 let key = |(i, h): &(usize, stockade_checks::Hit)| (h.pos.line, h.pos.col, *i);
                 if !hits.is_sorted_by_key(key) {
                     hits.sort_by_key(key);
                 }
-                let mut one = FileResult::default();
                 self.settle(&r.obj, r.sup, hits, r.extra, true, &mut one);
                 one.findings.sort_by(finding_cmp);
                 one.findings.shrink_to_fit();
@@ -842,6 +861,7 @@ impl Engine {
         let mut findings = Vec::with_capacity(settled.len());
         for (rank, one) in settled {
             out.suppressed += one.suppressed;
+            out.errors.extend(one.errors);
             if !one.findings.is_empty() {
                 findings.push((rank, one.findings));
             }
@@ -890,7 +910,11 @@ impl Engine {
         if self.excluded_extra(obj) {
             return Vec::new();
         }
-        let r = x.check_object(obj);
+        let Some(r) = guarded(format_args!("a custom policy"), Some(obj), errors, || {
+            x.check_object(obj)
+        }) else {
+            return Vec::new();
+        };
         errors.extend(r.errors);
         r.hits
             .into_iter()
@@ -915,28 +939,61 @@ impl Engine {
             })
     }
 
+    /// Runs the object checks on `obj` into `emit`, and notes in `runs` which check made each
+    /// run of hits. With `GUARDED`, each check runs under its own guard: one that panics is
+    /// an error in `errors` and leaves no hits.
+    fn run_object_checks<const GUARDED: bool>(
+        &self,
+        obj: &Object,
+        pods: &[stockade_model::PodSpec],
+        emit: &mut stockade_checks::Emit,
+        runs: &mut Vec<(usize, usize)>,
+        errors: &mut Vec<LoadError>,
+    ) {
+        emit.hits.clear();
+        runs.clear();
+        for (i, &(check, _)) in self.checks.iter().enumerate() {
+            if matches!(check.run, Run::Object(_)) && !self.excluded(check, obj) {
+                let before = emit.hits.len();
+                let mut one =
+                    || stockade_checks::run_check_into(check, obj, pods, &self.options, emit);
+                if GUARDED {
+                    let id = check.id;
+                    if guarded(format_args!("check {id}"), Some(obj), errors, one).is_none() {
+                        emit.hits.truncate(before);
+                        continue;
+                    }
+                } else {
+                    one();
+                }
+                if emit.hits.len() > before {
+                    runs.push((i, emit.hits.len() - before));
+                }
+            }
+        }
+    }
+
     /// Runs the object checks on one object.
     fn object_hits(
         &self,
         obj: &Object,
         pods: &[stockade_model::PodSpec],
         scratch: &mut stockade_checks::Emit,
+        errors: &mut Vec<LoadError>,
     ) -> Vec<(usize, stockade_checks::Hit)> {
         // One buffer for every check's hits, and which check made each run of them; the
         // buffer is the caller's, reused from object to object. The object's own list grows
         // as a vector grows: made at its exact size, the lists of many sizes left the
         // allocator's pages fragmented (+7% peak memory on 30 copies).
         let emit = scratch;
-        emit.hits.clear();
         let mut runs: Vec<(usize, usize)> = Vec::new();
-        for (i, &(check, _)) in self.checks.iter().enumerate() {
-            if matches!(check.run, Run::Object(_)) && !self.excluded(check, obj) {
-                let before = emit.hits.len();
-                stockade_checks::run_check_into(check, obj, pods, &self.options, emit);
-                if emit.hits.len() > before {
-                    runs.push((i, emit.hits.len() - before));
-                }
-            }
+        // The checks run under one guard; only if one panics do they run again one by one,
+        // each under its own, so that the one that failed is named and the others report.
+        let all = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run_object_checks::<false>(obj, pods, emit, &mut runs, errors)
+        }));
+        if all.is_err() {
+            self.run_object_checks::<true>(obj, pods, emit, &mut runs, errors);
         }
         // Handed out in location order: line, column, then check (`self.checks` is in ID
         // order), then as emitted. The findings made from them then need no sort of their own:
@@ -973,7 +1030,7 @@ impl Engine {
         let mut scratch = stockade_checks::Emit::default();
         for obj in objects {
             let pods = pod_specs(obj);
-            let hits = self.object_hits(obj, &pods, &mut scratch);
+            let hits = self.object_hits(obj, &pods, &mut scratch, &mut out.errors);
             let extra = self.extra_object_hits(obj, &mut out.errors);
             let sup = self.suppressions(obj, &pods);
             self.settle(obj, sup, hits, extra, false, &mut out);
@@ -1284,6 +1341,48 @@ struct Retained {
     wanted_by: Vec<u16>,
     /// Its suppression annotations, read while its pod specs were at hand.
     sup: Vec<suppress::Suppression>,
+}
+
+/// Runs `f`, one check (or a custom policy) on one object or set. A panic there is a bug in
+/// Stockade on input nobody foresaw; it becomes an error naming the check and the object
+/// (`at`; the whole input set when `None`), so that the scan goes on: the object's other checks
+/// and every other object are still reported, and the exit code says the scan is incomplete.
+/// The panic's own message and location are printed on standard error as they happen.
+fn guarded<T>(
+    what: std::fmt::Arguments<'_>,
+    at: Option<&Object>,
+    errors: &mut Vec<LoadError>,
+    f: impl FnOnce() -> T,
+) -> Option<T> {
+    let payload = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(t) => return Some(t),
+        Err(payload) => payload,
+    };
+    let cause = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into());
+    let place = if at.is_some() {
+        "this object"
+    } else {
+        "the input set"
+    };
+    let message = format!(
+        "{what} failed on {place} ({cause}): a bug in Stockade, please report it with the \
+         manifest; its other checks ran"
+    );
+    errors.push(match at {
+        Some(obj) => LoadError {
+            file: obj.file.clone(),
+            line: obj.root.pos.line,
+            column: obj.root.pos.col,
+            level: Level::Error,
+            message,
+        },
+        None => LoadError::whole_file("", message),
+    });
+    None
 }
 
 /// Counts `run` in the summary, in all and by severity.
@@ -1745,6 +1844,117 @@ mod merge_tests {
                     .is_sorted_by(|a, b| finding_cmp(a, b).is_le()),
                 "{got:?}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use stockade_checks::{Category, Check, Context, Emit, Run, SetContext, SetEmit};
+    use stockade_model::{Level, Object, Severity};
+
+    use crate::{Config, Engine, Input};
+
+    fn boom(ctx: &Context, _: &mut Emit) {
+        assert!(ctx.object.name != "boom", "the check went boom");
+    }
+
+    fn boom_set(_: &SetContext, _: &mut SetEmit) {
+        panic!("the set check went boom");
+    }
+
+    fn every(_: &Object, _: &[stockade_model::PodSpec<'_>]) -> bool {
+        true
+    }
+
+    const fn check(id: &'static str, run: Run) -> Check {
+        Check {
+            id,
+            name: "boom",
+            category: Category::Correctness,
+            severity: Severity::High,
+            default_on: true,
+            summary: "",
+            remediation: "",
+            references: &[],
+            aliases: &[],
+            run,
+        }
+    }
+
+    static BOOM: Check = check("STK998", Run::Object(boom));
+    static BOOM_SET: Check = check(
+        "STK999",
+        Run::Set {
+            wants: every,
+            run: boom_set,
+            metadata_only: None,
+        },
+    );
+
+    /// A built-in check that panics on one object, and a set check that panics, are errors
+    /// naming them: the object's other checks, the other objects and the other set checks
+    /// still report exactly what they report without them.
+    #[test]
+    fn a_check_that_panics_is_an_error_naming_it_and_the_rest_reports() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: boom
+spec:
+  hostNetwork: true
+  containers:
+    - name: a
+      image: nginx:latest
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fine
+spec:
+  hostPID: true
+  containers:
+    - name: b
+      image: nginx:latest
+";
+        let inputs = [Input::Bytes("p.yaml".into(), text.as_bytes().into())];
+        // No set check of the catalog: only the one that panics (if any) keeps objects.
+        let config = Config {
+            select: Some(vec!["host-access".into()]),
+            ..Config::default()
+        };
+        let quiet = Engine::new(&config, false).unwrap().scan(&inputs);
+        // One on each pod: `boom`'s own checks report beside the one that panics on it.
+        let names: Vec<&str> = quiet.findings.iter().map(|f| &*f.object.name).collect();
+        assert_eq!(names, ["boom", "fine"]);
+        // Without the set check the objects are checked as they are read; with it they are
+        // kept and checked after the set phase.
+        for with_set in [false, true] {
+            let mut panicky = Engine::new(&config, false).unwrap();
+            panicky.checks.push((&BOOM, Severity::High));
+            if with_set {
+                panicky.checks.push((&BOOM_SET, Severity::High));
+            }
+            let result = panicky.scan(&inputs);
+            assert_eq!(result.findings, quiet.findings);
+            let errors: Vec<(&str, u32, &str)> = result
+                .errors
+                .iter()
+                .filter(|e| e.level == Level::Error)
+                .map(|e| (&*e.file, e.line, e.message.as_str()))
+                .collect();
+            let by = |start: &str| errors.iter().filter(|e| e.2.starts_with(start)).count();
+            assert_eq!(
+                by("check STK998 failed on this object (the check went boom): a bug in Stockade"),
+                1,
+                "{errors:?}"
+            );
+            assert!(errors.iter().any(|e| e.0 == "p.yaml" && e.1 == 1));
+            let set = by("check STK999 failed on the input set (the set check went boom)");
+            assert_eq!(set, usize::from(with_set), "{errors:?}");
+            assert_eq!(errors.len(), 1 + set, "{errors:?}");
+            assert_eq!(result.summary.errors, 1 + set);
         }
     }
 }
