@@ -1370,7 +1370,7 @@ fn guarded<T>(
     };
     let message = format!(
         "{what} failed on {place} ({cause}): a bug in Stockade, please report it with the \
-         manifest; its other checks ran"
+         manifest; the other checks ran"
     );
     errors.push(match at {
         Some(obj) => LoadError {
