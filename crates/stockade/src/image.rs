@@ -480,8 +480,7 @@ pub fn lint_targets(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let mut result = engine.lint_images(&images, now);
-    result.summary.errors = errors.iter().filter(|e| e.level == Level::Error).count();
-    result.summary.warnings = errors.len() - result.summary.errors;
     result.errors = errors;
+    result.count_errors();
     result
 }

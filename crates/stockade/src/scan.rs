@@ -203,8 +203,8 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
             } else {
                 scan(&|| {})
             };
-            result.summary.errors += input_errors.len();
             result.errors.splice(0..0, input_errors);
+            result.count_errors();
             let written: Vec<std::io::Result<()>> = writers
                 .into_iter()
                 .map(|(writer, failed)| match failed {
@@ -226,8 +226,8 @@ pub fn run_with(args: ScanArgs, what: Inputs) -> anyhow::Result<ExitCode> {
         } else {
             engine.scan(&inputs)
         };
-        result.summary.errors += input_errors.len();
         result.errors.splice(0..0, input_errors);
+        result.count_errors();
         if let Some(policy) = &images {
             verify_images(&engine, policy, &inputs, &mut result);
         }

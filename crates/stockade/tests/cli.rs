@@ -748,3 +748,68 @@ fn several_streamed_reports_are_the_reports_written_from_all_findings() {
             .exists()
     );
 }
+
+/// A policy file's warning (a ValidatingAdmissionPolicy without binding) is counted as a
+/// warning, not as an input error, in the summary of every report, streamed or held.
+#[test]
+fn a_policy_warning_is_counted_as_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let vap = dir.path().join("vap.yaml");
+    std::fs::write(
+        &vap,
+        "apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: no-binding
+spec:
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [\"\"]
+        apiVersions: [\"v1\"]
+        operations: [\"CREATE\"]
+        resources: [\"pods\"]
+  validations:
+    - expression: \"true\"
+",
+    )
+    .unwrap();
+    let cm = dir.path().join("cm.yaml");
+    std::fs::write(
+        &cm,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\n",
+    )
+    .unwrap();
+    let (vap, cm) = (vap.to_str().unwrap(), cm.to_str().unwrap());
+    // JSON alone streams; with JUnit beside it (into a folder) the findings are held.
+    let (code, v) = json_scan(&["--policy", vap, cm]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        (&v["summary"]["errors"], &v["summary"]["warnings"]),
+        (&serde_json::json!(0), &serde_json::json!(1))
+    );
+    let out_dir = dir.path().join("out");
+    let out = stockade(&[
+        "scan",
+        "--no-config",
+        "--no-progress",
+        "--format",
+        "json,junit",
+        "--output-dir",
+        out_dir.to_str().unwrap(),
+        "--policy",
+        vap,
+        cm,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let held: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("stockade.json")).unwrap()).unwrap();
+    assert_eq!(
+        (&held["summary"]["errors"], &held["summary"]["warnings"]),
+        (&serde_json::json!(0), &serde_json::json!(1))
+    );
+}
