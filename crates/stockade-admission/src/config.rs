@@ -632,6 +632,16 @@ impl Policy {
         Policy::new(&ServeConfig::default()).expect("the default configuration compiles")
     }
 
+    /// Whether any check or custom policy can deny: then an object the webhook could not
+    /// evaluate fully is denied too (it fails closed, as `failurePolicy: Fail` does when the
+    /// webhook is down), since the verdict it could not reach may have been a denial.
+    pub fn enforces(&self) -> bool {
+        self.enforce_at.is_some()
+            || self.default_mode == Mode::Enforce
+            || self.modes.values().any(|m| *m == Mode::Enforce)
+            || self.policy_modes.values().any(|m| *m == Mode::Enforce)
+    }
+
     /// The mode of a check (by ID); `Off` for checks that do not run.
     pub fn mode(&self, check: &str) -> Mode {
         self.modes.get(check).copied().unwrap_or(Mode::Off)

@@ -484,12 +484,25 @@ impl<'a> Response<'a> {
         }
         // A check or custom policy that could not evaluate the object (a policy's evaluation
         // error, a check that failed): said to the user and in the audit log, not dropped.
+        // When the webhook enforces anything it denies the object: the verdict it could not
+        // reach may have been a denial, and an input that makes a check fail must not be a
+        // way around the policy (Gatekeeper denies on an evaluation error, a
+        // ValidatingAdmissionPolicy does under its default `failurePolicy: Fail`).
+        // (A ValidatingAdmissionPolicy's cost limit is a warning here: its own failurePolicy
+        // already decided.)
         let failed: Vec<&str> = result.errors.iter().map(|e| e.message.as_str()).collect();
         if !failed.is_empty() {
-            for message in &failed {
-                self.warnings.push(format!(
-                    "stockade could not evaluate the object fully: {message}"
-                ));
+            let enforces = policy.enforces();
+            for e in &result.errors {
+                let item = format!(
+                    "stockade could not evaluate the object fully: {}",
+                    e.message
+                );
+                if enforces && e.level == stockade_model::Level::Error {
+                    self.denials.push(item);
+                } else {
+                    self.warnings.push(item);
+                }
             }
             self.audit
                 .insert("evaluation-errors".into(), failed.join("; "));
@@ -829,10 +842,9 @@ fn pointer(path: &str) -> String {
 mod tests {
     use super::pointer;
 
-    /// A custom policy that fails on the object (here: panics) is a warning and an audit
-    /// annotation; the catalog's checks still decide.
-    #[test]
-    fn an_evaluation_error_is_a_warning_and_an_audit_annotation() {
+    /// The response to a Pod review by `config`'s policy with a custom policy that fails on
+    /// every object (here: panics).
+    fn review_with_a_failing_policy(config: &str) -> serde_json::Value {
         use std::sync::Arc;
         use stockade_engine::{Config, Engine, ExtraChecks, ExtraResult};
         use stockade_model::Object;
@@ -849,7 +861,8 @@ mod tests {
                 ExtraResult::default()
             }
         }
-        let mut policy = crate::Policy::default_policy();
+        let config = crate::config::parse_config(config).unwrap();
+        let mut policy = crate::Policy::new(&config).unwrap();
         let engine = std::mem::replace(
             &mut policy.engine,
             Engine::new(&Config::default(), false).unwrap(),
@@ -878,16 +891,7 @@ mod tests {
             &serde_json::to_vec(&review).unwrap(),
         )
         .unwrap();
-        let response = &out.response["response"];
-        let warnings = response["warnings"].as_array().expect("warnings");
-        let want = "stockade could not evaluate the object fully: a custom policy failed on this \
-                    object (the policy went boom): a bug in Stockade";
-        assert!(
-            warnings
-                .iter()
-                .any(|w| w.as_str().is_some_and(|w| w.starts_with(want))),
-            "{warnings:?}"
-        );
+        let response = out.response["response"].clone();
         let audit = response["auditAnnotations"]["evaluation-errors"]
             .as_str()
             .unwrap();
@@ -895,6 +899,55 @@ mod tests {
             audit.starts_with("a custom policy failed on this object"),
             "{audit}"
         );
+        response
+    }
+
+    const EVALUATION_ERROR: &str = "stockade could not evaluate the object fully: a custom \
+                                    policy failed on this object (the policy went boom): a bug \
+                                    in Stockade";
+
+    /// A webhook that only warns says an evaluation error as a warning and in the audit
+    /// annotations, and admits the object; the catalog's checks still ran.
+    #[test]
+    fn an_evaluation_error_is_a_warning_where_nothing_is_enforced() {
+        let response = review_with_a_failing_policy("");
+        assert_eq!(response["allowed"], true, "{response}");
+        let warnings = response["warnings"].as_array().expect("warnings");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.as_str().is_some_and(|w| w.starts_with(EVALUATION_ERROR))),
+            "{warnings:?}"
+        );
+        // The catalog's checks ran beside it.
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.as_str().is_some_and(|w| w.contains("[STK002 "))),
+            "{warnings:?}"
+        );
+    }
+
+    /// A webhook that enforces anything denies an object it could not evaluate fully (the
+    /// failed policy's verdict may have been a denial): an input that makes a check fail is
+    /// no way around the policy.
+    #[test]
+    fn an_evaluation_error_is_a_denial_where_anything_is_enforced() {
+        for config in [
+            "modes:\n  enforce-at: critical\n",
+            "modes:\n  enforce: [STK001]\n",
+            "modes:\n  default: enforce\n",
+        ] {
+            let response = review_with_a_failing_policy(config);
+            assert_eq!(response["allowed"], false, "{config}: {response}");
+            let message = response["status"]["message"].as_str().unwrap();
+            assert!(
+                message.starts_with("stockade denied Pod \"web\"")
+                    && message.contains(&format!("\n- {EVALUATION_ERROR}")),
+                "{config}: {message}"
+            );
+            assert_eq!(response["status"]["code"], 403);
+        }
     }
 
     #[test]

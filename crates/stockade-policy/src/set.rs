@@ -320,8 +320,15 @@ impl PolicySet {
                     },
                 ));
             }
+            // The policy's failurePolicy already decided what a cost limit means (a violation
+            // under Fail, nothing under Ignore, as the API server does): the limit is said as a
+            // warning, not as an error the object could not be evaluated by (which the webhook
+            // would deny on when it enforces).
             out.errors
-                .extend(o.cost_errors.into_iter().map(|e| Self::error(obj, e)));
+                .extend(o.cost_errors.into_iter().map(|e| LoadError {
+                    level: Level::Warning,
+                    ..Self::error(obj, e)
+                }));
         }
     }
 

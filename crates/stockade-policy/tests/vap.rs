@@ -420,3 +420,55 @@ fn gatekeeper_cel_is_checked_when_loaded() {
     );
     assert_eq!(set.templates().len(), 1);
 }
+
+/// A cost limit is said as a warning naming the policy and expression: the policy's
+/// failurePolicy already decided what it means (a violation under Fail, nothing under Ignore,
+/// as the API server does), so it is not an error the object could not be evaluated by.
+#[test]
+fn a_cost_limit_is_a_warning_and_the_failure_policy_decides() {
+    let policy = std::fs::read_to_string(fixtures().join("cost/policy.yaml")).unwrap();
+    for (failure_policy, findings) in [("Fail", 2), ("Ignore", 1)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("policy.yaml");
+        std::fs::write(
+            &p,
+            policy.replacen(
+                "spec:\n  matchConstraints:",
+                &format!("spec:\n  failurePolicy: {failure_policy}\n  matchConstraints:"),
+                1,
+            ),
+        )
+        .unwrap();
+        let (set, errors) = PolicySet::load(std::slice::from_ref(&p));
+        assert!(errors.is_empty(), "{errors:?}");
+        let object = tmp.path().join("cm.yaml");
+        std::fs::write(
+            &object,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: forbidden\n",
+        )
+        .unwrap();
+        let result = engine(set).scan(&[Input::File(object)]);
+        let levels: Vec<(Level, &str)> = result
+            .errors
+            .iter()
+            .map(|e| (e.level, e.message.as_str()))
+            .collect();
+        assert_eq!(levels.len(), 1, "{failure_policy}: {levels:?}");
+        assert_eq!(levels[0].0, Level::Warning, "{failure_policy}: {levels:?}");
+        assert!(
+            levels[0]
+                .1
+                .contains("ValidatingAdmissionPolicy runaway: expression")
+                && levels[0].1.contains("cost limit"),
+            "{failure_policy}: {levels:?}"
+        );
+        // Under Fail the failed expression is a violation beside the other one; under
+        // Ignore only the other one is.
+        assert_eq!(
+            result.findings.len(),
+            findings,
+            "{failure_policy}: {:?}",
+            result.findings
+        );
+    }
+}
