@@ -632,9 +632,28 @@ impl Policy {
         Policy::new(&ServeConfig::default()).expect("the default configuration compiles")
     }
 
-    /// Whether any check or custom policy can deny: then an object the webhook could not
-    /// evaluate fully is denied too (it fails closed, as `failurePolicy: Fail` does when the
-    /// webhook is down), since the verdict it could not reach may have been a denial.
+    /// The mode of an error of `check` that could not evaluate an object: the check's own
+    /// mode (a catalog check's, or a custom policy's placed in a mode list); for an error no
+    /// check is named by, or of a custom policy whose mode follows its findings' severity,
+    /// `Enforce` when anything can deny (the verdict that could not be reached may have been
+    /// a denial: the webhook fails closed, as `failurePolicy: Fail` does when it is down),
+    /// else `Warn`.
+    pub fn error_mode(&self, check: Option<&str>) -> Mode {
+        let placed = check.and_then(|c| {
+            self.modes
+                .get(c)
+                .or_else(|| self.policy_modes.get(c))
+                .copied()
+        });
+        match placed {
+            Some(Mode::Off) => Mode::Warn,
+            Some(m) => m,
+            None if self.enforces() => Mode::Enforce,
+            None => Mode::Warn,
+        }
+    }
+
+    /// Whether any check or custom policy can deny.
     pub fn enforces(&self) -> bool {
         self.enforce_at.is_some()
             || self.default_mode == Mode::Enforce

@@ -484,24 +484,29 @@ impl<'a> Response<'a> {
         }
         // A check or custom policy that could not evaluate the object (a policy's evaluation
         // error, a check that failed): said to the user and in the audit log, not dropped.
-        // When the webhook enforces anything it denies the object: the verdict it could not
-        // reach may have been a denial, and an input that makes a check fail must not be a
-        // way around the policy (Gatekeeper denies on an evaluation error, a
-        // ValidatingAdmissionPolicy does under its default `failurePolicy: Fail`).
+        // In the failed check's mode: an enforced check that could not be evaluated denies
+        // the object, since its verdict may have been a denial and an input that makes a
+        // check fail must not be a way around the policy (Gatekeeper denies on an evaluation
+        // error, a ValidatingAdmissionPolicy does under its default `failurePolicy: Fail`).
         // (A ValidatingAdmissionPolicy's cost limit is a warning here: its own failurePolicy
         // already decided.)
         let failed: Vec<&str> = result.errors.iter().map(|e| e.message.as_str()).collect();
         if !failed.is_empty() {
-            let enforces = policy.enforces();
             for e in &result.errors {
                 let item = format!(
                     "stockade could not evaluate the object fully: {}",
                     e.message
                 );
-                if enforces && e.level == stockade_model::Level::Error {
-                    self.denials.push(item);
+                let mode = if e.level == stockade_model::Level::Error {
+                    policy.error_mode(e.check.as_deref())
                 } else {
-                    self.warnings.push(item);
+                    Mode::Warn
+                };
+                match mode {
+                    Mode::Enforce => self.denials.push(item),
+                    Mode::Warn | Mode::Off => self.warnings.push(item),
+                    // In the `evaluation-errors` annotation below.
+                    Mode::Audit => {}
                 }
             }
             self.audit
@@ -926,6 +931,33 @@ mod tests {
                 .any(|w| w.as_str().is_some_and(|w| w.contains("[STK002 "))),
             "{warnings:?}"
         );
+    }
+
+    /// An evaluation error that names its check is in that check's mode; one that names none
+    /// (a custom policy whose mode follows its findings' severity, all custom policies failing
+    /// at once) denies when anything is enforced.
+    #[test]
+    fn an_evaluation_error_is_in_the_mode_of_the_check_that_failed() {
+        use crate::Mode;
+        let config = crate::config::parse_config(
+            "modes:\n  enforce: [STK001]\n  warn: [STK002]\n  audit: [STK003]\n  off: [STK004]\n",
+        )
+        .unwrap();
+        let policy = crate::Policy::new(&config).unwrap();
+        assert_eq!(policy.error_mode(Some("STK001")), Mode::Enforce);
+        assert_eq!(policy.error_mode(Some("STK002")), Mode::Warn);
+        assert_eq!(policy.error_mode(Some("STK003")), Mode::Audit);
+        assert_eq!(policy.error_mode(Some("STK004")), Mode::Warn);
+        // Not placed: the default mode (warn) for a catalog check.
+        assert_eq!(policy.error_mode(Some("STK005")), Mode::Warn);
+        assert_eq!(
+            policy.error_mode(Some("K8sRequiredLabels/x")),
+            Mode::Enforce
+        );
+        assert_eq!(policy.error_mode(None), Mode::Enforce);
+        let warn_only = crate::Policy::default_policy();
+        assert_eq!(warn_only.error_mode(Some("STK001")), Mode::Warn);
+        assert_eq!(warn_only.error_mode(None), Mode::Warn);
     }
 
     /// A webhook that enforces anything denies an object it could not evaluate fully (the

@@ -335,6 +335,7 @@ pub(crate) fn inline_patch_objects(name: &str, bytes: &[u8]) -> (Vec<Object>, Ve
                     column: doc.pos.col,
                     level: Level::Warning,
                     message,
+                    check: None,
                 };
                 let Some(t) = target.as_ref().filter(|t| !t.kind.is_empty()) else {
                     errors.push(note(
@@ -634,6 +635,7 @@ pub fn load_inputs(inputs: &[Input], max_file_size: u64) -> Vec<Result<Loaded, L
                              from standard input (`-`)",
                             build_command(k)
                         ),
+                        check: None,
                     });
                     loaded.objects.clear();
                 }

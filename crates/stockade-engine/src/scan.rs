@@ -501,6 +501,7 @@ impl Engine {
                     column: e.column,
                     level: Level::Error,
                     message: e.message.clone(),
+                    check: None,
                 })
                 .collect(),
             ..FileResult::default()
@@ -525,6 +526,9 @@ impl Engine {
                     &mut out.errors,
                     || stockade_checks::run_dockerfile_check(check, &df, &self.options),
                 );
+                if found.is_none() {
+                    failed_check(&mut out.errors, check.id);
+                }
                 hits.extend(found.unwrap_or_default().into_iter().map(|h| (i, h)));
             }
         }
@@ -781,6 +785,10 @@ impl Engine {
                         )
                     },
                 )
+                .or_else(|| {
+                    failed_check(&mut errors, check.id);
+                    None
+                })
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|(obj, _)| !self.excluded(check, obj))
@@ -960,6 +968,7 @@ impl Engine {
                 if GUARDED {
                     let id = check.id;
                     if guarded(format_args!("check {id}"), Some(obj), errors, one).is_none() {
+                        failed_check(errors, id);
                         emit.hits.truncate(before);
                         continue;
                     }
@@ -1379,10 +1388,18 @@ fn guarded<T>(
             column: obj.root.pos.col,
             level: Level::Error,
             message,
+            check: None,
         },
         None => LoadError::whole_file("", message),
     });
     None
+}
+
+/// Names `check` as the one that failed in the error [`guarded`] just added.
+fn failed_check(errors: &mut [LoadError], check: &str) {
+    if let Some(e) = errors.last_mut() {
+        e.check = Some(check.into());
+    }
 }
 
 /// Counts `run` in the summary, in all and by severity.
@@ -1542,6 +1559,7 @@ impl ImageUse {
             column: self.at.column,
             level: Level::Error,
             message,
+            check: None,
         }
     }
 }
@@ -1955,6 +1973,17 @@ spec:
             assert_eq!(set, usize::from(with_set), "{errors:?}");
             assert_eq!(errors.len(), 1 + set, "{errors:?}");
             assert_eq!(result.summary.errors, 1 + set);
+            // Each error names the check that failed (the webhook applies its mode).
+            let checks: Vec<Option<&str>> =
+                result.errors.iter().map(|e| e.check.as_deref()).collect();
+            let want = if with_set {
+                vec![Some("STK998"), Some("STK999")]
+            } else {
+                vec![Some("STK998")]
+            };
+            let mut got = checks.clone();
+            got.sort();
+            assert_eq!(got, want, "{checks:?}");
         }
     }
 }

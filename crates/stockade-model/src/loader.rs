@@ -84,6 +84,10 @@ pub struct LoadError {
     pub level: Level,
     /// A plain message.
     pub message: String,
+    /// The check or custom policy that failed, when the error is one of a check that could not
+    /// evaluate an object (the webhook applies that check's mode to it); not in the reports.
+    #[serde(skip)]
+    pub check: Option<Arc<str>>,
 }
 
 impl LoadError {
@@ -95,6 +99,7 @@ impl LoadError {
             column: 0,
             level: Level::Error,
             message: message.into(),
+            check: None,
         }
     }
 }
@@ -132,6 +137,7 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
         column,
         level: Level::Error,
         message,
+        check: None,
     };
     let probe = &bytes[..bytes.len().min(8192)];
     if probe.contains(&0) {
@@ -208,6 +214,7 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
             column: pos.col,
             level,
             message: msg,
+            check: None,
         });
     }
     out.errors.sort_by_key(|e| (e.line, e.column));
@@ -350,6 +357,7 @@ fn push_object(file: &Arc<str>, source: Option<Arc<str>>, root: Node, out: &mut 
                         column: item.pos.col,
                         level: Level::Error,
                         message: format!("{kind} item: {m}"),
+                        check: None,
                     }),
                 }
             }

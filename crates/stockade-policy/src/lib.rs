@@ -14,7 +14,7 @@ pub mod suite;
 pub mod vap;
 
 pub use gatekeeper::{Action, Constraint, Inventory, Review, Template, Violation};
-pub use set::{PolicyHit, PolicySet};
+pub use set::{EvaluationError, PolicyHit, PolicySet};
 
 /// A policy that could not be loaded or evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +77,7 @@ impl PolicyError {
                 column: 0,
                 level: stockade_model::Level::Warning,
                 message: message.clone(),
+                check: None,
             };
         }
         let full = self.to_string();
@@ -91,6 +92,7 @@ impl PolicyError {
             column: 0,
             level: stockade_model::Level::Error,
             message: full.strip_prefix(&prefix).unwrap_or(&full).to_string(),
+            check: None,
         }
     }
 }

@@ -374,7 +374,7 @@ impl PolicySet {
         review: &Review,
         inventory: Option<&Inventory>,
         only: impl Fn(usize) -> bool,
-    ) -> (Vec<PolicyHit>, Vec<String>) {
+    ) -> (Vec<PolicyHit>, Vec<EvaluationError>) {
         let mut hits = Vec::new();
         let mut errors = Vec::new();
         let ns_labels = inventory.and_then(|inv| {
@@ -394,7 +394,13 @@ impl PolicySet {
                     constraint: i,
                     violation,
                 })),
-                Err(e) => errors.push(format!("constraint {}: {e}", c.id())),
+                Err(e) => {
+                    let id = c.id();
+                    errors.push(EvaluationError {
+                        message: format!("constraint {id}: {e}"),
+                        constraint: id,
+                    })
+                }
             }
         }
         (hits, errors)
@@ -446,6 +452,7 @@ impl PolicySet {
             column: obj.root.pos.col,
             level: Level::Error,
             message: format!("{} {}: {message}", obj.kind, obj.name),
+            check: None,
         }
     }
 
@@ -541,7 +548,7 @@ impl PolicySet {
         let review = Review::of_object(obj.root.to_json());
         let (hits, errors) = self.evaluate(&review, None, |c| !self.needs_set(c));
         out.hits = hits.into_iter().map(|h| (0, self.hit(h, obj))).collect();
-        out.errors = errors.into_iter().map(|e| Self::error(obj, e)).collect();
+        out.errors = errors.into_iter().map(|e| e.at(obj)).collect();
         out
     }
 
@@ -579,9 +586,33 @@ impl PolicySet {
             let (hits, errors) = set.evaluate(&review, Some(&inventory), |c| self.needs_set(c));
             out.hits
                 .extend(hits.into_iter().map(|h| (i, self.hit(h, obj))));
-            out.errors
-                .extend(errors.into_iter().map(|e| Self::error(obj, e)));
+            out.errors.extend(errors.into_iter().map(|e| e.at(obj)));
         }
         out
+    }
+}
+
+/// A constraint that could not be evaluated on an object (a Rego evaluation error).
+#[derive(Debug, Clone)]
+pub struct EvaluationError {
+    /// The constraint's check ID (`Kind/name`).
+    pub constraint: String,
+    /// What went wrong, naming the constraint.
+    pub message: String,
+}
+
+impl std::fmt::Display for EvaluationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl EvaluationError {
+    /// The error at `obj`, attributed to the constraint (the webhook applies its mode).
+    fn at(self, obj: &Object) -> LoadError {
+        LoadError {
+            check: Some(self.constraint.into()),
+            ..PolicySet::error(obj, self.message)
+        }
     }
 }

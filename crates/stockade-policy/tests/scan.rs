@@ -268,3 +268,65 @@ fn suppressions_ignore_and_exclusions_name_policies() {
         "unknown check or category `replicas.example.org` (see `stockade checks`)"
     );
 }
+
+/// A constraint whose Rego fails on an object (here: a function given two values for one
+/// output) is an error naming the constraint, at the object, and the error is attributed to
+/// the constraint's check ID (the webhook applies that constraint's mode to it).
+#[test]
+fn an_evaluation_error_names_its_constraint() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("p.yaml");
+    std::fs::write(
+        &policies,
+        r#"apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: k8sconflict
+spec:
+  crd:
+    spec:
+      names:
+        kind: K8sConflict
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8sconflict
+        f(x) := 1
+        f(x) := 2
+        violation[{"msg": msg}] {
+          f(input.review.object) == 1
+          msg := "never"
+        }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sConflict
+metadata:
+  name: conflict
+"#,
+    )
+    .unwrap();
+    let (set, errors) = PolicySet::load(std::slice::from_ref(&policies));
+    assert!(errors.is_empty(), "{errors:?}");
+    let objects = dir.path().join("o.yaml");
+    std::fs::write(
+        &objects,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    )
+    .unwrap();
+    let result = engine(set).scan(&[Input::File(objects)]);
+    assert!(result.findings.is_empty(), "{:?}", result.findings);
+    let errors: Vec<(u32, Option<&str>, &str)> = result
+        .errors
+        .iter()
+        .map(|e| (e.line, e.check.as_deref(), e.message.as_str()))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, 1);
+    assert_eq!(errors[0].1, Some("K8sConflict/conflict"));
+    assert!(
+        errors[0]
+            .2
+            .starts_with("ConfigMap c: constraint K8sConflict/conflict: "),
+        "{errors:?}"
+    );
+}

@@ -481,6 +481,7 @@ mod tests {
             column: 1,
             level: stockade_model::Level::Error,
             message: "duplicate key \"a\"".into(),
+            check: None,
         };
         // Empty, one, a chunk's edge, a window's edge and several windows.
         for n in [0, 1, CHUNK, CHUNK + 1, WINDOW, WINDOW + 1, 2 * WINDOW + 7] {

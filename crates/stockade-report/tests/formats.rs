@@ -62,6 +62,7 @@ fn sample() -> (Vec<Finding>, Vec<LoadError>, Summary) {
             column: 2,
             level: Level::Error,
             message: "invalid YAML: x".into(),
+            check: None,
         },
         LoadError {
             file: "values.yaml".into(),
@@ -69,6 +70,7 @@ fn sample() -> (Vec<Finding>, Vec<LoadError>, Summary) {
             column: 0,
             level: Level::Warning,
             message: "not a Kubernetes object".into(),
+            check: None,
         },
     ];
     let summary = Summary {
