@@ -633,19 +633,23 @@ impl Policy {
     }
 
     /// The mode of an error of `check` that could not evaluate an object: the check's own
-    /// mode (a catalog check's, or a custom policy's placed in a mode list); for an error no
-    /// check is named by, or of a custom policy whose mode follows its findings' severity,
-    /// `Enforce` when anything can deny (the verdict that could not be reached may have been
-    /// a denial: the webhook fails closed, as `failurePolicy: Fail` does when it is down),
-    /// else `Warn`.
+    /// mode (a catalog check's; a custom policy's placed in a mode list, or else its findings'
+    /// by the severity its enforcement action gives them); for an error no check is named
+    /// by, `Enforce` when anything can deny (the verdict that could not be reached may have
+    /// been a denial: the webhook fails closed, as `failurePolicy: Fail` does when it is
+    /// down), else `Warn`. An error is never dropped: a check `Off` that failed warns.
     pub fn error_mode(&self, check: Option<&str>) -> Mode {
-        let placed = check.and_then(|c| {
+        let mode = check.and_then(|c| {
             self.modes
                 .get(c)
                 .or_else(|| self.policy_modes.get(c))
                 .copied()
+                .or_else(|| {
+                    let severity = self.engine.extra_severity(c)?;
+                    Some(self.finding_mode(c, severity))
+                })
         });
-        match placed {
+        match mode {
             Some(Mode::Off) => Mode::Warn,
             Some(m) => m,
             None if self.enforces() => Mode::Enforce,

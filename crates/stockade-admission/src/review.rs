@@ -934,8 +934,8 @@ mod tests {
     }
 
     /// An evaluation error that names its check is in that check's mode; one that names none
-    /// (a custom policy whose mode follows its findings' severity, all custom policies failing
-    /// at once) denies when anything is enforced.
+    /// (all custom policies failing at once) or a check the configuration does not know
+    /// denies when anything is enforced.
     #[test]
     fn an_evaluation_error_is_in_the_mode_of_the_check_that_failed() {
         use crate::Mode;

@@ -535,3 +535,74 @@ spec:
     let (resp, v) = run(&p, Webhook::Validate, &review);
     assert_eq!(v, Verdict::Allow, "{resp}");
 }
+
+/// A Gatekeeper constraint whose Rego fails on the object is judged in the constraint's mode:
+/// with `enforce-at: high`, a `deny` constraint's error denies the object (its verdict may
+/// have been a denial), a `dryrun` one's is only a warning.
+#[test]
+fn a_constraint_that_fails_is_judged_in_its_own_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("conflict.yaml"),
+        r#"apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: k8sconflict
+spec:
+  crd:
+    spec:
+      names:
+        kind: K8sConflict
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8sconflict
+        f(x) := 1
+        f(x) := 2
+        violation[{"msg": msg}] {
+          f(input.review.object) == 1
+          msg := "never"
+        }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sConflict
+metadata:
+  name: enforced
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sConflict
+metadata:
+  name: trial
+spec:
+  enforcementAction: dryrun
+"#,
+    )
+    .unwrap();
+    let config = dir.path().join("serve.yaml");
+    std::fs::write(
+        &config,
+        "checks:\n  select: []\n  policies: [conflict.yaml]\nmodes:\n  default: warn\n  enforce-at: high\n",
+    )
+    .unwrap();
+    let p = stockade_admission::load_policy(Some(&config)).unwrap();
+    let (resp, verdict) = run(&p, Webhook::Validate, &fixture("deployment-create.json"));
+    assert_eq!(verdict, Verdict::Deny, "{resp}");
+    let message = resp["response"]["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("1 violation:")
+            && message.contains(
+                "stockade could not evaluate the object fully: Deployment web: constraint \
+                 K8sConflict/enforced: "
+            ),
+        "{message}"
+    );
+    let warnings = resp["response"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("constraint K8sConflict/trial: "),
+        "{warnings:?}"
+    );
+}

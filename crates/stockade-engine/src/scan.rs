@@ -275,6 +275,12 @@ impl Engine {
         })
     }
 
+    /// The severity of a custom policy's hits, where its ID alone says it (see
+    /// [`ExtraChecks::severity_of`]).
+    pub fn extra_severity(&self, id: &str) -> Option<Severity> {
+        self.extra.as_ref().and_then(|x| x.severity_of(id))
+    }
+
     /// Adds checks from outside the catalog (custom policies). Their hits become findings
     /// like the catalog's, subject to the exclusions that name no checks and, when the engine
     /// was built by [`Self::with_policies`], to `ignore:` and exclusions naming their IDs.

@@ -472,6 +472,13 @@ impl ExtraChecks for PolicySet {
         PolicySet::knows(self, id)
     }
 
+    fn severity_of(&self, id: &str) -> Option<stockade_model::Severity> {
+        self.constraints
+            .iter()
+            .find(|(_, c)| c.id() == id)
+            .map(|(_, c)| c.action.severity())
+    }
+
     fn check_object(&self, obj: &Object) -> ExtraResult {
         let mut out = self.check_object_gatekeeper(obj);
         // Converting the object is the fixed cost: only when an object-phase binding could
