@@ -544,26 +544,8 @@ fn a_constraint_that_fails_is_judged_in_its_own_mode() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("conflict.yaml"),
-        r#"apiVersion: templates.gatekeeper.sh/v1
-kind: ConstraintTemplate
-metadata:
-  name: k8sconflict
-spec:
-  crd:
-    spec:
-      names:
-        kind: K8sConflict
-  targets:
-    - target: admission.k8s.gatekeeper.sh
-      rego: |
-        package k8sconflict
-        f(x) := 1
-        f(x) := 2
-        violation[{"msg": msg}] {
-          f(input.review.object) == 1
-          msg := "never"
-        }
----
+        stockade_testdata::FAILING_TEMPLATE.to_string()
+            + r#"---
 apiVersion: constraints.gatekeeper.sh/v1beta1
 kind: K8sConflict
 metadata:

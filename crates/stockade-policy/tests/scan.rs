@@ -278,26 +278,8 @@ fn an_evaluation_error_names_its_constraint() {
     let policies = dir.path().join("p.yaml");
     std::fs::write(
         &policies,
-        r#"apiVersion: templates.gatekeeper.sh/v1
-kind: ConstraintTemplate
-metadata:
-  name: k8sconflict
-spec:
-  crd:
-    spec:
-      names:
-        kind: K8sConflict
-  targets:
-    - target: admission.k8s.gatekeeper.sh
-      rego: |
-        package k8sconflict
-        f(x) := 1
-        f(x) := 2
-        violation[{"msg": msg}] {
-          f(input.review.object) == 1
-          msg := "never"
-        }
----
+        stockade_testdata::FAILING_TEMPLATE.to_string()
+            + r#"---
 apiVersion: constraints.gatekeeper.sh/v1beta1
 kind: K8sConflict
 metadata:

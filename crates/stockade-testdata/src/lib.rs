@@ -7,6 +7,30 @@ use std::path::{Path, PathBuf};
 
 pub mod odd;
 
+/// A Gatekeeper ConstraintTemplate (kind `K8sConflict`) whose Rego compiles but fails on every
+/// object it is evaluated on (a function given two values for one input): for the tests of
+/// what an evaluation error does.
+pub const FAILING_TEMPLATE: &str = r#"apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: k8sconflict
+spec:
+  crd:
+    spec:
+      names:
+        kind: K8sConflict
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8sconflict
+        f(x) := 1
+        f(x) := 2
+        violation[{"msg": msg}] {
+          f(input.review.object) == 1
+          msg := "never"
+        }
+"#;
+
 /// A deterministic xorshift generator for the fuzz-like tests: a failure can be replayed from
 /// its seed.
 pub struct Rng(pub u64);
