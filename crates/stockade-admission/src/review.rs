@@ -490,8 +490,7 @@ impl<'a> Response<'a> {
         // error, a ValidatingAdmissionPolicy does under its default `failurePolicy: Fail`).
         // (A ValidatingAdmissionPolicy's cost limit is a warning here: its own failurePolicy
         // already decided.)
-        let failed: Vec<&str> = result.errors.iter().map(|e| e.message.as_str()).collect();
-        if !failed.is_empty() {
+        if !result.errors.is_empty() {
             for e in &result.errors {
                 let item = format!(
                     "stockade could not evaluate the object fully: {}",
@@ -509,6 +508,7 @@ impl<'a> Response<'a> {
                     Mode::Audit => {}
                 }
             }
+            let failed: Vec<&str> = result.errors.iter().map(|e| e.message.as_str()).collect();
             self.audit
                 .insert("evaluation-errors".into(), failed.join("; "));
         }

@@ -526,15 +526,9 @@ impl Engine {
         let mut hits = Vec::new();
         for (i, &(check, _)) in self.checks.iter().enumerate() {
             if matches!(check.run, Run::Dockerfile(_)) && !self.excluded(check, &obj) {
-                let found = guarded(
-                    format_args!("check {}", check.id),
-                    Some(&obj),
-                    &mut out.errors,
-                    || stockade_checks::run_dockerfile_check(check, &df, &self.options),
-                );
-                if found.is_none() {
-                    failed_check(&mut out.errors, check.id);
-                }
+                let found = guarded(Some(check.id), Some(&obj), &mut out.errors, || {
+                    stockade_checks::run_dockerfile_check(check, &df, &self.options)
+                });
                 hits.extend(found.unwrap_or_default().into_iter().map(|h| (i, h)));
             }
         }
@@ -777,23 +771,14 @@ impl Engine {
             .map(|(i, objs)| {
                 let check = self.checks[i].0;
                 let mut errors = Vec::new();
-                let hits = guarded(
-                    format_args!("check {}", check.id),
-                    None,
-                    &mut errors,
-                    || {
-                        stockade_checks::run_set_check_with(
-                            check,
-                            &objs,
-                            &pods,
-                            &inventory,
-                            &self.options,
-                        )
-                    },
-                )
-                .or_else(|| {
-                    failed_check(&mut errors, check.id);
-                    None
+                let hits = guarded(Some(check.id), None, &mut errors, || {
+                    stockade_checks::run_set_check_with(
+                        check,
+                        &objs,
+                        &pods,
+                        &inventory,
+                        &self.options,
+                    )
                 })
                 .unwrap_or_default()
                 .into_iter()
@@ -811,13 +796,8 @@ impl Engine {
             }
         }
         if let Some(x) = &self.extra {
-            let ExtraResult { hits, errors } = guarded(
-                format_args!("the custom policies"),
-                None,
-                &mut out.errors,
-                || x.check_set(&objects),
-            )
-            .unwrap_or_default();
+            let ExtraResult { hits, errors } =
+                guarded(None, None, &mut out.errors, || x.check_set(&objects)).unwrap_or_default();
             out.errors.extend(errors);
             for (at, hit) in hits {
                 if let Some(r) = retained.get_mut(at)
@@ -924,9 +904,7 @@ impl Engine {
         if self.excluded_extra(obj) {
             return Vec::new();
         }
-        let Some(r) = guarded(format_args!("a custom policy"), Some(obj), errors, || {
-            x.check_object(obj)
-        }) else {
+        let Some(r) = guarded(None, Some(obj), errors, || x.check_object(obj)) else {
             return Vec::new();
         };
         errors.extend(r.errors);
@@ -972,9 +950,7 @@ impl Engine {
                 let mut one =
                     || stockade_checks::run_check_into(check, obj, pods, &self.options, emit);
                 if GUARDED {
-                    let id = check.id;
-                    if guarded(format_args!("check {id}"), Some(obj), errors, one).is_none() {
-                        failed_check(errors, id);
+                    if guarded(Some(check.id), Some(obj), errors, one).is_none() {
                         emit.hits.truncate(before);
                         continue;
                     }
@@ -1358,13 +1334,14 @@ struct Retained {
     sup: Vec<suppress::Suppression>,
 }
 
-/// Runs `f`, one check (or a custom policy) on one object or set. A panic there is a bug in
-/// Stockade on input nobody foresaw; it becomes an error naming the check and the object
+/// Runs `f`, the catalog check `check` (the custom policies when `None`) on one object or
+/// set. A panic there is a bug in Stockade on input nobody foresaw; it becomes an error naming
+/// the check (also in [`LoadError::check`], whose mode the webhook applies) and the object
 /// (`at`; the whole input set when `None`), so that the scan goes on: the object's other checks
 /// and every other object are still reported, and the exit code says the scan is incomplete.
 /// The panic's own message and location are printed on standard error as they happen.
 fn guarded<T>(
-    what: std::fmt::Arguments<'_>,
+    check: Option<&'static str>,
     at: Option<&Object>,
     errors: &mut Vec<LoadError>,
     f: impl FnOnce() -> T,
@@ -1378,16 +1355,17 @@ fn guarded<T>(
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".into());
-    let place = if at.is_some() {
-        "this object"
-    } else {
-        "the input set"
+    let (what, place) = match (check, at) {
+        (Some(id), Some(_)) => (format!("check {id}"), "this object"),
+        (Some(id), None) => (format!("check {id}"), "the input set"),
+        (None, Some(_)) => ("a custom policy".to_string(), "this object"),
+        (None, None) => ("the custom policies".to_string(), "the input set"),
     };
     let message = format!(
         "{what} failed on {place} ({cause}): a bug in Stockade, please report it with the \
          manifest; the other checks ran"
     );
-    errors.push(match at {
+    let error = match at {
         Some(obj) => LoadError {
             file: obj.file.clone(),
             line: obj.root.pos.line,
@@ -1397,15 +1375,12 @@ fn guarded<T>(
             check: None,
         },
         None => LoadError::whole_file("", message),
+    };
+    errors.push(LoadError {
+        check: check.map(Into::into),
+        ..error
     });
     None
-}
-
-/// Names `check` as the one that failed in the error [`guarded`] just added.
-fn failed_check(errors: &mut [LoadError], check: &str) {
-    if let Some(e) = errors.last_mut() {
-        e.check = Some(check.into());
-    }
 }
 
 /// Counts `run` in the summary, in all and by severity.
