@@ -789,8 +789,9 @@ impl Engine {
             .collect();
         for (i, hits, errors) in set_hits {
             out.errors.extend(errors);
-            for (obj, hit) in hits {
+            for (obj, mut hit) in hits {
                 if let Some(&at) = index.get(&Arc::as_ptr(&obj)) {
+                    hit.pos = placed(hit.pos, &obj);
                     retained[at].hits.push((i, hit));
                 }
             }
@@ -799,10 +800,11 @@ impl Engine {
             let ExtraResult { hits, errors } =
                 guarded(None, None, &mut out.errors, || x.check_set(&objects)).unwrap_or_default();
             out.errors.extend(errors);
-            for (at, hit) in hits {
+            for (at, mut hit) in hits {
                 if let Some(r) = retained.get_mut(at)
                     && !self.extra_dropped(&hit.check, &r.obj)
                 {
+                    hit.pos = placed(hit.pos, &r.obj);
                     r.extra.push(hit);
                 }
             }
@@ -910,7 +912,10 @@ impl Engine {
         errors.extend(r.errors);
         r.hits
             .into_iter()
-            .map(|(_, h)| h)
+            .map(|(_, h)| ExtraHit {
+                pos: placed(h.pos, obj),
+                ..h
+            })
             .filter(|h| !self.extra_dropped(&h.check, obj))
             .collect()
     }
@@ -992,7 +997,8 @@ impl Engine {
         let mut keys: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(emit.hits.len());
         let mut j = 0;
         for (i, n) in runs {
-            for h in &emit.hits[j..j + n] {
+            for h in &mut emit.hits[j..j + n] {
+                h.pos = placed(h.pos, obj);
                 keys.push((h.pos.line, h.pos.col, i as u32, j as u32));
                 j += 1;
             }
@@ -1340,6 +1346,13 @@ struct Retained {
 /// (`at`; the whole input set when `None`), so that the scan goes on: the object's other checks
 /// and every other object are still reported, and the exit code says the scan is incomplete.
 /// The panic's own message and location are printed on standard error as they happen.
+/// Where a hit on `obj` is reported: a check given no position (the null node of a missing
+/// field, such as `metadata` absent from the document) reports at the object's own line, the
+/// nearest enclosing object. Objects with no line of their own (built images) keep none.
+fn placed(pos: stockade_model::Pos, obj: &Object) -> stockade_model::Pos {
+    if pos.line == 0 { obj.root.pos } else { pos }
+}
+
 fn guarded<T>(
     check: Option<&'static str>,
     at: Option<&Object>,

@@ -2,10 +2,17 @@
 //! a mapping where a list belongs, a number where a mapping belongs, `null`, an empty list,
 //! a huge or negative number, a string of digits. The YAML stays valid, so the loader accepts
 //! it and the checks see the odd tree (the API server would refuse these objects; a scanner
-//! reads them from a repository before it does). No check may panic, and the scan must still
+//! reads them from a repository before it does). No check may panic (the engine would report
+//! it as an error naming the check), no finding may lack a line, and the scan must still
 //! report the file's other objects.
 
 use stockade_engine::{Config, Engine, Input};
+use stockade_model::LoadError;
+
+/// An error the engine made of a check or policy that panicked (`tests/panics.rs`).
+fn is_a_bug(e: &LoadError) -> bool {
+    e.message.contains("a bug in Stockade")
+}
 
 #[test]
 fn no_check_panics_on_fields_of_the_wrong_type() {
@@ -37,7 +44,23 @@ fn no_check_panics_on_fields_of_the_wrong_type() {
         &texts,
         5,
         64,
-        |texts| engine.scan(&inputs(texts)).summary.objects,
+        |texts| {
+            let result = engine.scan(&inputs(texts));
+            // The engine catches a check that panics and reports it as an error: here that
+            // error fails the scan as the panic would.
+            if let Some(e) = result.errors.iter().find(|e| is_a_bug(e)) {
+                panic!("{e}");
+            }
+            // And no finding is without a line (a missing field's is its object's).
+            if let Some(f) = result
+                .findings
+                .iter()
+                .find(|f| f.line == 0 || f.column == 0)
+            {
+                panic!("a finding without a line: {f:?}");
+            }
+            result.summary.objects
+        },
         |round, n| {
             seen.resize(seen.len().max(round + 1), 0);
             seen[round] += n;

@@ -49,6 +49,15 @@ fn no_policy_panics_on_fields_of_the_wrong_type() {
                 .map(|(n, t)| Input::Bytes(n.as_str().into(), t.as_bytes().into()))
                 .collect();
             let result = engine.scan(&inputs);
+            // The engine catches a policy or check that panics and reports it as an error
+            // (`stockade-engine/tests/panics.rs`): here that error fails the scan.
+            if let Some(e) = result
+                .errors
+                .iter()
+                .find(|e| e.message.contains("a bug in Stockade"))
+            {
+                panic!("{e}");
+            }
             // A constraint's findings are named `Kind/name`.
             result
                 .findings
