@@ -14,6 +14,9 @@ fuzz_target!(|data: &[u8]| {
                 outcome.response["response"]["uid"].as_str(),
                 Some(outcome.uid.as_str())
             );
+            // A check the engine caught panicking is named in this annotation.
+            let errors = &outcome.response["response"]["auditAnnotations"]["evaluation-errors"];
+            assert!(!errors.as_str().unwrap_or("").contains("a bug in Stockade"));
         }
     }
 });

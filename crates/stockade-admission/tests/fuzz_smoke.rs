@@ -1,8 +1,9 @@
 //! A stable-toolchain companion to `fuzz/fuzz_targets/review.rs`: thousands of mutated
 //! AdmissionReviews (byte flips, truncations, spliced JSON syntax, fields replaced by values of
 //! the wrong type, deep nesting) go through `review_bytes`, validate and mutate, with the
-//! default policy and with one that enforces, mutates and checks Pod Security. None may panic;
-//! every accepted request is answered with its own uid.
+//! default policy and with one that enforces, mutates and checks Pod Security. None may panic
+//! (nor make a check fail, which the engine catches and names in the `evaluation-errors`
+//! annotation); every accepted request is answered with its own uid.
 
 use serde_json::{Value, json};
 use stockade_admission::{Policy, Webhook, review_bytes};
@@ -59,6 +60,14 @@ fn check(policies: &[Policy], body: &[u8]) {
                     outcome.response["response"]["uid"].as_str(),
                     Some(outcome.uid.as_str()),
                     "{}",
+                    String::from_utf8_lossy(body)
+                );
+                // A check that panics is caught and named in this annotation (and denies
+                // where it is enforced): as much a failure here as the panic itself.
+                let errors = &outcome.response["response"]["auditAnnotations"]["evaluation-errors"];
+                assert!(
+                    !errors.as_str().unwrap_or("").contains("a bug in Stockade"),
+                    "{errors}\n{}",
                     String::from_utf8_lossy(body)
                 );
             }
