@@ -59,3 +59,93 @@ fn a_finding_on_a_missing_field_is_at_its_objects_line() {
         "the bare objects have findings: {findings}"
     );
 }
+
+/// The paths a field path goes through, longest first: `a.b[0].c` → `a.b[0]`, `a.b`, `a`.
+fn ancestors(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quoted = false;
+    for (i, c) in path.bytes().enumerate() {
+        match c {
+            b'"' => quoted = !quoted,
+            b'.' | b'[' if !quoted && i > 0 => out.push(&path[..i]),
+            _ => {}
+        }
+    }
+    out.reverse();
+    out
+}
+
+#[test]
+fn a_finding_is_at_the_line_of_the_field_its_path_names() {
+    let Some(corpus) = stockade_testdata::shared("corpus/realworld") else {
+        return;
+    };
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../stockade-checks/tests/fixtures");
+    let config = Config {
+        select: Some(vec!["all".into()]),
+        ..Config::default()
+    };
+    let engine = Engine::new(&config, false).expect("every check");
+    let mut files = stockade_testdata::files(&corpus, &["yaml", "yml", "json"]);
+    files.extend(stockade_testdata::files(&fixtures, &["yaml"]));
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    let mut unplaced = Vec::new();
+    for dir_files in files.chunks(64) {
+        let inputs: Vec<Input> = dir_files.iter().map(|p| Input::File(p.clone())).collect();
+        let result = engine.scan(&inputs);
+        let mut loaded = std::collections::HashMap::new();
+        for f in result.findings.iter() {
+            let path = dir_files
+                .iter()
+                .find(|p| p.to_str() == Some(&*f.file))
+                .expect("a finding names its file");
+            let objects = loaded.entry(path).or_insert_with(|| {
+                stockade_model::load(&f.file, &std::fs::read(path).unwrap()).objects
+            });
+            // The object: the last one of that kind and name starting at or before the line
+            // (the namespace is left out: a set check may name the one an object defaults to).
+            let Some(o) = objects
+                .iter()
+                .filter(|o| {
+                    o.kind == f.object.kind && o.name == f.object.name && o.root.pos.line <= f.line
+                })
+                .max_by_key(|o| o.root.pos.line)
+            else {
+                unplaced.push(format!("{}:{} {} {}", f.file, f.line, f.check, f.path));
+                continue;
+            };
+            // The field the path names, or, for a field that is not there, the nearest one
+            // that is (the enclosing object), else the object itself.
+            let at = o
+                .root
+                .at_path(&f.path)
+                .or_else(|| {
+                    ancestors(&f.path)
+                        .into_iter()
+                        .find_map(|a| o.root.at_path(a))
+                })
+                .unwrap_or(&o.root);
+            checked += 1;
+            if at.pos.line != f.line {
+                wrong.push(format!(
+                    "{}:{}:{} {} {}: the field is at line {}",
+                    f.file, f.line, f.column, f.check, f.path, at.pos.line
+                ));
+            }
+        }
+    }
+    assert!(checked > 20_000, "{checked} findings checked");
+    assert!(
+        unplaced.is_empty(),
+        "findings on no object of their file:\n{}",
+        unplaced.join("\n")
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} findings off their field:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}

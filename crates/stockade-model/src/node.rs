@@ -89,7 +89,8 @@ impl Node {
     }
 
     /// The node a finding's field path names, as checks write them:
-    /// `spec.template.spec.containers[0].image`, `metadata.annotations["a.b/c"]`; the empty
+    /// `spec.template.spec.containers[0].image`, `metadata.annotations["a.b/c"]` (or
+    /// `metadata.annotations[a.b/c]`); the empty
     /// path names this node. `None` when the path names nothing here (a field that is not set).
     pub fn at_path(&self, path: &str) -> Option<&Node> {
         let mut node = self;
@@ -100,8 +101,13 @@ impl Node {
                 node = node.get(&r[..end])?;
                 rest = &r[end + 2..];
             } else if let Some(r) = rest.strip_prefix('[') {
+                // An index, or a key as Pod Security writes annotation keys
+                // (`annotations[container.apparmor.security.beta.kubernetes.io/app]`).
                 let end = r.find(']')?;
-                node = node.items().get(r[..end].parse::<usize>().ok()?)?;
+                node = match r[..end].parse::<usize>() {
+                    Ok(i) => node.items().get(i)?,
+                    Err(_) => node.get(&r[..end])?,
+                };
                 rest = &r[end + 1..];
             } else {
                 // A key may hold dots (`metadata.annotations.example.com/token`, as some checks
@@ -301,6 +307,12 @@ mod tests {
                 .is_some_and(Node::is_map)
         );
         assert!(std::ptr::eq(root.at_path("").unwrap(), &root));
+        // A key in brackets without quotes, as Pod Security writes annotation keys.
+        assert_eq!(
+            root.at_path("metadata.annotations[a.b/c]")
+                .and_then(Node::as_str),
+            Some("x")
+        );
         // Dotted keys written without brackets.
         assert_eq!(
             root.at_path("metadata.annotations.a.b/c")

@@ -66,8 +66,9 @@ fn run(ctx: &Context, out: &mut Emit) {
     if named("name") || named("generateName") {
         return;
     }
+    // An empty `name:` if there is one, else `metadata`, else the object.
     out.at(
-        meta.unwrap_or(&o.root),
+        meta.and_then(|m| m.get("name")).or(meta).unwrap_or(&o.root),
         "metadata.name",
         stockade_model::format_exact!("{} has no metadata.name", o.kind),
     );

@@ -76,7 +76,13 @@ fn run(ctx: &Context, out: &mut Emit) {
         .at(&["metadata", "labels", "app.kubernetes.io/part-of"])
         .and_then(|l| l.as_str());
     if label != Some("argocd") {
-        let node = o.root.get("metadata").unwrap_or(&o.root);
+        // The label if it is there, else the labels, else `metadata`: the nearest field.
+        let node = o
+            .root
+            .at(&["metadata", "labels", "app.kubernetes.io/part-of"])
+            .or_else(|| o.root.at(&["metadata", "labels"]))
+            .or_else(|| o.root.get("metadata"))
+            .unwrap_or(&o.root);
         out.at(
             node,
             "metadata.labels",

@@ -15,9 +15,9 @@
 //! ```yaml
 //! apiVersion: apps/v1
 //! kind: Deployment
-//! metadata: # finding
+//! metadata:
 //!   name: api
-//!   annotations:
+//!   annotations: # finding
 //!     owner: payments
 //! spec:
 //!   selector:
@@ -108,7 +108,11 @@ fn run(ctx: &Context, out: &mut Emit) {
             o.name
         ),
     };
-    let at = node.or_else(|| o.root.get("metadata")).unwrap_or(&o.root);
+    // The nearest enclosing field there is: the annotations, else `metadata`, else the object.
+    let at = node
+        .or_else(|| o.root.at(&["metadata", "annotations"]))
+        .or_else(|| o.root.get("metadata"))
+        .unwrap_or(&o.root);
     out.at(at, "metadata.annotations.email", message);
 }
 

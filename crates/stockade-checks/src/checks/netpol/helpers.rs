@@ -134,19 +134,28 @@ pub fn emit(kind: &Kind, ctx: &SetContext, out: &mut SetEmit) {
         let Some(obj) = at.map(|i| &ctx.objects[i]) else {
             continue;
         };
-        let pos = obj.metadata().get("name").map_or(
-            Pos {
-                line: f.line,
-                col: f.column,
-            },
-            |n| n.pos,
-        );
+        // At the name, or the `generateName` a Job or Pod may have instead, else `metadata`.
+        let meta = obj.metadata();
+        let (pos, path) = match (meta.get("name"), meta.get("generateName")) {
+            (Some(n), _) => (n.pos, f.path.clone()),
+            (None, Some(g)) if f.path == "metadata.name" => (g.pos, "metadata.generateName".into()),
+            _ => (
+                obj.root.get("metadata").map_or(
+                    Pos {
+                        line: f.line,
+                        col: f.column,
+                    },
+                    |m| m.pos,
+                ),
+                f.path.clone(),
+            ),
+        };
         out.hits.push((
             obj.clone(),
             Hit {
                 message: f.message.clone(),
                 pos,
-                path: f.path.clone(),
+                path,
                 container: None,
                 severity: None,
             },

@@ -128,15 +128,24 @@ fn run(ctx: &Context, out: &mut Emit) {
             continue;
         }
         let peers = rule.get("to").map(Node::items).unwrap_or_default();
+        // The rule when it names no destination, else the CIDR that takes in the address.
         let hit = if peers.is_empty() {
-            Some((rule, "any destination, including 169.254.169.254"))
+            Some((rule, None, "any destination, including 169.254.169.254"))
         } else {
-            peers.iter().find_map(peer_reaches_metadata)
+            peers
+                .iter()
+                .enumerate()
+                .find_map(|(j, p)| peer_reaches_metadata(p).map(|(at, what)| (at, Some(j), what)))
         };
-        if let Some((at, what)) = hit {
+        if let Some((at, peer, what)) = hit {
             out.at(
                 at,
-                stockade_model::format_exact!("spec.egress[{i}]"),
+                match peer {
+                    None => stockade_model::format_exact!("spec.egress[{i}]"),
+                    Some(j) => {
+                        stockade_model::format_exact!("spec.egress[{i}].to[{j}].ipBlock.cidr")
+                    }
+                },
                 stockade_model::format_exact!(
                     "NetworkPolicy \"{}\" egress rule {i} allows {what} (cloud metadata service)",
                     ctx.object.name

@@ -86,12 +86,12 @@ pub fn selects_all(selector: Option<&Node>) -> bool {
 /// Why a peer admits any address, if it does, with the field that says so: `0.0.0.0/0` or
 /// `::/0` with no `except`, or a namespace selector matching every namespace without a pod
 /// selector narrowing it.
-pub fn peer_admits_all(peer: &Node) -> Option<(&Node, &'static str)> {
+pub fn peer_admits_all(peer: &Node) -> Option<(&Node, &'static str, &'static str)> {
     if let Some(block) = peer.get("ipBlock") {
         let cidr = block.get("cidr")?;
         let open = matches!(cidr.as_str().map(str::trim), Some("0.0.0.0/0" | "::/0"));
         let except = block.get("except").is_some_and(|e| !e.items().is_empty());
-        return (open && !except).then_some((cidr, "any address (ipBlock /0)"));
+        return (open && !except).then_some((cidr, ".ipBlock.cidr", "any address (ipBlock /0)"));
     }
     let ns = peer.get("namespaceSelector");
     let pods = peer.get("podSelector");
@@ -99,18 +99,22 @@ pub fn peer_admits_all(peer: &Node) -> Option<(&Node, &'static str)> {
         && selects_all(ns)
         && selects_all(pods)
     {
-        return Some((n, "every pod in every namespace"));
+        return Some((n, ".namespaceSelector", "every pod in every namespace"));
     }
     if ns.is_none() && pods.is_none() {
         // An empty peer is rejected by the API server; read literally it restricts nothing.
-        return Some((peer, "any peer (empty peer)"));
+        return Some((peer, "", "any peer (empty peer)"));
     }
     None
 }
 
+/// Where a rule admits all traffic: the rule itself, or its peer at an index, the field of the
+/// peer that admits all following the index (`.ipBlock.cidr`, `.namespaceSelector`, nothing).
+pub type AdmitsAll<'a> = (&'a Node, Option<(usize, &'static str)>, &'static str);
+
 /// Why a rule of `dir` admits all traffic, if it does, with the field to point at: no port
 /// restriction, and no peers (or an empty peer list) or a peer that admits everything.
-pub fn rule_admits_all(rule: &Node, dir: Direction) -> Option<(&Node, &'static str)> {
+pub fn rule_admits_all(rule: &Node, dir: Direction) -> Option<AdmitsAll<'_>> {
     if rule.get("ports").is_some_and(|p| !p.items().is_empty()) {
         return None;
     }
@@ -119,9 +123,11 @@ pub fn rule_admits_all(rule: &Node, dir: Direction) -> Option<(&Node, &'static s
         Direction::Egress => "traffic to any destination on every port",
     };
     match rule.get(dir.peers_key()) {
-        None => Some((rule, all)),
-        Some(p) if p.items().is_empty() => Some((rule, all)),
-        Some(p) => p.items().iter().find_map(peer_admits_all),
+        None => Some((rule, None, all)),
+        Some(p) if p.items().is_empty() => Some((rule, None, all)),
+        Some(p) => p.items().iter().enumerate().find_map(|(j, peer)| {
+            peer_admits_all(peer).map(|(at, field, why)| (at, Some((j, field)), why))
+        }),
     }
 }
 
@@ -136,10 +142,17 @@ pub fn report_allow_all(ctx: &crate::Context, out: &mut crate::Emit, dir: Direct
         return;
     };
     for (i, rule) in rules.items().iter().enumerate() {
-        if let Some((at, why)) = rule_admits_all(rule, dir) {
+        if let Some((at, peer, why)) = rule_admits_all(rule, dir) {
+            let path = match peer {
+                None => stockade_model::format_exact!("spec.{key}[{i}]"),
+                Some((j, field)) => {
+                    let peers = dir.peers_key();
+                    stockade_model::format_exact!("spec.{key}[{i}].{peers}[{j}]{field}")
+                }
+            };
             out.at(
                 at,
-                stockade_model::format_exact!("spec.{key}[{i}]"),
+                path,
                 stockade_model::format_exact!(
                     "NetworkPolicy \"{}\" {key} rule {i} allows {why}",
                     ctx.object.name

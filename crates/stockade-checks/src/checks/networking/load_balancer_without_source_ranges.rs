@@ -116,10 +116,15 @@ fn run(ctx: &Context, out: &mut Emit) {
     if let Some(ranges) = obj.root.at(&["spec", "loadBalancerSourceRanges"])
         && !ranges.items().is_empty()
     {
-        if let Some(r) = ranges.items().iter().find(|r| r.as_str().is_some_and(open)) {
+        if let Some((i, r)) = ranges
+            .items()
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.as_str().is_some_and(open))
+        {
             out.at(
                 r,
-                "spec.loadBalancerSourceRanges",
+                stockade_model::format_exact!("spec.loadBalancerSourceRanges[{i}]"),
                 stockade_model::format_exact!(
                     "LoadBalancer Service \"{name}\" allows traffic from any address"
                 ),

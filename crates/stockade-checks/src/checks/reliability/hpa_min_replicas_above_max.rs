@@ -80,14 +80,17 @@ fn run(ctx: &Context, out: &mut Emit) {
         return;
     };
     if min > max {
-        let node = o
-            .root
-            .at(&["spec", "minReplicas"])
-            .or_else(|| o.root.at(&["spec", "maxReplicas"]))
-            .unwrap_or(&o.root);
+        // minReplicas, or where it is not set (it defaults to 1), maxReplicas.
+        let (node, path) = match o.root.at(&["spec", "minReplicas"]) {
+            Some(n) => (n, "spec.minReplicas"),
+            None => (
+                o.root.at(&["spec", "maxReplicas"]).unwrap_or(&o.root),
+                "spec.maxReplicas",
+            ),
+        };
         out.at(
             node,
-            "spec.minReplicas",
+            path,
             stockade_model::format_exact!(
                 "HorizontalPodAutoscaler \"{}\" has minReplicas {min} above maxReplicas {max}",
                 o.name

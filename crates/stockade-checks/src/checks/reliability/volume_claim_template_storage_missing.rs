@@ -99,8 +99,17 @@ fn run(ctx: &Context, out: &mut Emit) {
                 .get("metadata")
                 .and_then(|m| m.str_at("name"))
                 .unwrap_or_default();
+            // The nearest enclosing field there is.
+            let at = spec
+                .and_then(|s| {
+                    s.at(&["resources", "requests", "storage"])
+                        .or_else(|| s.at(&["resources", "requests"]))
+                        .or_else(|| s.get("resources"))
+                })
+                .or(spec)
+                .unwrap_or(t);
             out.at(
-                spec.unwrap_or(t),
+                at,
                 stockade_model::format_exact!(
                     "spec.volumeClaimTemplates[{i}].spec.resources.requests.storage"
                 ),

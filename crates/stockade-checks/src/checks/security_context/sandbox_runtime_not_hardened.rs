@@ -17,8 +17,8 @@
 //! metadata:
 //!   name: python
 //! spec:
-//!   podTemplate: # finding
-//!     spec:
+//!   podTemplate:
+//!     spec: # finding
 //!       containers:
 //!         - name: python
 //!           image: python:3.12-slim
@@ -93,8 +93,9 @@ fn run(ctx: &Context, out: &mut Emit) {
                 rc.as_str().unwrap_or_default()
             ),
         ),
-        _ => out.at(
-            template,
+        // An empty or odd `runtimeClassName:`, else the pod spec, else the template.
+        rc => out.at(
+            rc.or_else(|| template.get("spec")).unwrap_or(template),
             "spec.podTemplate.spec.runtimeClassName",
             stockade_model::format_exact!(
                 "{} \"{}\" sets no runtimeClassName: its code runs on the node's default runtime, sharing the host kernel",
