@@ -1340,12 +1340,6 @@ struct Retained {
     sup: Vec<suppress::Suppression>,
 }
 
-/// Runs `f`, the catalog check `check` (the custom policies when `None`) on one object or
-/// set. A panic there is a bug in Stockade on input nobody foresaw; it becomes an error naming
-/// the check (also in [`LoadError::check`], whose mode the webhook applies) and the object
-/// (`at`; the whole input set when `None`), so that the scan goes on: the object's other checks
-/// and every other object are still reported, and the exit code says the scan is incomplete.
-/// The panic's own message and location are printed on standard error as they happen.
 /// Where a hit on `obj` is reported: a check given no position (the null node of a missing
 /// field, such as `metadata` absent from the document) reports at the object's own line, the
 /// nearest enclosing object. Objects with no line of their own (built images) keep none.
@@ -1353,6 +1347,12 @@ fn placed(pos: stockade_model::Pos, obj: &Object) -> stockade_model::Pos {
     if pos.line == 0 { obj.root.pos } else { pos }
 }
 
+/// Runs `f`, the catalog check `check` (the custom policies when `None`) on one object or
+/// set. A panic there is a bug in Stockade on input nobody foresaw; it becomes an error naming
+/// the check (also in [`LoadError::check`], whose mode the webhook applies) and the object
+/// (`at`; the whole input set when `None`), so that the scan goes on: the object's other checks
+/// and every other object are still reported, and the exit code says the scan is incomplete.
+/// The panic's own message and location are printed on standard error as they happen.
 fn guarded<T>(
     check: Option<&'static str>,
     at: Option<&Object>,

@@ -90,8 +90,8 @@ impl Node {
 
     /// The node a finding's field path names, as checks write them:
     /// `spec.template.spec.containers[0].image`, `metadata.annotations["a.b/c"]` (or
-    /// `metadata.annotations[a.b/c]`); the empty
-    /// path names this node. `None` when the path names nothing here (a field that is not set).
+    /// `metadata.annotations[a.b/c]`); the empty path names this node. `None` when the path
+    /// names nothing here (a field that is not set).
     pub fn at_path(&self, path: &str) -> Option<&Node> {
         let mut node = self;
         let mut rest = path;
