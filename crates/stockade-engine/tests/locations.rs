@@ -1,5 +1,6 @@
-//! Every finding has a line: a check that reports a field the object lacks (no `metadata`, no
-//! `spec`) points at the nearest enclosing object, the document itself, never at line 0.
+//! Every finding is at the line of the field its path names, or, for a field that is not there,
+//! of the nearest enclosing field that is: a check that reports a field the object lacks (no
+//! `metadata`, no `spec`) points at the document itself, never at line 0.
 
 use std::collections::BTreeSet;
 
@@ -16,7 +17,7 @@ fn a_finding_on_a_missing_field_is_at_its_objects_line() {
     };
     let engine = Engine::new(&config, false).expect("every check");
     // Every apiVersion and kind of the real-world corpus, bare (nothing but them), with empty
-    // `metadata` and `spec`, and with only a name: one set, so the set checks see them too.
+    // `metadata` and `spec`, and with only a name.
     let kinds: BTreeSet<(String, String)> = stockade_testdata::files(&dir, &["yaml", "yml"])
         .iter()
         .filter_map(|p| std::fs::read(p).ok())
