@@ -1,6 +1,6 @@
-//! Every finding is at the line of the field its path names, or, for a field that is not there,
-//! of the nearest enclosing field that is: a check that reports a field the object lacks (no
-//! `metadata`, no `spec`) points at the document itself, never at line 0.
+//! Every finding is at the line and column of the field its path names, or, for a field that is
+//! not there, of the nearest enclosing field that is: a check that reports a field the object
+//! lacks (no `metadata`, no `spec`) points at the document itself, never at line 0.
 
 use std::collections::BTreeSet;
 
@@ -77,7 +77,7 @@ fn ancestors(path: &str) -> Vec<&str> {
 }
 
 #[test]
-fn a_finding_is_at_the_line_of_the_field_its_path_names() {
+fn a_finding_is_at_the_line_and_column_of_the_field_its_path_names() {
     let Some(corpus) = stockade_testdata::shared("corpus/realworld") else {
         return;
     };
@@ -129,10 +129,10 @@ fn a_finding_is_at_the_line_of_the_field_its_path_names() {
                 })
                 .unwrap_or(&o.root);
             checked += 1;
-            if at.pos.line != f.line {
+            if (at.pos.line, at.pos.col) != (f.line, f.column) {
                 wrong.push(format!(
-                    "{}:{}:{} {} {}: the field is at line {}",
-                    f.file, f.line, f.column, f.check, f.path, at.pos.line
+                    "{}:{}:{} {} {}: the field is at {}:{}",
+                    f.file, f.line, f.column, f.check, f.path, at.pos.line, at.pos.col
                 ));
             }
         }
