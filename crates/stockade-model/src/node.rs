@@ -88,6 +88,20 @@ impl Node {
         Some(node)
     }
 
+    /// The node at a chain of mapping keys or, where the chain breaks off, the last node on
+    /// the way that is there: where a finding about a field that is not set points (the
+    /// nearest enclosing field).
+    pub fn nearest(&self, keys: &[&str]) -> &Node {
+        let mut node = self;
+        for k in keys {
+            match node.get(k) {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node
+    }
+
     /// The node a finding's field path names, as checks write them:
     /// `spec.template.spec.containers[0].image`, `metadata.annotations["a.b/c"]` (or
     /// `metadata.annotations[a.b/c]`); the empty path names this node. `None` when the path
@@ -307,6 +321,16 @@ mod tests {
                 .is_some_and(Node::is_map)
         );
         assert!(std::ptr::eq(root.at_path("").unwrap(), &root));
+        // The nearest field there is on a chain of keys.
+        assert_eq!(
+            root.nearest(&["metadata", "annotations", "a.b/c"]).as_str(),
+            Some("x")
+        );
+        assert!(std::ptr::eq(
+            root.nearest(&["metadata", "labels", "x"]),
+            root.get("metadata").unwrap()
+        ));
+        assert!(std::ptr::eq(root.nearest(&["status"]), &root));
         // A key in brackets without quotes, as Pod Security writes annotation keys.
         assert_eq!(
             root.at_path("metadata.annotations[a.b/c]")

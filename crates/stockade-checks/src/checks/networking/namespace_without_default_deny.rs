@@ -118,7 +118,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
             (false, true) => "ingress",
             (true, false) => "egress",
         };
-        let at = ns.metadata().get("name").unwrap_or(&ns.root);
+        let at = ns.root.nearest(&["metadata", "name"]);
         out.at(
             ns,
             at,

@@ -166,7 +166,7 @@ fn run(ctx: &SetContext, out: &mut SetEmit) {
         if !unselected {
             continue;
         }
-        let at = w.metadata().get("name").unwrap_or(&w.root);
+        let at = w.root.nearest(&["metadata", "name"]);
         out.at(
             w,
             at,

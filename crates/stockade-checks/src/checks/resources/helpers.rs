@@ -139,7 +139,7 @@ pub fn report_namespaces_without(ctx: &crate::SetContext, out: &mut crate::SetEm
         if name.is_empty() || SYSTEM_NAMESPACES.contains(&name) || covered.contains(name) {
             continue;
         }
-        let node = ns.root.at(&["metadata", "name"]).unwrap_or(&ns.root);
+        let node = ns.root.nearest(&["metadata", "name"]);
         out.at(
             ns,
             node,

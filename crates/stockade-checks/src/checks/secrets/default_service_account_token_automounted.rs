@@ -67,7 +67,7 @@ fn run(ctx: &Context, out: &mut Emit) {
             ),
         ),
         _ => {
-            let at = o.metadata().get("name").unwrap_or(&o.root);
+            let at = o.root.nearest(&["metadata", "name"]);
             out.at(
                 at,
                 "metadata.name",
